@@ -1,0 +1,179 @@
+/**
+ * Makes one call of a connector operation: renders the request (encoding every value inserted into a
+ * URL path), adds credentials, waits for the app's budget, sends, classifies the answer, and retries
+ * within the SCIM request's deadline when that is safe. Everything app-specific comes from the compiled
+ * connector; everything about the network from the Transport.
+ */
+import { UnavailableError } from '../errors.ts';
+import type { AuthInjector } from '../outbound/auth.ts';
+import type { Pacer } from '../outbound/pacer.ts';
+import { decideRetry, type RetryReason } from '../outbound/retry-policy.ts';
+import { waitFromHeaders } from '../outbound/retry-after.ts';
+import { NetworkError, type OutboundRequest, type Transport } from '../outbound/transport.ts';
+import type { CompiledConnector, CompiledOutcome, CompiledRequest } from './compiled.ts';
+import type { Bindings } from './expression.ts';
+import { classify, outcomeError, type AppResponse, type Classified } from './outcomes.ts';
+
+export interface CallContext {
+  /** Epoch ms by which the SCIM answer must be on its way. */
+  deadline: number;
+  signal?: AbortSignal;
+  /** Sent to the app as X-Request-Id, so both sides' logs can be matched. */
+  requestId?: string;
+}
+
+export interface CallResult extends AppResponse {
+  outcome: Classified;
+}
+
+export interface CallObserver {
+  onCall?(event: { connector: string; operation: string; method: string; status: number | 'network'; durationMs: number; attempt: number }): void;
+}
+
+const DEFAULT_RATE_LIMIT_WAIT_MS = 2000;
+
+export class Caller {
+  readonly #connector: CompiledConnector;
+  readonly #transport: Transport;
+  readonly #auth: AuthInjector;
+  readonly #pacer: Pacer;
+  readonly #baseUrl: string;
+  readonly #headers: [string, string][];
+  readonly #observer: CallObserver;
+
+  constructor(options: { connector: CompiledConnector; transport: Transport; auth: AuthInjector; pacer: Pacer; baseUrl: string; headers: [string, string][]; observer?: CallObserver }) {
+    this.#connector = options.connector;
+    this.#transport = options.transport;
+    this.#auth = options.auth;
+    this.#pacer = options.pacer;
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#headers = options.headers;
+    this.#observer = options.observer ?? {};
+  }
+
+  get connectorId(): string {
+    return this.#connector.id;
+  }
+
+  /** Renders a request. `url` overrides the template (a next-page URL); `extraQuery` adds paging/filter parameters. */
+  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<OutboundRequest> {
+    let url: URL;
+    if (options.url) {
+      url = new URL(options.url, `${this.#baseUrl}/`);
+    } else {
+      const path = await spec.url.render(secretBindings, encodeURIComponent);
+      url = new URL(/^https?:\/\//i.test(path) ? path : `${this.#baseUrl}/${path.replace(/^\/+/, '')}`);
+      for (const [name, template] of options.queryOverride ? [] : spec.query) {
+        const value = await template.render(secretBindings);
+        if (value !== '') url.searchParams.set(name, value);
+      }
+      for (const [name, value] of options.queryOverride ?? []) if (value !== '') url.searchParams.set(name, value);
+    }
+    for (const [name, value] of options.extraQuery ?? []) url.searchParams.set(name, value);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [name, value] of this.#headers) headers[name.toLowerCase()] = value;
+    for (const [name, template] of spec.headers) headers[name.toLowerCase()] = await template.render(secretBindings);
+    const request: OutboundRequest = { method: spec.method, url: url.toString(), headers };
+    if (spec.body) {
+      const body = await spec.body.evaluate(bindings.scim ?? {}, bindings);
+      if (body !== undefined) {
+        request.body = JSON.stringify(body);
+        headers['content-type'] ??= 'application/json';
+      }
+    }
+    return request;
+  }
+
+  /** Sends with pacing and retries; returns the classified final answer. Ends the SCIM request with 503 when time runs out. */
+  async send(request: OutboundRequest, rules: readonly CompiledOutcome[], context: CallContext, meta: { operation: string; conflictDetectable: boolean }): Promise<CallResult> {
+    const retry = this.#connector.retry;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const attemptRequest: OutboundRequest = { ...request, headers: { ...request.headers } };
+      if (context.requestId) attemptRequest.headers['x-request-id'] = context.requestId;
+      const remaining = context.deadline - Date.now();
+      if (remaining <= 0) throw this.#deadlineError(meta.operation);
+      let reason: RetryReason;
+      let requestedWaitMs: number | undefined;
+      let result: CallResult | undefined;
+      const started = Date.now();
+      try {
+        const response = await this.#attempt(attemptRequest, remaining, context);
+        result = { ...response, outcome: await classify(response, rules) };
+        this.#observer.onCall?.({ connector: this.#connector.id, operation: meta.operation, method: request.method, status: response.status, durationMs: Date.now() - started, attempt });
+        const outcome = result.outcome.result;
+        if (outcome === 'authFailed' && this.#auth.refreshable && !refreshed) {
+          refreshed = true;
+          this.#auth.invalidate();
+          attempt--;
+          continue;
+        }
+        if (outcome !== 'rateLimited' && outcome !== 'retry') return result;
+        reason = outcome === 'rateLimited' ? 'rateLimited' : 'transient';
+        requestedWaitMs = waitFromHeaders(response.headers) ?? (outcome === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
+        if (outcome === 'rateLimited' && requestedWaitMs !== undefined) this.#pacer.pause(requestedWaitMs);
+      } catch (error) {
+        if (!(error instanceof NetworkError)) {
+          if (context.signal?.aborted || (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') throw this.#deadlineError(meta.operation);
+          throw error;
+        }
+        this.#observer.onCall?.({ connector: this.#connector.id, operation: meta.operation, method: request.method, status: 'network', durationMs: Date.now() - started, attempt });
+        reason = error.sent ? 'transient' : 'notSent';
+      }
+      const decision = decideRetry({
+        attempt,
+        maxAttempts: retry.maxAttempts,
+        reason,
+        method: request.method,
+        conflictDetectable: meta.conflictDetectable,
+        initialDelayMs: retry.initialDelayMs,
+        maxDelayMs: retry.maxDelayMs,
+        remainingMs: context.deadline - Date.now(),
+        ...(requestedWaitMs !== undefined ? { requestedWaitMs } : {}),
+      });
+      if (!decision.retry) {
+        if (result) throw outcomeError(result.outcome.result, { connector: this.#connector.id, operation: meta.operation, status: result.status, retryAfterMs: decision.retryAfterMs });
+        throw new UnavailableError(`The app could not be reached (${this.#connector.id} ${meta.operation}); retry later`, decision.retryAfterMs / 1000);
+      }
+      await sleep(decision.delayMs, context.signal);
+    }
+  }
+
+  async #attempt(request: OutboundRequest, remaining: number, context: CallContext): Promise<AppResponse> {
+    const signal = context.signal ? AbortSignal.any([context.signal, AbortSignal.timeout(remaining)]) : AbortSignal.timeout(remaining);
+    return this.#pacer.run(async () => {
+      await this.#auth.apply(request);
+      const timeoutMs = Math.min(this.#connector.http.timeoutMs, Math.max(1, context.deadline - Date.now()));
+      const response = await this.#transport.send(request, { timeoutMs, signal });
+      return { status: response.status, headers: response.headers, body: parseBody(response.body) };
+    }, signal);
+  }
+
+  #deadlineError(operation: string): UnavailableError {
+    const wait = Math.max(5, Math.ceil(this.#pacer.pausedForMs / 1000) + Math.ceil(this.#pacer.waiting / Math.max(1, this.#connector.rateLimit?.requests ?? 10)));
+    return new UnavailableError(`The app did not answer in time (${this.#connector.id} ${operation}); retry later`, wait);
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,119 @@
+/** A connector after loading: every expression and template compiled, defaults applied. */
+import type { CompiledExpression, CompiledTemplate } from './expression.ts';
+import type { ConnectorManifest, OutcomeResult } from './manifest.ts';
+
+export interface CompiledRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: CompiledTemplate;
+  query: [string, CompiledTemplate][];
+  headers: [string, CompiledTemplate][];
+  body?: CompiledExpression;
+}
+
+export interface CompiledOutcome {
+  status: ReadonlySet<number>;
+  when?: CompiledExpression;
+  result: OutcomeResult;
+  message?: string;
+}
+
+export type CompiledPagination =
+  | { type: 'none' }
+  | { type: 'offset'; offsetParam: string; limitParam: string; pageSize: number; startOffset: number; total?: CompiledExpression }
+  | { type: 'page'; pageParam: string; sizeParam: string; pageSize: number; firstPage: number; total?: CompiledExpression }
+  | { type: 'cursor'; cursorParam: string; cursor: CompiledExpression; sizeParam?: string; pageSize: number; stop?: CompiledExpression }
+  | { type: 'link'; rel: string; sizeParam?: string; pageSize: number }
+  | { type: 'nextUrl'; next: CompiledExpression; sizeParam?: string; pageSize: number };
+
+export interface CompiledStep {
+  name: string;
+  when?: CompiledExpression;
+  request: CompiledRequest;
+  pagination?: CompiledPagination;
+  items?: CompiledExpression;
+  extract: [string, CompiledExpression][];
+  outcomes: CompiledOutcome[];
+}
+
+export interface CompiledOperation {
+  /** One step for a plain `request`; the last step's response is the operation's response. */
+  steps: CompiledStep[];
+  select?: CompiledExpression;
+  id?: CompiledExpression;
+}
+
+export interface CompiledCreate extends CompiledOperation {
+  onConflict: 'fail' | 'adopt';
+  getAfter: boolean;
+}
+
+export interface CompiledUpdate extends CompiledOperation {
+  skipIfUnchanged: boolean;
+}
+
+export interface CompiledFilter {
+  /** The SCIM attribute as written in the connector, e.g. userName or emails[type eq "work"].value. */
+  attribute: string;
+  op: 'eq' | 'co' | 'sw' | 'ew';
+  url?: CompiledTemplate;
+  query: [string, CompiledTemplate][];
+  exact: boolean;
+}
+
+export interface CompiledList extends CompiledOperation {
+  pagination: CompiledPagination;
+  items: CompiledExpression;
+  filters: CompiledFilter[];
+  maxScan: number;
+}
+
+export interface CompiledMembersList extends CompiledOperation {
+  pagination: CompiledPagination;
+  items: CompiledExpression;
+  memberId: CompiledExpression;
+}
+
+export interface CompiledResource {
+  attributes: string[];
+  create?: CompiledCreate;
+  get: CompiledOperation;
+  list: CompiledList;
+  update?: CompiledUpdate;
+  deactivate?: CompiledOperation;
+  reactivate?: CompiledOperation;
+  delete?: CompiledOperation;
+  members?: { add: CompiledOperation; remove: CompiledOperation; list?: CompiledMembersList };
+}
+
+export interface CompiledMapping {
+  toApp: CompiledExpression;
+  toScim: CompiledExpression;
+}
+
+export type CompiledAuth =
+  | { type: 'none' }
+  | { type: 'apiKey'; in: 'header' | 'query'; name: string; value: CompiledTemplate }
+  | { type: 'bearer'; token: CompiledTemplate }
+  | { type: 'basic'; username: CompiledTemplate; password: CompiledTemplate }
+  | {
+      type: 'oauth2ClientCredentials';
+      tokenUrl: CompiledTemplate;
+      clientId: CompiledTemplate;
+      clientSecret: CompiledTemplate;
+      clientAuth: 'body' | 'basic';
+      scopes: string[];
+      params: [string, CompiledTemplate][];
+    };
+
+export interface CompiledConnector {
+  id: string;
+  dir: string;
+  file: string;
+  manifest: ConnectorManifest;
+  http: { baseUrl: CompiledTemplate; headers: [string, CompiledTemplate][]; timeoutMs: number };
+  auth: CompiledAuth;
+  rateLimit?: { requests: number; perMs: number; concurrency: number };
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  mappings: { User?: CompiledMapping; Group?: CompiledMapping };
+  resources: { User?: CompiledResource; Group?: CompiledResource };
+}

@@ -1,0 +1,104 @@
+/**
+ * Puts an app's credentials on each outbound call: API key (header or query), bearer, basic, or an
+ * OAuth2 client-credentials token fetched once, cached until shortly before it expires, refreshed by one
+ * caller at a time, and dropped when the app says it is no longer valid.
+ */
+import { UpstreamError } from '../errors.ts';
+import type { CompiledAuth } from '../connectors/compiled.ts';
+import type { Bindings } from '../connectors/expression.ts';
+import type { OutboundRequest, Transport } from './transport.ts';
+
+const REFRESH_SKEW_MS = 60_000;
+
+export class AuthInjector {
+  readonly #auth: CompiledAuth;
+  readonly #bindings: Bindings;
+  readonly #transport: Transport;
+  readonly #timeoutMs: number;
+  #token: { value: string; expiresAt: number } | undefined;
+  #pending: Promise<string> | undefined;
+
+  constructor(auth: CompiledAuth, bindings: Bindings, transport: Transport, timeoutMs: number) {
+    this.#auth = auth;
+    this.#bindings = bindings;
+    this.#transport = transport;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** True when a refused call is worth one more try with fresh credentials. */
+  get refreshable(): boolean {
+    return this.#auth.type === 'oauth2ClientCredentials';
+  }
+
+  invalidate(): void {
+    this.#token = undefined;
+  }
+
+  async apply(request: OutboundRequest): Promise<void> {
+    const auth = this.#auth;
+    switch (auth.type) {
+      case 'none':
+        return;
+      case 'apiKey': {
+        const value = await auth.value.render(this.#bindings);
+        if (auth.in === 'header') request.headers[auth.name] = value;
+        else {
+          const url = new URL(request.url);
+          url.searchParams.set(auth.name, value);
+          request.url = url.toString();
+        }
+        return;
+      }
+      case 'bearer':
+        request.headers.authorization = `Bearer ${await auth.token.render(this.#bindings)}`;
+        return;
+      case 'basic': {
+        const credentials = `${await auth.username.render(this.#bindings)}:${await auth.password.render(this.#bindings)}`;
+        request.headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+        return;
+      }
+      case 'oauth2ClientCredentials':
+        request.headers.authorization = `Bearer ${await this.#accessToken()}`;
+        return;
+    }
+  }
+
+  async #accessToken(): Promise<string> {
+    if (this.#token && this.#token.expiresAt > Date.now()) return this.#token.value;
+    this.#pending ??= this.#fetchToken().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #fetchToken(): Promise<string> {
+    const auth = this.#auth;
+    if (auth.type !== 'oauth2ClientCredentials') throw new Error('not an OAuth2 connector');
+    const clientId = await auth.clientId.render(this.#bindings);
+    const clientSecret = await auth.clientSecret.render(this.#bindings);
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scopes.length) form.set('scope', auth.scopes.join(' '));
+    for (const [name, template] of auth.params) form.set(name, await template.render(this.#bindings));
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (auth.clientAuth === 'basic') {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+    } else {
+      form.set('client_id', clientId);
+      form.set('client_secret', clientSecret);
+    }
+    const url = await auth.tokenUrl.render(this.#bindings);
+    const response = await this.#transport.send({ method: 'POST', url, headers, body: form.toString() }, { timeoutMs: this.#timeoutMs });
+    let parsed: { access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      parsed = JSON.parse(response.body) as typeof parsed;
+    } catch {
+      // handled below
+    }
+    if (response.status < 200 || response.status >= 300 || typeof parsed.access_token !== 'string') {
+      throw new UpstreamError('SCIMGW_UPSTREAM_AUTH', `The app's token endpoint refused the gateway's client credentials (HTTP ${response.status}); check the app's client id and secret`, response.status);
+    }
+    const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in * 1000 : 3_600_000;
+    this.#token = { value: parsed.access_token, expiresAt: Date.now() + Math.max(lifetime - REFRESH_SKEW_MS, lifetime / 2) };
+    return parsed.access_token;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The one door to the network. The gateway's runtime talks to a Transport; production uses undici (a
+ * tenth of got's CPU per call, see bench/), connector fixture tests use a replay transport that fails on
+ * any call it was not told about, so "network locked" holds by construction.
+ */
+import { Agent, request } from 'undici';
+
+export interface OutboundRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface OutboundResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SendOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface Transport {
+  send(request: OutboundRequest, options: SendOptions): Promise<OutboundResponse>;
+  close(): Promise<void>;
+}
+
+/** The request never got a usable answer. `sent` is false when it surely did not reach the app. */
+export class NetworkError extends Error {
+  readonly code: string;
+  readonly sent: boolean;
+  constructor(code: string, message: string, sent: boolean, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'NetworkError';
+    this.code = code;
+    this.sent = sent;
+  }
+}
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function normalizeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export class UndiciTransport implements Transport {
+  readonly #agent: Agent;
+
+  constructor(options: { connections?: number } = {}) {
+    this.#agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 10_000, pipelining: 1 });
+  }
+
+  async send(outbound: OutboundRequest, options: SendOptions): Promise<OutboundResponse> {
+    try {
+      const response = await request(outbound.url, {
+        method: outbound.method,
+        headers: outbound.headers,
+        body: outbound.body,
+        dispatcher: this.#agent,
+        signal: options.signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      const body = await response.body.text();
+      return { status: response.statusCode, headers: normalizeHeaders(response.headers), body };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const code = (error as { code?: string }).code ?? 'ENETWORK';
+      throw new NetworkError(code, `${outbound.method} ${new URL(outbound.url).host}: ${code}`, !NOT_SENT.has(code), error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

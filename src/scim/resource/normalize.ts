@@ -1,0 +1,193 @@
+/**
+ * Turns what a SCIM client sent into the canonical form the gateway works with: attribute names in
+ * schema case, extension data under the canonical URN, Entra's string booleans coerced, the manager
+ * given as a bare string or a one-element array made `{ value }`, `$ref: null` and other nulls dropped,
+ * read-only attributes (id, meta, groups) and unknown attributes ignored.
+ *
+ * Unknown attributes are ignored rather than refused because clients send more than an app stores
+ * (Microsoft's collection expects a misspelled attribute to be ignored on PUT).
+ */
+import { ScimRequestError } from '../../errors.ts';
+import { findAttribute, resolveAttribute, splitUrn } from '../schema/resolve.ts';
+import type { AttributeDef, ResourceTypeDef, ScimResource } from '../schema/types.ts';
+import { URN } from '../schema/urns.ts';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An empty value means "unassigned": null, "", [] and objects with no assigned sub-attribute. */
+export function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return Object.values(value).every(isEmpty);
+  return false;
+}
+
+/** Entra's typo of the enterprise URN in old documentation ("…:2.0User"). */
+const ENTERPRISE_TYPO = /^urn:ietf:params:scim:schemas:extension:enterprise:2\.0user$/i;
+
+function coerceBoolean(attribute: AttributeDef, value: unknown, where: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  throw new ScimRequestError('invalidValue', `${where}: expected a boolean for "${attribute.name}", got ${JSON.stringify(value)}`);
+}
+
+function coerceSimple(attribute: AttributeDef, value: unknown, where: string): unknown {
+  switch (attribute.type) {
+    case 'boolean':
+      return coerceBoolean(attribute, value, where);
+    case 'integer':
+    case 'decimal': {
+      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number) || (attribute.type === 'integer' && !Number.isInteger(number))) {
+        throw new ScimRequestError('invalidValue', `${where}: expected ${attribute.type === 'integer' ? 'an integer' : 'a number'} for "${attribute.name}"`);
+      }
+      return number;
+    }
+    default:
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      throw new ScimRequestError('invalidValue', `${where}: expected a string for "${attribute.name}", got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+}
+
+/** Normalises a complex value's sub-attributes; a bare string stands for `{ value }` (manager, members). */
+function normalizeComplex(attribute: AttributeDef, value: unknown, where: string): JsonObject | undefined {
+  let source = value;
+  if (typeof source === 'string' || typeof source === 'number') source = { value: String(source) };
+  if (!isObject(source)) {
+    throw new ScimRequestError('invalidValue', `${where}: expected an object for "${attribute.name}"`);
+  }
+  const out: JsonObject = {};
+  for (const [key, raw] of Object.entries(source)) {
+    const sub = findAttribute(attribute.subAttributes, key);
+    if (!sub || raw === null || raw === undefined) continue;
+    // Entra's AppRoleAssignmentsComplex sends roles[].value as a JSON string; keep it as sent.
+    const coerced = coerceSimple(sub, raw, where);
+    if (coerced === '') continue;
+    out[sub.name] = coerced;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Normalises one attribute's value. Returns undefined for "unassigned". `element` is set when the value
+ * is a single element of a multi-valued attribute (as in a filtered PATCH path).
+ */
+export function normalizeValue(attribute: AttributeDef, value: unknown, where: string, element = false): unknown {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (attribute.multiValued && !element) {
+    // Entra sends the manager as [{ value, $ref }] in old docs; generally a lone value means a one-element list.
+    const list = Array.isArray(value) ? value : [value];
+    const out: unknown[] = [];
+    for (const item of list) {
+      const normalized = normalizeValue(attribute, item, where, true);
+      if (normalized !== undefined) out.push(normalized);
+    }
+    return out.length ? dedupePrimary(out) : undefined;
+  }
+  if (attribute.type === 'complex') {
+    // A single-valued complex attribute sent as a one-element array: Entra's older manager form.
+    const single = Array.isArray(value) && !attribute.multiValued ? value[0] : value;
+    if (single === undefined || single === null) return undefined;
+    return normalizeComplex(attribute, single, where);
+  }
+  if (Array.isArray(value)) {
+    throw new ScimRequestError('invalidValue', `${where}: "${attribute.name}" is single-valued, got an array`);
+  }
+  return coerceSimple(attribute, value, where);
+}
+
+/** RFC 7643 §2.4: "primary" true appears no more than once; the last one given wins. */
+export function dedupePrimary(values: unknown[]): unknown[] {
+  let seen = false;
+  for (let i = values.length - 1; i >= 0; i--) {
+    const item = values[i];
+    if (isObject(item) && item.primary === true) {
+      if (seen) values[i] = { ...item, primary: false };
+      seen = true;
+    }
+  }
+  return values;
+}
+
+function isWritable(attribute: AttributeDef): boolean {
+  return attribute.mutability !== 'readOnly';
+}
+
+/**
+ * Normalises a POST/PUT body (or a PATCH no-path value object) into a canonical resource holding only
+ * known, writable, assigned attributes. Keys may be plain names, dotted ("name.givenName") or
+ * URN-qualified ("urn:…:enterprise:2.0:User:employeeNumber"), in any case.
+ */
+export function normalizeResource(resourceType: ResourceTypeDef, body: unknown, where = 'body'): ScimResource {
+  if (!isObject(body)) throw new ScimRequestError('invalidSyntax', `The ${where} must be a JSON object`);
+  const out: ScimResource = {};
+  for (const [key, value] of Object.entries(body)) {
+    assignKey(resourceType, out, key, value, where);
+  }
+  return out;
+}
+
+function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string, value: unknown, where: string): void {
+  if (key.toLowerCase() === 'schemas') return;
+  const extensionKey = extensionSchemaId(resourceType, key);
+  if (extensionKey) {
+    if (value === null || value === undefined) return;
+    if (!isObject(value)) throw new ScimRequestError('invalidValue', `${where}: "${key}" must be an object`);
+    for (const [subKey, subValue] of Object.entries(value)) {
+      assignKey(resourceType, out, `${extensionKey}:${subKey}`, subValue, where);
+    }
+    return;
+  }
+  const resolved = resolveAttribute(resourceType, key);
+  if (!resolved?.attribute || !isWritable(resolved.attribute)) return;
+  const holder = resolved.extension ? ensureObject(out, resolved.schema.id) : out;
+  const name = resolved.attribute.name;
+  if (resolved.sub) {
+    if (!isWritable(resolved.sub)) return;
+    const normalized = normalizeValue(resolved.sub, value, where);
+    const parent = isObject(holder[name]) ? (holder[name] as JsonObject) : {};
+    if (normalized === undefined) delete parent[resolved.sub.name];
+    else parent[resolved.sub.name] = normalized;
+    if (Object.keys(parent).length) holder[name] = parent;
+    else delete holder[name];
+  } else {
+    const normalized = normalizeValue(resolved.attribute, value, where);
+    if (normalized === undefined) delete holder[name];
+    else holder[name] = normalized;
+  }
+  if (resolved.extension && Object.keys(holder).length === 0) delete out[resolved.schema.id];
+}
+
+/** The extension URN a key names as a whole ("urn:…:enterprise:2.0:User": {…}), if any. */
+function extensionSchemaId(resourceType: ResourceTypeDef, key: string): string | undefined {
+  if (ENTERPRISE_TYPO.test(key)) return resourceType.extensions.find((schema) => schema.id === URN.enterpriseUser)?.id;
+  const split = splitUrn(resourceType, key);
+  return split && split.rest === '' && split.schema !== resourceType.schema ? split.schema.id : undefined;
+}
+
+function ensureObject(target: JsonObject, key: string): JsonObject {
+  const existing = target[key];
+  if (isObject(existing)) return existing;
+  const created: JsonObject = {};
+  target[key] = created;
+  return created;
+}
+
+/** The attribute that must be present for the resource type: userName for Users, displayName for Groups. */
+export function requireKeyAttribute(resourceType: ResourceTypeDef, resource: ScimResource): string {
+  const name = resourceType.name === 'User' ? 'userName' : 'displayName';
+  const value = resource[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ScimRequestError('invalidValue', `"${name}" is required and must be a non-empty string`);
+  }
+  return value;
+}

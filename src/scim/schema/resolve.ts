@@ -1,0 +1,100 @@
+/**
+ * Case-insensitive resolution of SCIM attribute names ("name.FamilyName", "emails.Value",
+ * "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value") to their definitions and
+ * to where they live in a resource's JSON. Entra and Microsoft's test collection capitalise freely.
+ */
+import { commonAttributes } from './core-schemas.ts';
+import type { AttributeDef, ResourceTypeDef, SchemaDef } from './types.ts';
+
+export interface ResolvedAttribute {
+  /** The schema the attribute belongs to (the core schema for common attributes). */
+  schema: SchemaDef;
+  /** True when the attribute lives under `resource[schema.id]`. */
+  extension: boolean;
+  /** The top-level attribute; absent when the path names a whole extension schema. */
+  attribute?: AttributeDef;
+  /** The sub-attribute, for "name.givenName" style paths. */
+  sub?: AttributeDef;
+}
+
+export function findAttribute(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
+  if (!list) return undefined;
+  const lower = name.toLowerCase();
+  return list.find((candidate) => candidate.name.toLowerCase() === lower);
+}
+
+/** Splits a leading schema URN off a path: "urn:…:User:manager.value" → [schema, "manager.value"]. */
+export function splitUrn(resourceType: ResourceTypeDef, path: string): { schema: SchemaDef; rest: string } | undefined {
+  if (!/^urn:/i.test(path)) return undefined;
+  const lower = path.toLowerCase();
+  for (const schema of [resourceType.schema, ...resourceType.extensions]) {
+    const id = schema.id.toLowerCase();
+    if (lower === id) return { schema, rest: '' };
+    if (lower.startsWith(`${id}:`)) return { schema, rest: path.slice(id.length + 1) };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves "attr", "attr.sub", or a URN-prefixed form. Returns undefined for names the resource type
+ * does not define; callers decide whether that is an error (filters, PATCH paths) or ignorable (bodies).
+ */
+export function resolveAttribute(resourceType: ResourceTypeDef, path: string): ResolvedAttribute | undefined {
+  let schema = resourceType.schema;
+  let rest = path;
+  const urn = splitUrn(resourceType, path);
+  if (urn) {
+    schema = urn.schema;
+    rest = urn.rest;
+    if (rest === '') {
+      return schema === resourceType.schema ? undefined : { schema, extension: true };
+    }
+  } else if (/^urn:/i.test(path)) {
+    return undefined;
+  }
+  const extension = schema !== resourceType.schema;
+  const dot = rest.indexOf('.');
+  const attrName = dot === -1 ? rest : rest.slice(0, dot);
+  const subName = dot === -1 ? undefined : rest.slice(dot + 1);
+  let attribute =
+    findAttribute(schema.attributes, attrName) ?? (extension ? undefined : findAttribute(commonAttributes, attrName));
+  let inExtension = extension;
+  if (!attribute && !urn) {
+    // Entra's older forms name extension attributes without their URN ("manager"); accept a name only
+    // one extension defines.
+    const owners = resourceType.extensions.filter((candidate) => findAttribute(candidate.attributes, attrName));
+    if (owners.length === 1) {
+      schema = owners[0]!;
+      attribute = findAttribute(schema.attributes, attrName);
+      inExtension = true;
+    }
+  }
+  if (!attribute) return undefined;
+  if (subName === undefined) return { schema, extension: inExtension, attribute };
+  const sub = findAttribute(attribute.subAttributes, subName);
+  if (!sub) return undefined;
+  return { schema, extension: inExtension, attribute, sub };
+}
+
+/** The object that holds a resolved attribute: the resource itself, or its extension object. */
+export function container(resource: Record<string, unknown>, resolved: ResolvedAttribute): Record<string, unknown> | undefined {
+  if (!resolved.extension) return resource;
+  const holder = resource[resolved.schema.id];
+  return holder && typeof holder === 'object' && !Array.isArray(holder) ? (holder as Record<string, unknown>) : undefined;
+}
+
+/** Reads the attribute's value (the whole top-level value; sub-attributes are the caller's business). */
+export function readAttribute(resource: Record<string, unknown>, resolved: ResolvedAttribute): unknown {
+  if (!resolved.attribute) return resource[resolved.schema.id];
+  return container(resource, resolved)?.[resolved.attribute.name];
+}
+
+/** Definition lookup by canonical name for every attribute a resource type knows, in schema order. */
+export function allAttributes(resourceType: ResourceTypeDef): { schema: SchemaDef; attribute: AttributeDef }[] {
+  const out: { schema: SchemaDef; attribute: AttributeDef }[] = [];
+  for (const attribute of commonAttributes) out.push({ schema: resourceType.schema, attribute });
+  for (const schema of [resourceType.schema, ...resourceType.extensions]) {
+    for (const attribute of schema.attributes) out.push({ schema, attribute });
+  }
+  return out;
+}

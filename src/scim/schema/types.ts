@@ -1,0 +1,49 @@
+/** RFC 7643 §2 attribute characteristics, as served by /Schemas and used for validation and matching. */
+export type AttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'complex'
+  | 'binary';
+
+export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+export type Returned = 'always' | 'never' | 'default' | 'request';
+export type Uniqueness = 'none' | 'server' | 'global';
+
+export interface AttributeDef {
+  name: string;
+  type: AttributeType;
+  multiValued: boolean;
+  description: string;
+  required: boolean;
+  caseExact: boolean;
+  mutability: Mutability;
+  returned: Returned;
+  uniqueness: Uniqueness;
+  canonicalValues?: string[];
+  referenceTypes?: string[];
+  subAttributes?: AttributeDef[];
+}
+
+export interface SchemaDef {
+  id: string;
+  name: string;
+  description: string;
+  attributes: AttributeDef[];
+}
+
+export type ResourceTypeName = 'User' | 'Group';
+
+export interface ResourceTypeDef {
+  name: ResourceTypeName;
+  endpoint: string;
+  description: string;
+  schema: SchemaDef;
+  extensions: SchemaDef[];
+}
+
+/** A SCIM resource as JSON: core attributes at the top, extension attributes under their schema URN. */
+export type ScimResource = Record<string, unknown>;
