@@ -294,6 +294,7 @@ export const connectorManifest = z
     resources: z
       .object({ User: userResource.optional(), Group: groupResource.optional() })
       .strict(),
+    definitions: z.unknown().optional().describe('Free area for YAML anchors (&name) reused elsewhere with *name.'),
   })
   .strict();
 

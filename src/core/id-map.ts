@@ -26,6 +26,12 @@ export interface MappingRecord {
   appHash: string | null;
   created: string;
   lastModified: string;
+  /**
+   * False from the reservation of a create until its answer is ready. A POST that repeats an uncommitted
+   * create (its answer was lost to a crash or timeout) gets that create's SCIM id; a POST that repeats a
+   * committed one is a duplicate (409).
+   */
+  committed: boolean;
 }
 
 export type NewRecord = Omit<MappingRecord, 'appId'> & { appId?: string | null };
@@ -41,7 +47,7 @@ export interface AdoptCandidate {
   created: string;
 }
 
-export type RecordChanges = Partial<Pick<MappingRecord, 'appId' | 'key' | 'externalId' | 'shadow' | 'appHash' | 'lastModified'>>;
+export type RecordChanges = Partial<Pick<MappingRecord, 'appId' | 'key' | 'externalId' | 'shadow' | 'appHash' | 'lastModified' | 'committed'>>;
 
 export interface IdMap {
   get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined>;

@@ -19,6 +19,7 @@ function record(overrides: Partial<NewRecord> = {}): NewRecord {
     appHash: null,
     created: NOW,
     lastModified: NOW,
+    committed: true,
     ...overrides,
   };
 }
@@ -120,6 +121,16 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       expect(await map.delete('app1', 'User', input.scimId)).toBe(false);
       expect(await map.get('app1', 'User', input.scimId)).toBeUndefined();
       expect((await map.reserve(record({ key: 'gone', appId: '5' }))).ok).toBe(true);
+    });
+
+    it('keeps the committed flag through reserve and update', async () => {
+      const input = record({ committed: false });
+      await map.reserve(input);
+      expect((await map.get('app1', 'User', input.scimId))?.committed).toBe(false);
+      await map.update('app1', 'User', input.scimId, { committed: true });
+      expect((await map.get('app1', 'User', input.scimId))?.committed).toBe(true);
+      const [adopted] = await map.adopt('app1', 'User', [{ appId: 'a1', key: 'adopted', externalId: null, scimId: 'sa', created: NOW }]);
+      expect(adopted?.committed).toBe(true);
     });
 
     it('answers ping while open', async () => {

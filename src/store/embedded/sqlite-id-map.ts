@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS mappings (
   app_hash TEXT,
   created TEXT NOT NULL,
   last_modified TEXT NOT NULL,
+  committed INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (app, kind, scim_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS mappings_app_id ON mappings (app, kind, app_id) WHERE app_id IS NOT NULL;
@@ -49,6 +50,7 @@ interface Row {
   app_hash: string | null;
   created: string;
   last_modified: string;
+  committed: number;
 }
 
 function toRecord(row: Row): MappingRecord {
@@ -63,6 +65,7 @@ function toRecord(row: Row): MappingRecord {
     appHash: row.app_hash,
     created: row.created,
     lastModified: row.last_modified,
+    committed: row.committed === 1,
   };
 }
 
@@ -125,8 +128,8 @@ export class SqliteIdMap implements IdMap {
 
   #insert(record: MappingRecord): void {
     this.#statement(
-      `INSERT INTO mappings (app, kind, scim_id, app_id, key, key_lower, external_id, shadow, app_hash, created, last_modified)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO mappings (app, kind, scim_id, app_id, key, key_lower, external_id, shadow, app_hash, created, last_modified, committed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       record.app,
       record.kind,
@@ -139,6 +142,7 @@ export class SqliteIdMap implements IdMap {
       record.appHash,
       record.created,
       record.lastModified,
+      record.committed ? 1 : 0,
     );
   }
 
@@ -165,7 +169,7 @@ export class SqliteIdMap implements IdMap {
     );
     if (clash) throw new KeyTakenError(clash);
     this.#statement(
-      `UPDATE mappings SET app_id = ?, key = ?, key_lower = ?, external_id = ?, shadow = ?, app_hash = ?, last_modified = ?
+      `UPDATE mappings SET app_id = ?, key = ?, key_lower = ?, external_id = ?, shadow = ?, app_hash = ?, last_modified = ?, committed = ?
        WHERE app = ? AND kind = ? AND scim_id = ?`,
     ).run(
       next.appId,
@@ -175,6 +179,7 @@ export class SqliteIdMap implements IdMap {
       next.shadow === null ? null : JSON.stringify(next.shadow),
       next.appHash,
       next.lastModified,
+      next.committed ? 1 : 0,
       app,
       kind,
       scimId,
@@ -214,6 +219,7 @@ export class SqliteIdMap implements IdMap {
       appHash: null,
       created: candidate.created,
       lastModified: candidate.created,
+      committed: true,
     };
     this.#insert(record);
     return record;

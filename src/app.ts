@@ -1,0 +1,143 @@
+/**
+ * buildApp(deps): the koa application, with no I/O at import time, so tests build the whole gateway
+ * with a real store and real connectors and drive it over loopback.
+ *
+ * Order: request id → access log → SCIM errors → (per app) auth → body → handler.
+ */
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import type { CompiledConnector } from './connectors/compiled.ts';
+import type { ResourceKind } from './core/id-map.ts';
+import type { Provisioning } from './core/provisioning.ts';
+import { HttpRequestError, NotFoundError, NotSupportedError, ScimRequestError } from './errors.ts';
+import { resourceTypeList, resourceTypeResource, schemaList, serviceProviderConfig } from './http/handlers/discovery.ts';
+import * as resources from './http/handlers/resources.ts';
+import type { RequestScope } from './http/handlers/resources.ts';
+import { accessLog } from './http/middleware/access-log.ts';
+import { inboundAuth, type TokenSet } from './http/middleware/inbound-auth.ts';
+import { requestContext } from './http/middleware/request-context.ts';
+import { scimBody } from './http/middleware/scim-body.ts';
+import { scimErrors } from './http/middleware/scim-errors.ts';
+import { sendScim } from './http/scim-response.ts';
+import type { Logger } from './observability/logger.ts';
+import { listResponse } from './scim/messages/list-response.ts';
+import { resourceTypes } from './scim/schema/core-schemas.ts';
+
+export interface GatewayApp {
+  id: string;
+  connector: CompiledConnector;
+  provisioning: Provisioning;
+  tokens: TokenSet;
+}
+
+export interface GatewayDeps {
+  /** The apps being served; read per request so a reload can swap them. */
+  apps: () => ReadonlyMap<string, GatewayApp>;
+  store: { ping(): Promise<void> };
+  logger: Logger;
+  /** Time budget for one SCIM request, well inside Entra's 60 s. */
+  requestTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** The public base URL (scheme://host[:port]) when behind a proxy; otherwise taken from the request. */
+  publicUrl?: string;
+  trustProxy?: boolean;
+  isDraining?: () => boolean;
+}
+
+const PREFIX = '/apps/:appId/scim/v2';
+
+export function buildApp(deps: GatewayDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy ?? false });
+  const timeoutMs = deps.requestTimeoutMs ?? 50_000;
+  app.use(requestContext());
+  app.use(accessLog(deps.logger));
+  app.use(scimErrors(deps.logger));
+
+  const health = new Router();
+  health.get('/livez', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  health.get('/readyz', async (ctx) => {
+    const checks: Record<string, string> = { config: 'ok' };
+    let ready = true;
+    try {
+      await deps.store.ping();
+      checks.store = 'ok';
+    } catch (error) {
+      checks.store = `failing: ${(error as Error).message}`;
+      ready = false;
+    }
+    if (deps.isDraining?.()) {
+      checks.draining = 'yes';
+      ready = false;
+    }
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+  });
+  app.use(health.routes());
+
+  const scim = new Router({ prefix: PREFIX, sensitive: false, strict: false });
+  const scopeOf = (ctx: Context): RequestScope => {
+    const entry = ctx.state.app as GatewayApp;
+    const origin = deps.publicUrl?.replace(/\/+$/, '') ?? `${ctx.protocol}://${ctx.host}`;
+    return {
+      provisioning: entry.provisioning,
+      baseUrl: `${origin}/apps/${encodeURIComponent(entry.id)}/scim/v2`,
+      context: { deadline: Date.now() + timeoutMs, requestId: String(ctx.state.requestId) },
+    };
+  };
+  scim.use(async (ctx, next) => {
+    const entry = deps.apps().get(ctx.params.appId ?? '');
+    if (!entry) throw new NotFoundError(`No app "${ctx.params.appId}" is configured on this gateway`);
+    ctx.state.app = entry;
+    ctx.state.appId = entry.id;
+    await next();
+  });
+  scim.use(inboundAuth((ctx) => (ctx.state.app as GatewayApp).tokens));
+  scim.use(scimBody(deps.maxBodyBytes !== undefined ? { maxBytes: deps.maxBodyBytes } : {}));
+
+  scim.get('/ServiceProviderConfig', (ctx) => sendScim(ctx, 200, serviceProviderConfig(scopeOf(ctx).baseUrl)));
+  scim.get('/ResourceTypes', (ctx) => {
+    const list = resourceTypeList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl);
+    sendScim(ctx, 200, listResponse(list, list.length, 1));
+  });
+  scim.get('/ResourceTypes/:name', (ctx) => {
+    const kind = (['User', 'Group'] as const).find((name) => name.toLowerCase() === String(ctx.params.name).toLowerCase());
+    if (!kind || !(ctx.state.app as GatewayApp).connector.resources[kind]) throw new NotFoundError(`No resource type "${ctx.params.name}"`);
+    sendScim(ctx, 200, resourceTypeResource(resourceTypes[kind], scopeOf(ctx).baseUrl));
+  });
+  scim.get('/Schemas', (ctx) => {
+    const list = schemaList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl);
+    sendScim(ctx, 200, listResponse(list, list.length, 1));
+  });
+  scim.get('/Schemas/:id', (ctx) => {
+    const schema = schemaList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl).find((candidate) => String(candidate.id).toLowerCase() === String(ctx.params.id).toLowerCase());
+    if (!schema) throw new NotFoundError(`No schema "${ctx.params.id}"`);
+    sendScim(ctx, 200, schema);
+  });
+  scim.post('/Bulk', () => {
+    throw new NotSupportedError('Bulk operations are not supported; send one request per operation');
+  });
+  scim.post('/.search', () => {
+    throw new ScimRequestError('invalidSyntax', 'Search one resource type at a time: POST /Users/.search or /Groups/.search');
+  });
+
+  for (const kind of ['User', 'Group'] as const satisfies ResourceKind[]) {
+    const path = resourceTypes[kind].endpoint;
+    scim.get(path, (ctx) => resources.list(kind)(ctx, scopeOf(ctx)));
+    scim.post(path, (ctx) => resources.create(kind)(ctx, scopeOf(ctx)));
+    scim.post(`${path}/.search`, (ctx) => resources.search(kind)(ctx, scopeOf(ctx)));
+    scim.get(`${path}/:id`, (ctx) => resources.get(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
+    scim.put(`${path}/:id`, (ctx) => resources.replace(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
+    scim.patch(`${path}/:id`, (ctx) => resources.patch(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
+    scim.delete(`${path}/:id`, (ctx) => resources.remove(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
+  }
+  app.use(scim.routes());
+  app.use(scim.allowedMethods({ throw: true, methodNotAllowed: () => new HttpRequestError(405, 'This method is not allowed on this endpoint'), notImplemented: () => new HttpRequestError(501, 'This method is not implemented') }));
+
+  // Anything else under an app's SCIM base, or anywhere: a SCIM 404, not koa's plain text.
+  app.use(async (ctx) => {
+    throw new NotFoundError(`No endpoint ${ctx.method} ${ctx.path}`);
+  });
+  return app;
+}

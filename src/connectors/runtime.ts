@@ -1,0 +1,314 @@
+/**
+ * Runs the operations of one connector for one configured app: create, get, list (with filter pushdown
+ * and paging), update, deactivate/reactivate, delete, and group membership. It speaks app objects and
+ * SCIM fragments; SCIM semantics (ids, uniqueness, read-back) belong to core/.
+ */
+import { NotSupportedError, UpstreamError } from '../errors.ts';
+import { AuthInjector } from '../outbound/auth.ts';
+import { Pacer } from '../outbound/pacer.ts';
+import type { Transport } from '../outbound/transport.ts';
+import type { ResourceKind } from '../core/id-map.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import { Caller, type CallContext, type CallObserver, type CallResult } from './caller.ts';
+import type { CompiledConnector, CompiledFilter, CompiledMapping, CompiledOperation, CompiledResource } from './compiled.ts';
+import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
+import { outcomeError } from './outcomes.ts';
+import { walkPages } from './paginate.ts';
+
+export interface AppObject {
+  appId: string;
+  raw: unknown;
+  /** The app object mapped to SCIM by the connector's toScim (not yet normalised). */
+  scim: ScimResource;
+}
+
+export interface PushdownFilter {
+  attribute: string;
+  op: 'eq' | 'co' | 'sw' | 'ew';
+  value: string;
+}
+
+export interface ListPage {
+  objects: AppObject[];
+  total?: number;
+  offset: number;
+}
+
+export interface UpdateInput {
+  scim: ScimResource;
+  old: ScimResource;
+  changed: string[];
+}
+
+export interface AppSettings {
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+function badAnswer(connector: string, operation: string, why: string): UpstreamError {
+  return new UpstreamError('SCIMGW_UPSTREAM_ANSWER', `The app's answer could not be used (${connector} ${operation}: ${why})`);
+}
+
+const DEFAULT_ID = compileExpression('$string(id)', { file: '<default>' });
+
+function plain(value: unknown): ScimResource {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (JSON.parse(JSON.stringify(value)) as ScimResource) : {};
+}
+
+/** Top-level fields of the app payload that differ; a field that disappeared is sent as null (cleared). */
+export function appFieldChanges(before: unknown, after: unknown): Record<string, unknown> {
+  const a = plain(before);
+  const b = plain(after);
+  const out: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out[key] = b[key] === undefined ? null : b[key];
+  }
+  return out;
+}
+
+export class ConnectorRuntime {
+  readonly connector: CompiledConnector;
+  readonly pacer: Pacer;
+  readonly #caller: Caller;
+  readonly #config: Record<string, unknown>;
+  readonly #secretBindings: Bindings;
+
+  private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, pacer: Pacer) {
+    this.connector = connector;
+    this.pacer = pacer;
+    this.#caller = caller;
+    this.#config = settings.config;
+    this.#secretBindings = { config: settings.config, secrets: settings.secrets };
+  }
+
+  static async create(connector: CompiledConnector, settings: AppSettings, options: { transport: Transport; observer?: CallObserver; pacer?: Pacer }): Promise<ConnectorRuntime> {
+    const secretBindings = { config: settings.config, secrets: settings.secrets };
+    const pacer = options.pacer ?? new Pacer(connector.rateLimit ? { requests: connector.rateLimit.requests, perMs: connector.rateLimit.perMs, concurrency: connector.rateLimit.concurrency } : {});
+    const auth = new AuthInjector(connector.auth, secretBindings, options.transport, connector.http.timeoutMs);
+    const headers: [string, string][] = [];
+    for (const [name, template] of connector.http.headers) headers.push([name, await template.render(secretBindings)]);
+    const caller = new Caller({
+      connector,
+      transport: options.transport,
+      auth,
+      pacer,
+      baseUrl: await connector.http.baseUrl.render(secretBindings),
+      headers,
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
+    return new ConnectorRuntime(connector, settings, caller, pacer);
+  }
+
+  supports(kind: ResourceKind): boolean {
+    return this.connector.resources[kind] !== undefined;
+  }
+
+  resource(kind: ResourceKind): CompiledResource {
+    const resource = this.connector.resources[kind];
+    if (!resource) throw new NotSupportedError(`The ${this.connector.id} connector does not provision ${kind === 'User' ? 'users' : 'groups'}`);
+    return resource;
+  }
+
+  #mapping(kind: ResourceKind): CompiledMapping {
+    const mapping = this.connector.mappings[kind];
+    if (!mapping) throw new NotSupportedError(`The ${this.connector.id} connector has no ${kind} mapping`);
+    return mapping;
+  }
+
+  async toApp(kind: ResourceKind, scim: ScimResource): Promise<unknown> {
+    return plain(await this.#mapping(kind).toApp.evaluate(scim, { config: this.#config }));
+  }
+
+  async toScim(kind: ResourceKind, raw: unknown): Promise<ScimResource> {
+    return plain(await this.#mapping(kind).toScim.evaluate(raw, { config: this.#config }));
+  }
+
+  #bindings(kind: ResourceKind, extra: Bindings): Bindings {
+    const mapping = this.connector.mappings[kind];
+    return {
+      config: this.#config,
+      ...(mapping
+        ? {
+            toApp: (value: unknown) => mapping.toApp.evaluate(value, { config: this.#config }),
+            toScim: (value: unknown) => mapping.toScim.evaluate(value, { config: this.#config }),
+          }
+        : {}),
+      ...extra,
+    };
+  }
+
+  /** Runs an operation's steps; returns the last call's answer (undefined when the last step was skipped). */
+  async #run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<CallResult | undefined> {
+    const steps: Record<string, Record<string, unknown>> = {};
+    let last: CallResult | undefined;
+    for (const [index, step] of operation.steps.entries()) {
+      const isLast = index === operation.steps.length - 1;
+      const scoped: Bindings = { ...bindings, steps };
+      last = undefined;
+      if (step.when && !(await step.when.evaluate(scoped.scim ?? {}, scoped))) continue;
+      const values: Record<string, unknown> = {};
+      if (step.pagination && step.items) {
+        const items: unknown[] = [];
+        const walk = { request: step.request, pagination: step.pagination, items: step.items, outcomes: step.outcomes, operation: `${name}.${step.name}` };
+        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, context)) items.push(...page.items);
+        for (const [key, expression] of step.extract) values[key] = await expression.evaluate(items, scoped);
+      } else {
+        const request = await this.#caller.render(step.request, scoped, { ...scoped, ...this.#secretBindings });
+        last = await this.#caller.send(request, step.outcomes, context, { operation: name, conflictDetectable });
+        if (!isLast && last.outcome.result !== 'success') throw this.#error(last, `${name}.${step.name}`);
+        for (const [key, expression] of step.extract) values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });
+      }
+      steps[step.name] = values;
+    }
+    return last;
+  }
+
+  #error(result: CallResult, operation: string) {
+    return outcomeError(result.outcome.result, {
+      connector: this.connector.id,
+      operation,
+      status: result.status,
+      ...(result.outcome.message ? { message: result.outcome.message } : {}),
+    });
+  }
+
+  async #object(kind: ResourceKind, body: unknown, select: CompiledExpression | undefined, id: CompiledExpression | undefined, bindings: Bindings): Promise<AppObject | undefined> {
+    const raw = select ? await select.evaluate(body, bindings) : body;
+    if (!raw || typeof raw !== 'object') return undefined;
+    const appId = await (id ?? DEFAULT_ID).evaluate(raw, bindings);
+    if (appId === undefined || appId === null || appId === '') return undefined;
+    return { appId: String(appId), raw, scim: await this.toScim(kind, raw) };
+  }
+
+  async create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }> {
+    const operation = this.resource(kind).create;
+    if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot create ${kind}s`);
+    const bindings = this.#bindings(kind, { scim, scimId, app: await this.toApp(kind, scim) });
+    const result = await this.#run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
+    if (result?.outcome.result === 'conflict') return { conflict: true };
+    if (!result || result.outcome.result !== 'success') throw result ? this.#error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
+    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    if (!object) throw badAnswer(this.connector.id, `${kind}.create`, 'the answer carries no id');
+    if (!operation.getAfter) return { created: object };
+    return { created: (await this.get(kind, object.appId, context)) ?? object };
+  }
+
+  async get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined> {
+    const operation = this.resource(kind).get;
+    const bindings = this.#bindings(kind, { id: appId });
+    const result = await this.#run(operation, `${kind}.get`, bindings, context);
+    if (!result || result.outcome.result === 'notFound') return undefined;
+    if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.get`);
+    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    return object ? { ...object, appId } : undefined;
+  }
+
+  /** The pushdown entry for a SCIM attribute and operator, if the connector declares one. */
+  pushdown(kind: ResourceKind, attribute: string, op: string): CompiledFilter | undefined {
+    const normalized = attribute.toLowerCase().replace(/\s+/g, ' ');
+    return this.resource(kind).list.filters.find((filter) => filter.op === op && filter.attribute.toLowerCase().replace(/\s+/g, ' ') === normalized);
+  }
+
+  async *list(kind: ResourceKind, context: CallContext, options: { filter?: PushdownFilter; startOffset?: number } = {}): AsyncGenerator<ListPage> {
+    const operation = this.resource(kind).list;
+    const step = operation.steps[0];
+    if (!step) return;
+    const bindings = this.#bindings(kind, options.filter ? { filter: options.filter } : {});
+    const secretBindings = { ...bindings, ...this.#secretBindings };
+    const pushdown = options.filter ? this.pushdown(kind, options.filter.attribute, options.filter.op) : undefined;
+    let query: [string, string][] | undefined;
+    let url: string | undefined;
+    if (pushdown) {
+      query = [];
+      for (const [name, template] of step.request.query) query.push([name, await template.render(secretBindings)]);
+      for (const [name, template] of pushdown.query) query.push([name, await template.render(secretBindings)]);
+      if (pushdown.url) url = await pushdown.url.render(secretBindings, encodeURIComponent);
+    }
+    const walk = { request: step.request, pagination: operation.pagination, items: operation.items, outcomes: step.outcomes, operation: `${kind}.list` };
+    const walkOptions = { ...(query ? { query } : {}), ...(url ? { url } : {}), ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}) };
+    for await (const page of walkPages(this.#caller, walk, bindings, secretBindings, context, walkOptions)) {
+      const objects: AppObject[] = [];
+      for (const raw of page.items) {
+        const object = await this.#object(kind, raw, undefined, operation.id, bindings);
+        if (object) objects.push(object);
+      }
+      yield { objects, offset: page.offset, ...(page.total !== undefined ? { total: page.total } : {}) };
+    }
+  }
+
+  /** Sends the changed fields; returns the app's object when its answer carries one, 'notFound' if it vanished. */
+  async update(kind: ResourceKind, appId: string, input: UpdateInput, context: CallContext): Promise<AppObject | undefined | 'notFound'> {
+    const operation = this.resource(kind).update;
+    if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot update ${kind}s`);
+    const [before, after] = [await this.toApp(kind, input.old), await this.toApp(kind, input.scim)];
+    const appChanges = appFieldChanges(before, after);
+    if (operation.skipIfUnchanged && Object.keys(appChanges).length === 0) return undefined;
+    const bindings = this.#bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appChanges });
+    const result = await this.#run(operation, `${kind}.update`, bindings, context);
+    if (!result) return undefined;
+    if (result.outcome.result === 'notFound') return 'notFound';
+    if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.update`);
+    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    return object ? { ...object, appId } : undefined;
+  }
+
+  canSetActive(kind: ResourceKind): boolean {
+    const resource = this.connector.resources[kind];
+    return Boolean(resource?.deactivate && resource.reactivate);
+  }
+
+  /** Runs deactivate or reactivate; returns false when the app no longer has the object. */
+  async setActive(kind: ResourceKind, appId: string, active: boolean, context: CallContext): Promise<boolean> {
+    const operation = active ? this.resource(kind).reactivate : this.resource(kind).deactivate;
+    if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot ${active ? 'reactivate' : 'deactivate'} ${kind}s`);
+    const name = `${kind}.${active ? 'reactivate' : 'deactivate'}`;
+    const result = await this.#run(operation, name, this.#bindings(kind, { id: appId }), context);
+    if (result?.outcome.result === 'notFound') return false;
+    if (result && result.outcome.result !== 'success') throw this.#error(result, name);
+    return true;
+  }
+
+  /** Returns false when the app had no such object (a DELETE is then still a success for the app's state). */
+  async delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean> {
+    const operation = this.resource(kind).delete;
+    if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot delete ${kind}s`);
+    const result = await this.#run(operation, `${kind}.delete`, this.#bindings(kind, { id: appId }), context);
+    if (result?.outcome.result === 'notFound') return false;
+    if (result && result.outcome.result !== 'success') throw this.#error(result, `${kind}.delete`);
+    return true;
+  }
+
+  hasMembers(): boolean {
+    return this.connector.resources.Group?.members !== undefined;
+  }
+
+  async changeMember(action: 'add' | 'remove', groupAppId: string, memberAppId: string, context: CallContext): Promise<void> {
+    const members = this.resource('Group').members;
+    if (!members) throw new NotSupportedError(`The ${this.connector.id} connector does not manage group members`);
+    const name = `Group.members.${action}`;
+    const result = await this.#run(members[action], name, this.#bindings('Group', { id: groupAppId, member: memberAppId }), context);
+    // Removing someone who is not a member (or already gone) leaves the group as asked.
+    if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#error(result, name);
+  }
+
+  /** App ids of the group's members, or undefined when the connector cannot list them. */
+  async listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined> {
+    const list = this.resource('Group').members?.list;
+    const step = list?.steps[0];
+    if (!list || !step) return undefined;
+    const bindings = this.#bindings('Group', { id: groupAppId });
+    const walk = { request: step.request, pagination: list.pagination, items: list.items, outcomes: step.outcomes, operation: 'Group.members.list' };
+    const ids: string[] = [];
+    for await (const page of walkPages(this.#caller, walk, bindings, { ...bindings, ...this.#secretBindings }, context)) {
+      for (const item of page.items) {
+        const id = await list.memberId.evaluate(item, bindings);
+        if (id !== undefined && id !== null && id !== '') ids.push(String(id));
+      }
+    }
+    return ids;
+  }
+
+  close(): void {
+    this.pacer.close();
+  }
+}

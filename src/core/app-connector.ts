@@ -1,0 +1,46 @@
+/**
+ * What core/ needs from a connector runtime. `connectors/runtime.ts` implements it; core never imports
+ * the runtime itself, so the provisioning rules are tested with any implementation.
+ */
+import type { ScimResource } from '../scim/schema/types.ts';
+import type { ResourceKind } from './id-map.ts';
+
+export interface CallContext {
+  deadline: number;
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+export interface AppObject {
+  appId: string;
+  raw: unknown;
+  scim: ScimResource;
+}
+
+export interface PushdownFilter {
+  attribute: string;
+  op: 'eq' | 'co' | 'sw' | 'ew';
+  value: string;
+}
+
+export interface ListPage {
+  objects: AppObject[];
+  total?: number;
+  offset: number;
+}
+
+export interface AppConnector {
+  readonly connector: { id: string; resources: Partial<Record<ResourceKind, { attributes: string[]; list: { maxScan: number; filters: { exact: boolean }[] }; create?: { onConflict: 'fail' | 'adopt' } }>> };
+  supports(kind: ResourceKind): boolean;
+  pushdown(kind: ResourceKind, attribute: string, op: string): { exact: boolean } | undefined;
+  create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }>;
+  get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined>;
+  list(kind: ResourceKind, context: CallContext, options?: { filter?: PushdownFilter; startOffset?: number }): AsyncGenerator<ListPage>;
+  update(kind: ResourceKind, appId: string, input: { scim: ScimResource; old: ScimResource; changed: string[] }, context: CallContext): Promise<AppObject | undefined | 'notFound'>;
+  canSetActive(kind: ResourceKind): boolean;
+  setActive(kind: ResourceKind, appId: string, active: boolean, context: CallContext): Promise<boolean>;
+  delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean>;
+  hasMembers(): boolean;
+  changeMember(action: 'add' | 'remove', groupAppId: string, memberAppId: string, context: CallContext): Promise<void>;
+  listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined>;
+}

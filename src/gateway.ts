@@ -1,0 +1,196 @@
+/**
+ * The composition root: from a validated gateway config to a running gateway. Loads each app's
+ * connector, resolves its settings and secrets, opens the store, wires runtime → provisioning → koa, and
+ * listens. Every config problem across all apps is reported at once.
+ */
+import type { Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type Koa from 'koa';
+import { buildApp, type GatewayApp } from './app.ts';
+import { loadConnector } from './connectors/loader.ts';
+import { toMilliseconds } from './connectors/manifest.ts';
+import { ConnectorRuntime } from './connectors/runtime.ts';
+import type { CompiledConnector } from './connectors/compiled.ts';
+import type { AppConfig, GatewayConfig } from './config/schema.ts';
+import { resolveSecret, resolveSetting } from './config/secrets.ts';
+import type { IdMap, LockManager } from './core/id-map.ts';
+import { Provisioning } from './core/provisioning.ts';
+import { ConfigError, type ConfigIssue } from './errors.ts';
+import { TokenSet } from './http/middleware/inbound-auth.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { Pacer } from './outbound/pacer.ts';
+import { UndiciTransport, type Transport } from './outbound/transport.ts';
+import { LocalLocks } from './store/embedded/local-locks.ts';
+import { SqliteIdMap } from './store/embedded/sqlite-id-map.ts';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The config file, for relative paths and error messages. */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  transport?: Transport;
+  idMap?: IdMap;
+  locks?: LockManager;
+}
+
+export interface Gateway {
+  koa: Koa;
+  apps: Map<string, GatewayApp>;
+  idMap: IdMap;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface RunningGateway extends Gateway {
+  server: Server;
+  port: number;
+  url: string;
+}
+
+function findConnector(dirs: string[], name: string): string | undefined {
+  return dirs.map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'connector.yaml')));
+}
+
+interface AppParts {
+  tokens: string[];
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+/** Resolves an app's tokens, settings and secrets against what its connector declares. */
+function appParts(entry: AppConfig, connector: CompiledConnector, where: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): AppParts {
+  const guard = <T>(work: () => T): T | undefined => {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else throw error;
+      return undefined;
+    }
+  };
+  const tokens = entry.tokens.map((ref) => guard(() => resolveSecret(ref, `${where} apps.${entry.id}.tokens`, env))).filter((token): token is string => token !== undefined);
+  const settings: Record<string, unknown> = {};
+  for (const [name, declaration] of Object.entries(connector.manifest.settings)) {
+    const given = entry.settings[name];
+    const value = given !== undefined ? guard(() => resolveSetting(given, `${where} apps.${entry.id}.settings.${name}`, env)) : declaration.env && env[declaration.env] !== undefined ? env[declaration.env] : declaration.default;
+    if (value === undefined && declaration.required) {
+      issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector needs the setting "${name}"${declaration.env ? ` (or the environment variable ${declaration.env})` : ''}` });
+    }
+    if (value !== undefined) settings[name] = value;
+  }
+  for (const name of Object.keys(entry.settings)) {
+    if (!(name in connector.manifest.settings)) issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector has no setting "${name}"` });
+  }
+  const secrets: Record<string, string> = {};
+  for (const [name, declaration] of Object.entries(connector.manifest.secrets)) {
+    const ref = entry.secrets[name] ?? (declaration.env && env[declaration.env] !== undefined ? `env:${declaration.env}` : undefined);
+    const value = ref ? guard(() => resolveSecret(ref, `${where} apps.${entry.id}.secrets.${name}`, env)) : undefined;
+    if (!ref && declaration.required) {
+      issues.push({ file: where, path: `apps.${entry.id}.secrets.${name}`, message: `The ${connector.id} connector needs the secret "${name}"${declaration.env ? ` (set ${declaration.env} or give secrets.${name})` : ''}` });
+    }
+    if (value !== undefined) secrets[name] = value;
+  }
+  return { tokens, settings, secrets };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const where = options.configFile ?? 'gateway config';
+  const base = options.configFile ? dirname(resolve(options.configFile)) : process.cwd();
+  const logger = options.logger ?? createLogger();
+  const issues: ConfigIssue[] = [];
+  const connectorDirs = config.connectorDirs.map((dir) => resolve(base, dir));
+  const connectors = new Map<string, CompiledConnector>();
+  for (const entry of config.apps) {
+    if (connectors.has(entry.connector)) continue;
+    const dir = findConnector(connectorDirs, entry.connector);
+    if (!dir) {
+      issues.push({ file: where, path: `apps.${entry.id}.connector`, message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}` });
+      continue;
+    }
+    try {
+      connectors.set(entry.connector, loadConnector(dir));
+    } catch (error) {
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else throw error;
+    }
+  }
+  const parts = new Map<string, AppParts>();
+  for (const entry of config.apps) {
+    const connector = connectors.get(entry.connector);
+    if (connector) parts.set(entry.id, appParts(entry, connector, where, env, issues));
+  }
+  if (issues.length) throw new ConfigError(issues);
+
+  const idMap = options.idMap ?? new SqliteIdMap(join(resolve(base, config.store.dataDir), 'scimgw.sqlite'));
+  const locks = options.locks ?? new LocalLocks();
+  const transport = options.transport ?? new UndiciTransport();
+  const apps = new Map<string, GatewayApp>();
+  const runtimes: ConnectorRuntime[] = [];
+  for (const entry of config.apps) {
+    const connector = connectors.get(entry.connector)!;
+    const { tokens, settings, secrets } = parts.get(entry.id)!;
+    const budget = entry.rateLimit ?? connector.manifest.rateLimit;
+    const pacer = new Pacer(
+      budget
+        ? { requests: budget.requests, perMs: toMilliseconds(budget.per), concurrency: budget.concurrency ?? connector.rateLimit?.concurrency ?? 8 }
+        : {},
+    );
+    const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, { transport, pacer });
+    runtimes.push(runtime);
+    apps.set(entry.id, {
+      id: entry.id,
+      connector,
+      tokens: new TokenSet(tokens),
+      provisioning: new Provisioning({ app: entry.id, connector: runtime, idMap, locks }),
+    });
+  }
+  const koa = buildApp({
+    apps: () => apps,
+    store: idMap,
+    logger,
+    requestTimeoutMs: toMilliseconds(config.server.requestTimeout),
+    maxBodyBytes: config.server.maxBodyBytes,
+    trustProxy: config.server.trustProxy,
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+  });
+  return {
+    koa,
+    apps,
+    idMap,
+    logger,
+    async close() {
+      for (const runtime of runtimes) runtime.close();
+      if (!options.transport) await transport.close();
+      if (!options.idMap) await idMap.close();
+    },
+  };
+}
+
+export async function startGateway(options: GatewayOptions & { port?: number; host?: string }): Promise<RunningGateway> {
+  const gateway = await createGateway(options);
+  const server = gateway.koa.listen(options.port ?? options.config.server.port, options.host ?? options.config.server.host);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('listening', resolveListen);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const host = options.host ?? options.config.server.host;
+  return {
+    ...gateway,
+    server,
+    port,
+    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
+    async close() {
+      await new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeIdleConnections();
+      });
+      await gateway.close();
+    },
+  };
+}
