@@ -133,10 +133,15 @@ export function buildApp(deps: GatewayDeps): Koa {
     scim.delete(`${path}/:id`, (ctx) => resources.remove(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
   }
   app.use(scim.routes());
-  app.use(scim.allowedMethods({ throw: true, methodNotAllowed: () => new HttpRequestError(405, 'This method is not allowed on this endpoint'), notImplemented: () => new HttpRequestError(501, 'This method is not implemented') }));
 
-  // Anything else under an app's SCIM base, or anywhere: a SCIM 404, not koa's plain text.
+  // Anything the routes did not answer: 405 when the path exists with other methods, else a SCIM 404.
   app.use(async (ctx) => {
+    const matched = (ctx.matched ?? []) as { methods: string[] }[];
+    const methods = new Set(matched.flatMap((layer) => layer.methods).filter((method) => method !== 'HEAD'));
+    if (methods.size) {
+      ctx.set('Allow', [...methods].join(', '));
+      throw new HttpRequestError(405, `${ctx.method} is not allowed here; use ${[...methods].join(', ')}`);
+    }
     throw new NotFoundError(`No endpoint ${ctx.method} ${ctx.path}`);
   });
   return app;

@@ -242,12 +242,15 @@ export class Provisioning {
     const filter = input.filter !== undefined && input.filter.trim() !== '' ? parseFilter(input.filter) : undefined;
     if (filter) validateFilter(filter, resourceType);
     const matches = filter ? compileFilter(filter, resourceType) : () => true;
+    // Entra's membership check filters on members even when it asks for attributes=id only.
+    const filterMembers = kind === 'Group' && filter !== undefined && mentionsMembers(filter);
     const respond = (views: ResourceView[]): QueryResult => {
       let all = views.filter((view) => matches({ ...view.data, id: view.id, meta: { created: view.created, lastModified: view.lastModified, resourceType: kind } }));
+      if (filterMembers && !input.members) all = all.map((view) => ({ ...view, data: withoutMembers(view.data) }));
       if (input.sortBy) all = sortResources(resourceType, all.map((v) => ({ ...v.data, id: v.id, __view: v })), input.sortBy, input.sortOrder ?? 'ascending').map((r) => r.__view as ResourceView);
       return { totalResults: all.length, startIndex: input.startIndex, resources: all.slice(input.startIndex - 1, input.startIndex - 1 + input.count) };
     };
-    const viewOptions = { members: input.members };
+    const viewOptions = { members: input.members || filterMembers };
     const plan = planQuery(filter, resourceType);
     if (plan.kind === 'id') {
       const record = await this.#idMap.get(this.app, kind, plan.id);
@@ -278,8 +281,9 @@ export class Provisioning {
       if (batch.length >= 200) await flush();
     }
     await flush();
+    if (filterMembers) views.splice(0, views.length, ...(await this.#withMembers(views, context)));
     const result = respond(views);
-    if (kind === 'Group' && input.members) result.resources = await this.#withMembers(result.resources, context);
+    if (kind === 'Group' && input.members && !filterMembers) result.resources = await this.#withMembers(result.resources, context);
     return result;
   }
 
@@ -475,6 +479,24 @@ export class Provisioning {
       await this.#idMap.delete(this.app, kind, scimId);
     });
   }
+}
+
+function mentionsMembers(filter: Filter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return mentionsMembers(filter.left) || mentionsMembers(filter.right);
+    case 'not':
+      return mentionsMembers(filter.filter);
+    default:
+      return filter.path.attr.toLowerCase() === 'members';
+  }
+}
+
+function withoutMembers(data: ScimResource): ScimResource {
+  const { members, ...rest } = data;
+  void members;
+  return rest;
 }
 
 function memberEntries(ids: string[], displays: Record<string, string>): ScimResource[] {

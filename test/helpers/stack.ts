@@ -1,0 +1,115 @@
+/**
+ * A whole gateway for tests: the demo app in-process, the gateway with the demo connector on an
+ * in-memory embedded store, both on 127.0.0.1 with free ports, and a small SCIM client.
+ */
+import { join } from 'node:path';
+import type { GatewayConfig } from '../../src/config/schema.ts';
+import type { IdMap } from '../../src/core/id-map.ts';
+import { createDemoApp, type DemoApp, type FaultOptions } from '../../src/demo-app/server.ts';
+import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const TOKEN = 'test-token-0123456789';
+export const OTHER_TOKEN = 'other-app-token-9876543210';
+
+export interface ScimReply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export interface Stack {
+  demo: DemoApp;
+  gateway: RunningGateway;
+  idMap: IdMap;
+  base: string;
+  scim(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimReply>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  rate?: number;
+  requestTimeout?: string;
+  faults?: FaultOptions;
+  maxBodyBytes?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const demo = createDemoApp({ apiKey: 'demo-key', rate: options.rate ?? 0, ...(options.faults ? { faults: options.faults } : {}) });
+  const { url } = await demo.listen();
+  const idMap = new SqliteIdMap(':memory:');
+  const app = (id: string, token: string) => ({
+    id,
+    connector: 'demo',
+    tokens: [`env:${id.toUpperCase()}_TOKEN`],
+    settings: { baseUrl: url },
+    secrets: { apiKey: 'env:DEMO_KEY' },
+    rateLimit: { requests: 1_000_000, per: '1s' },
+    token,
+  });
+  const apps = [app('demo', TOKEN), app('other', OTHER_TOKEN)];
+  const config: GatewayConfig = {
+    apiVersion: 'scimgw/v1',
+    kind: 'Gateway',
+    server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: options.requestTimeout ?? '10s', maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 },
+    store: { type: 'embedded', dataDir: './unused' },
+    connectorDirs: [join(ROOT, 'connectors')],
+    apps: apps.map(({ token: _token, ...rest }) => rest),
+  };
+  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key' }, idMap, logger: silentLogger() });
+  const base = `${gateway.url}/apps/demo/scim/v2`;
+  return {
+    demo,
+    gateway,
+    idMap,
+    base,
+    async scim(method, path, body, headers = {}) {
+      const response = await fetch(path.startsWith('http') ? path : `${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // left as text
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async close() {
+      await gateway.close();
+      await idMap.close();
+      await demo.close();
+    },
+  };
+}
+
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+export function patchBody(...operations: unknown[]) {
+  return { schemas: [PATCH_OP], Operations: operations };
+}
+
+/** Entra's create-user body (entra-profile.md §2.1c). */
+export function entraUser(userName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+    externalId: `ext-${userName}`,
+    userName,
+    active: true,
+    emails: [{ primary: true, type: 'work', value: userName }],
+    meta: { resourceType: 'User' },
+    name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
+    roles: [],
+    ...overrides,
+  };
+}
