@@ -92,7 +92,12 @@ export function createApiHandler(deps: ApiDeps) {
     query: URLSearchParams,
   ): Promise<void> {
     deps.counters.requests++;
-    if (!admit(res) || !(await survive(req, res))) return;
+    if (!admit(res)) return;
+    // A real server has the whole request before it works on it; a client that gives up during a slow
+    // answer does not undo the work.
+    const rawBody = readBody(req);
+    rawBody.catch(() => undefined);
+    if (!(await survive(req, res))) return;
     if (!authorized(req.headers['x-api-key'])) {
       sendError(res, new ApiError(401, 'unauthorized', 'Missing or invalid X-Api-Key header'));
       return;
@@ -103,7 +108,7 @@ export function createApiHandler(deps: ApiDeps) {
     deps.log.push(entry);
     if (deps.log.length > LOG_LIMIT) deps.log.shift();
     try {
-      const body = parseBody(await readBody(req));
+      const body = parseBody(await rawBody);
       entry.body = bodyForLog(body);
       const segments = path.split('/').filter(Boolean).slice(1);
       const match = route(method, segments);

@@ -3,12 +3,27 @@
  * rate-limit reset header as seconds from now, epoch seconds or epoch milliseconds.
  */
 
+/**
+ * The three HTTP-date forms (RFC 9110 §5.6.7). Date.parse alone is far too lenient: it reads "-1" or
+ * "abc 1" as dates in 2001, which would turn a garbled header into "retry right now".
+ */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+function parseHttpDate(text: string): number {
+  if (IMF_FIXDATE.test(text) || RFC850_DATE.test(text)) return Date.parse(text);
+  // asctime carries no zone and means GMT; Date.parse would read it as local time.
+  if (ASCTIME_DATE.test(text)) return Date.parse(`${text} GMT`);
+  return Number.NaN;
+}
+
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
+  const date = parseHttpDate(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }

@@ -1,0 +1,70 @@
+/**
+ * A create whose answer is lost (the gateway's deadline passes while the app is still working) must not
+ * make a second app object when Entra retries: the retry finds the object by lookup and is answered with
+ * the first attempt's SCIM id. A POST that repeats a create already answered is a duplicate (409).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { entraUser, startStack, type Stack } from '../helpers/stack.ts';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('create retried after a lost answer', () => {
+  it('answers the retry with the first attempt\'s SCIM id and leaves one object in the app', async () => {
+    stack = await startStack({ requestTimeout: '400ms' });
+    stack.demo.setFaults({ rate: 1, kinds: ['slow'], slowMs: 800 });
+    const body = entraUser('slow.create@contoso.com');
+    const first = await stack.scim('POST', '/Users', body);
+    expect(first.status).toBe(503);
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    stack.demo.setFaults(undefined);
+    // Let the app finish the create it was still working on.
+    for (let i = 0; i < 40 && stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total === 0; i++) await sleep(50);
+    expect(stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total).toBe(1);
+    const pending = await stack.idMap.findByKey('demo', 'User', 'slow.create@contoso.com');
+    expect(pending?.committed).toBe(false);
+
+    const retry = await stack.scim('POST', '/Users', body);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(pending?.scimId);
+    expect(stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total).toBe(1);
+    expect((await stack.scim('GET', `/Users/${retry.body.id}`)).status).toBe(200);
+
+    // Answered now: the same POST again is a duplicate.
+    const again = await stack.scim('POST', '/Users', body);
+    expect(again.status).toBe(409);
+    expect(again.body.scimType).toBe('uniqueness');
+    // A different Entra object with the same userName is a conflict as well.
+    expect((await stack.scim('POST', '/Users', { ...body, externalId: 'someone-else' })).status).toBe(409);
+  });
+
+  it('creates on the retry when the first attempt never reached the app, keeping its SCIM id', async () => {
+    stack = await startStack({ requestTimeout: '600ms' });
+    stack.demo.setFaults({ rate: 1, kinds: ['5xx'] });
+    const body = entraUser('never.reached@contoso.com');
+    const first = await stack.scim('POST', '/Users', body);
+    expect(first.status).toBe(503);
+    expect(stack.demo.store.userCount).toBe(0);
+    const reserved = await stack.idMap.findByKey('demo', 'User', 'never.reached@contoso.com');
+    stack.demo.setFaults(undefined);
+    const retry = await stack.scim('POST', '/Users', body);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(reserved?.scimId);
+    expect(stack.demo.store.userCount).toBe(1);
+  });
+
+  it('serialises concurrent creates of one userName into one app object', async () => {
+    stack = await startStack();
+    const body = entraUser('race@contoso.com');
+    const replies = await Promise.all(Array.from({ length: 8 }, () => stack!.scim('POST', '/Users', body)));
+    const statuses = replies.map((reply) => reply.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(7);
+    expect(stack.demo.store.listUsers({ user_name: 'race@contoso.com' }).total).toBe(1);
+  });
+});
