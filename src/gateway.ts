@@ -134,11 +134,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const connector = connectors.get(entry.connector)!;
     const { tokens, settings, secrets } = parts.get(entry.id)!;
     const budget = entry.rateLimit ?? connector.manifest.rateLimit;
-    const pacer = new Pacer(
-      budget
-        ? { requests: budget.requests, perMs: toMilliseconds(budget.per), concurrency: budget.concurrency ?? connector.rateLimit?.concurrency ?? 8 }
-        : {},
-    );
+    const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
+    const pacer = new Pacer(budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per), concurrency } : { concurrency });
     const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, { transport, pacer });
     runtimes.push(runtime);
     apps.set(entry.id, {

@@ -20,7 +20,11 @@ const app = z
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Values for the connector\'s settings; strings may be "env:NAME".'),
     secrets: z.record(z.string(), secretRef).default({}).describe('References for the connector\'s secrets.'),
     rateLimit: z
-      .object({ requests: z.number().positive(), per: duration.default('1s'), concurrency: z.number().int().positive().optional() })
+      .object({
+        requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
+        per: duration.default('1s'),
+        concurrency: z.number().int().positive().optional(),
+      })
       .strict()
       .optional()
       .describe('Overrides the connector\'s default budget for this app.'),

@@ -54,7 +54,9 @@ export class DemoStore {
 
   /** Ids only grow, so map insertion order is id order. */
   listUsers(filter: UserFilter = {}, range?: Range): ListResult<User> {
-    const matches = [...this.#users.values()].filter(
+    // user_name is unique, so its filter is an index lookup, as a real API's would be.
+    const candidates = filter.user_name !== undefined && filter.user_name !== '' ? [this.#users.get(this.#userNames.find(filter.user_name) ?? -1)].filter((u) => u !== undefined) : [...this.#users.values()];
+    const matches = candidates.filter(
       (u) =>
         sameFolded(filter.user_name, u.user_name) &&
         sameFolded(filter.email, u.email) &&

@@ -17,6 +17,11 @@ export class UniqueIndex {
     }
   }
 
+  /** The id holding `name` (case-insensitive), if any. */
+  find(name: string): number | undefined {
+    return this.#ids.get(name.toLowerCase());
+  }
+
   set(name: string, id: number): void {
     this.#ids.set(name.toLowerCase(), id);
   }
