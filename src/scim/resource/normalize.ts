@@ -61,7 +61,10 @@ function coerceSimple(attribute: AttributeDef, value: unknown, where: string): u
 /** Normalises a complex value's sub-attributes; a bare string stands for `{ value }` (manager, members). */
 function normalizeComplex(attribute: AttributeDef, value: unknown, where: string): JsonObject | undefined {
   let source = value;
-  if (typeof source === 'string' || typeof source === 'number') source = { value: String(source) };
+  // Only where a "value" sub-attribute exists: `"name": "Babs"` is a client error, not an empty name.
+  if ((typeof source === 'string' || typeof source === 'number') && findAttribute(attribute.subAttributes, 'value')) {
+    source = { value: String(source) };
+  }
   if (!isObject(source)) {
     throw new ScimRequestError('invalidValue', `${where}: expected an object for "${attribute.name}"`);
   }
@@ -105,17 +108,16 @@ export function normalizeValue(attribute: AttributeDef, value: unknown, where: s
   return coerceSimple(attribute, value, where);
 }
 
-/** RFC 7643 §2.4: "primary" true appears no more than once; the last one given wins. */
-export function dedupePrimary(values: unknown[]): unknown[] {
-  let seen = false;
-  for (let i = values.length - 1; i >= 0; i--) {
-    const item = values[i];
-    if (isObject(item) && item.primary === true) {
-      if (seen) values[i] = { ...item, primary: false };
-      seen = true;
-    }
-  }
-  return values;
+/**
+ * RFC 7643 §2.4: "primary" true appears no more than once. The one kept is the last primary among
+ * `preferred` (indexes a PATCH just wrote, so a newly marked primary wins over the old one wherever it
+ * sits in the list), else the last one given. Returns a new array; the others get "primary": false.
+ */
+export function dedupePrimary(values: readonly unknown[], preferred?: ReadonlySet<number>): unknown[] {
+  const primaries = values.flatMap((item, index) => (isObject(item) && item.primary === true ? [index] : []));
+  if (primaries.length < 2) return [...values];
+  const winner = primaries.filter((index) => preferred?.has(index)).at(-1) ?? primaries.at(-1);
+  return values.map((item, index) => (index !== winner && isObject(item) && item.primary === true ? { ...item, primary: false } : item));
 }
 
 function isWritable(attribute: AttributeDef): boolean {
@@ -153,22 +155,40 @@ function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string
   const name = resolved.attribute.name;
   if (resolved.sub) {
     if (!isWritable(resolved.sub)) return;
-    const normalized = normalizeValue(resolved.sub, value, where);
-    const parent = isObject(holder[name]) ? (holder[name] as JsonObject) : {};
-    if (normalized === undefined) delete parent[resolved.sub.name];
-    else parent[resolved.sub.name] = normalized;
-    if (Object.keys(parent).length) holder[name] = parent;
-    else delete holder[name];
+    assignSub(holder, name, resolved.attribute.multiValued, resolved.sub.name, normalizeValue(resolved.sub, value, where));
   } else {
     const normalized = normalizeValue(resolved.attribute, value, where);
     if (normalized === undefined) delete holder[name];
+    // "name.givenName" may come before "name": keep both, in whichever order the keys arrive.
+    else if (isObject(normalized) && isObject(holder[name])) holder[name] = { ...(holder[name] as JsonObject), ...normalized };
     else holder[name] = normalized;
   }
   if (resolved.extension && Object.keys(holder).length === 0) delete out[resolved.schema.id];
 }
 
+/**
+ * A dotted key ("name.givenName", "emails.type"). For a multi-valued attribute it applies to every
+ * element, as the same path does in PATCH, and creates one element when there is none: the attribute
+ * must stay a list.
+ */
+function assignSub(holder: JsonObject, name: string, multiValued: boolean, sub: string, value: unknown): void {
+  const set = (element: unknown): JsonObject => {
+    const copy: JsonObject = isObject(element) ? { ...element } : {};
+    if (value === undefined) delete copy[sub];
+    else copy[sub] = value;
+    return copy;
+  };
+  const current = holder[name];
+  let next: unknown;
+  if (!multiValued) next = set(current);
+  else if (Array.isArray(current) && current.length) next = current.map(set);
+  else next = value === undefined ? [] : [set(undefined)];
+  if (isEmpty(next)) delete holder[name];
+  else holder[name] = Array.isArray(next) ? next.filter((element) => !isEmpty(element)) : next;
+}
+
 /** The extension URN a key names as a whole ("urn:…:enterprise:2.0:User": {…}), if any. */
-function extensionSchemaId(resourceType: ResourceTypeDef, key: string): string | undefined {
+export function extensionSchemaId(resourceType: ResourceTypeDef, key: string): string | undefined {
   if (ENTERPRISE_TYPO.test(key)) return resourceType.extensions.find((schema) => schema.id === URN.enterpriseUser)?.id;
   const split = splitUrn(resourceType, key);
   return split && split.rest === '' && split.schema !== resourceType.schema ? split.schema.id : undefined;

@@ -6,7 +6,7 @@
  */
 import { resolveAttribute, type ResolvedAttribute } from '../schema/resolve.ts';
 import type { ResourceTypeDef, ScimResource } from '../schema/types.ts';
-import { isObject, type JsonObject } from './normalize.ts';
+import { isEmpty, isObject, type JsonObject } from './normalize.ts';
 
 export interface Projection {
   attributes?: string[];
@@ -35,9 +35,10 @@ function resolveList(resourceType: ResourceTypeDef, list: string[] | undefined):
 const ALWAYS = new Set(['id', 'schemas']);
 
 export function projectResource(resourceType: ResourceTypeDef, resource: ScimResource, projection: Projection): ScimResource {
-  const requested = resolveList(resourceType, projection.attributes);
   let out: ScimResource;
-  if (requested.length) {
+  // Decided on what was asked, not on what resolved: "attributes=typo" must not return everything.
+  if (projection.attributes?.length) {
+    const requested = resolveList(resourceType, projection.attributes);
     out = {};
     for (const key of ALWAYS) if (resource[key] !== undefined) out[key] = resource[key];
     for (const resolved of requested) copyAttribute(resource, out, resolved);
@@ -52,7 +53,8 @@ export function projectResource(resourceType: ResourceTypeDef, resource: ScimRes
 function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedAttribute): void {
   const id = resolved.schema.id;
   if (!resolved.attribute) {
-    if (from[id] !== undefined) to[id] = from[id];
+    // A copy: a later "urn:…:manager.value" in the same list writes into to[id].
+    if (isObject(from[id])) to[id] = { ...from[id] };
     return;
   }
   const source = resolved.extension ? from[id] : from;
@@ -75,16 +77,26 @@ function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedA
 }
 
 function removeAttribute(resource: ScimResource, resolved: ResolvedAttribute): void {
-  const name = resolved.attribute?.name;
-  if (!name || ALWAYS.has(name) || resolved.attribute?.returned === 'always') return;
   const id = resolved.schema.id;
+  if (!resolved.attribute) {
+    if (resolved.extension) delete resource[id];
+    return;
+  }
+  const name = resolved.attribute.name;
+  if (ALWAYS.has(name) || resolved.attribute.returned === 'always') return;
   const holder = resolved.extension ? resource[id] : resource;
   if (!isObject(holder)) return;
+  // Copies, never edits: `resource` is a shallow copy whose nested values belong to the caller.
   const copy = resolved.extension ? { ...holder } : holder;
-  if (!resolved.sub) delete copy[name];
-  else if (Array.isArray(copy[name])) copy[name] = (copy[name] as unknown[]).map((e) => (isObject(e) ? omit(e, resolved.sub!.name) : e));
-  else if (isObject(copy[name])) copy[name] = omit(copy[name] as JsonObject, resolved.sub.name);
-  if (resolved.extension) resource[id] = copy;
+  const sub = resolved.sub?.name;
+  if (sub === undefined) delete copy[name];
+  else if (Array.isArray(copy[name])) copy[name] = (copy[name] as unknown[]).map((e) => (isObject(e) ? omit(e, sub) : e)).filter((e) => !isEmpty(e));
+  else if (isObject(copy[name])) copy[name] = omit(copy[name] as JsonObject, sub);
+  // An attribute or extension left with nothing in it is unassigned, so it is not returned at all.
+  if (isEmpty(copy[name])) delete copy[name];
+  if (!resolved.extension) return;
+  if (Object.keys(copy).length) resource[id] = copy;
+  else delete resource[id];
 }
 
 function omit(object: JsonObject, key: string): JsonObject {

@@ -25,7 +25,11 @@ function sortValue(resourceType: ResourceTypeDef, resource: ScimResource, path: 
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value !== 'string') return undefined;
   const leaf = resolved.sub ?? resolved.attribute;
-  if (leaf.type === 'dateTime') return Date.parse(value);
+  if (leaf.type === 'dateTime') {
+    // NaN compares false both ways and would make the order depend on the sort algorithm: treat as missing.
+    const time = Date.parse(value);
+    return Number.isNaN(time) ? undefined : time;
+  }
   return leaf.caseExact ? value : value.toLowerCase();
 }
 

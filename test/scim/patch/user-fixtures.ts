@@ -76,6 +76,27 @@ export const entraUserCases: PatchCase[] = [
     expect: { resource: edit(bareUser, (r) => (r.emails = [{ type: 'work', value: 'x@y' }])), changed: ['emails'] },
   },
   {
+    name: 'Replace emails[type eq "work"].value on a user with only a home email appends a work email',
+    resource: edit(bareUser, (r) => (r.emails = [{ value: 'h@x', type: 'home', primary: true }])),
+    operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: 'x@y' }],
+    expect: {
+      resource: edit(bareUser, (r) => (r.emails = [{ value: 'h@x', type: 'home', primary: true }, { type: 'work', value: 'x@y' }])),
+      changed: ['emails'],
+    },
+  },
+  {
+    name: 'Replace phoneNumbers[type eq "mobile"].value and [type eq "fax"].value (Entra) create both',
+    resource: bareUser,
+    operations: [
+      { op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' },
+      { op: 'Replace', path: 'phoneNumbers[type eq "fax"].value', value: '+1 555 0101' },
+    ],
+    expect: {
+      resource: edit(bareUser, (r) => (r.phoneNumbers = [{ type: 'mobile', value: '+1 555 0100' }, { type: 'fax', value: '+1 555 0101' }])),
+      changed: ['phoneNumbers'],
+    },
+  },
+  {
     name: 'Add addresses[type eq "work"].formatted on a user without addresses creates the work address',
     resource: bareUser,
     operations: [{ op: 'Add', path: 'addresses[type eq "work"].formatted', value: '1 Main St\nSpringfield' }],
@@ -295,6 +316,73 @@ export const entraUserCases: PatchCase[] = [
     },
   },
   {
+    name: 'no-path Add of a multi-valued attribute appends',
+    resource: baseUser,
+    operations: [{ op: 'Add', value: { emails: [{ value: 'new@x', type: 'other' }] } }],
+    expect: { resource: edit(baseUser, (r) => r.emails.push({ value: 'new@x', type: 'other' })), changed: ['emails'] },
+  },
+  {
+    name: 'no-path Replace of a multi-valued attribute replaces the list',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { emails: [{ value: 'new@x', type: 'work', primary: true }] } }],
+    expect: { resource: edit(baseUser, (r) => (r.emails = [{ value: 'new@x', type: 'work', primary: true }])), changed: ['emails'] },
+  },
+  {
+    name: 'no-path value with the old-doc enterprise typo key',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User': { department: 'Typo' } } }],
+    expect: { resource: edit(baseUser, (r) => (r[ENT].department = 'Typo')), changed: [`${ENT}:department`] },
+  },
+  {
+    name: 'no-path value with a null filtered key removes that sub-attribute from the match',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { 'emails[type eq "home"].value': null } }],
+    expect: { resource: edit(baseUser, (r) => (r.emails[1] = { type: 'home' })), changed: ['emails'] },
+  },
+  {
+    name: 'no-path value with a sub-attribute of a multi-valued attribute applies to every element',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { 'emails.type': 'other' } }],
+    expect: { resource: edit(baseUser, (r) => r.emails.forEach((e: Record<string, unknown>) => (e.type = 'other'))), changed: ['emails'] },
+  },
+  {
+    name: 'no-path nested values with null clear just those sub-attributes',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { name: { givenName: null, formatted: '' }, [ENT]: { department: null, manager: null } } }],
+    expect: {
+      resource: edit(baseUser, (r) => {
+        r.name = { familyName: 'Jensen' };
+        r[ENT] = { employeeNumber: '701984' };
+      }),
+      changed: ['name', `${ENT}:department`, `${ENT}:manager`],
+    },
+  },
+  {
+    name: 'no-path Replace with an empty list clears a multi-valued attribute',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { emails: [] } }],
+    expect: { resource: edit(baseUser, (r) => delete r.emails), changed: ['emails'] },
+  },
+  {
+    name: 'no-path keys in any case, including the extension URN',
+    resource: baseUser,
+    operations: [{ op: 'Replace', value: { DisplayName: 'D', 'NAME.GIVENNAME': 'G', [ENT.toUpperCase()]: { Department: 'Up' } } }],
+    expect: {
+      resource: edit(baseUser, (r) => {
+        r.displayName = 'D';
+        r.name.givenName = 'G';
+        r[ENT].department = 'Up';
+      }),
+      changed: ['displayName', 'name', `${ENT}:department`],
+    },
+  },
+  {
+    name: 'no-path unknown keys are ignored',
+    resource: baseUser,
+    operations: [{ op: 'Add', value: { favouriteColour: 'blue', 'name.nick': 'x', schemas: [CORE_USER], 'urn:example:ext:1.0:User': { a: 1 } } }],
+    expect: { resource: baseUser, changed: [] },
+  },
+  {
     name: 'roles Add with a JSON-string value is stored as sent',
     resource: bareUser,
     operations: [{ op: 'Add', path: 'roles', value: [{ value: '{"id":"1","value":"25"}' }] }],
@@ -355,6 +443,36 @@ export const rfcUserCases: PatchCase[] = [
     expect: { resource: edit(baseUser, (r) => (r.name.givenName = 'g')), changed: ['name'] },
   },
   {
+    name: 'replace of a complex attribute with a null sub-attribute clears only that one',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'name', value: { givenName: null, middleName: 'J', honorificPrefix: '' } }],
+    expect: {
+      resource: edit(baseUser, (r) => {
+        delete r.name.givenName;
+        r.name.middleName = 'J';
+      }),
+      changed: ['name'],
+    },
+  },
+  {
+    name: 'replace of a complex attribute with only nulls clears it',
+    resource: edit(baseUser, (r) => (r.name = { givenName: 'x' })),
+    operations: [{ op: 'replace', path: 'name', value: { GivenName: null } }],
+    expect: { resource: edit(baseUser, (r) => delete r.name), changed: ['name'] },
+  },
+  {
+    name: 'add of a complex attribute on a user without it',
+    resource: bareUser,
+    operations: [{ op: 'add', path: 'name', value: { givenName: 'g', unknownPart: 'x' } }],
+    expect: { resource: edit(bareUser, (r) => (r.name = { givenName: 'g' })), changed: ['name'] },
+  },
+  {
+    name: 'a reference given with "Value" in another case is still replaced whole',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'manager', value: { Value: 'm4' } }],
+    expect: { resource: edit(baseUser, (r) => (r[ENT].manager = { value: 'm4' })), changed: [`${ENT}:manager`] },
+  },
+  {
     name: 'replace with the value already there is no change',
     resource: baseUser,
     operations: [
@@ -393,6 +511,24 @@ export const rfcUserCases: PatchCase[] = [
         r.emails[0].primary = false;
         r.emails[1].primary = true;
       }),
+      changed: ['emails'],
+    },
+  },
+  {
+    name: 'filtered replace of primary on an earlier element demotes a later primary',
+    resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home', primary: true }])),
+    operations: [{ op: 'replace', path: 'emails[type eq "work"].primary', value: 'True' }],
+    expect: {
+      resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work', primary: true }, { value: 'b@x', type: 'home', primary: false }])),
+      changed: ['emails'],
+    },
+  },
+  {
+    name: 'filtered replace without a sub-attribute merges into the matching element',
+    resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home', primary: true }])),
+    operations: [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'c@x', primary: true } }],
+    expect: {
+      resource: edit(baseUser, (r) => (r.emails = [{ value: 'c@x', type: 'work', primary: true }, { value: 'b@x', type: 'home', primary: false }])),
       changed: ['emails'],
     },
   },
@@ -473,6 +609,12 @@ export const userErrorCases: PatchErrorCase[] = [
     operations: [{ op: 'replace', path: 'emails[type eq "work"].colour', value: 'x' }],
     error: { scimType: 'invalidPath' },
   },
+  {
+    name: 'an unknown sub-attribute inside the filter, even when nothing is there to match',
+    resource: bareUser,
+    operations: [{ op: 'replace', path: 'emails[colour eq "blue"].value', value: 'x@y' }],
+    error: { scimType: 'invalidPath' },
+  },
   { name: 'unknown schema URN', resource: baseUser, operations: [{ op: 'replace', path: 'urn:example:unknown:1.0:User:x', value: 'x' }], error: { scimType: 'invalidPath' } },
   {
     name: 'a filter on a single-valued attribute',
@@ -483,6 +625,7 @@ export const userErrorCases: PatchErrorCase[] = [
   { name: 'a syntactically broken path', resource: baseUser, operations: [{ op: 'replace', path: 'emails[type eq', value: 'x' }], error: { scimType: 'invalidPath' } },
   { name: 'active "yes"', resource: baseUser, operations: [{ op: 'replace', path: 'active', value: 'yes' }], error: { scimType: 'invalidValue' } },
   { name: 'an object for a string attribute', resource: baseUser, operations: [{ op: 'replace', path: 'displayName', value: { x: 1 } }], error: { scimType: 'invalidValue' } },
+  { name: 'a string for a complex attribute without a "value"', resource: baseUser, operations: [{ op: 'replace', path: 'name', value: 'Babs' }], error: { scimType: 'invalidValue' } },
   { name: 'an array for a single-valued attribute', resource: baseUser, operations: [{ op: 'replace', path: 'title', value: ['a', 'b'] }], error: { scimType: 'invalidValue' } },
   { name: 'no-path value that is not an object', resource: baseUser, operations: [{ op: 'replace', value: 'x' }], error: { scimType: 'invalidValue' } },
   { name: 'whole extension with a non-object value', resource: baseUser, operations: [{ op: 'replace', path: ENT, value: 'x' }], error: { scimType: 'invalidValue' } },
