@@ -1,0 +1,75 @@
+/**
+ * What every provisioning operation shares: the app, its connector, the IdMap, locks, clocks, and the
+ * small steps they all take (find a mapped record, read its app object, search the app).
+ */
+import { NotFoundError, NotSupportedError, ScimRequestError } from '../errors.ts';
+import type { Filter } from '../scim/filter/ast.ts';
+import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import type { AppConnector, AppObject, CallContext } from './app-connector.ts';
+import { normalizeKey, type IdMap, type LockManager, type MappingRecord, type ResourceKind } from './id-map.ts';
+import { pushdownCandidates } from './query-plan.ts';
+import type { Views } from './views.ts';
+
+export interface CoreContext {
+  app: string;
+  connector: AppConnector;
+  idMap: IdMap;
+  locks: LockManager;
+  views: Views;
+  now(): Date;
+  newId(): string;
+}
+
+export type MappedRecord = MappingRecord & { appId: string };
+
+export const KEY_NAME: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
+
+export function supports(core: CoreContext, kind: ResourceKind): void {
+  if (!core.connector.supports(kind)) throw new NotSupportedError(`This app does not provision ${kind === 'User' ? 'users' : 'groups'}`);
+}
+
+export function lock<T>(core: CoreContext, kind: ResourceKind, name: string, work: () => Promise<T>): Promise<T> {
+  return core.locks.withLock(`${core.app}:${kind}:${name}`, work);
+}
+
+export async function mappedRecord(core: CoreContext, kind: ResourceKind, scimId: string): Promise<MappedRecord> {
+  const record = await core.idMap.get(core.app, kind, scimId);
+  if (!record || record.appId === null) throw new NotFoundError(`${kind} ${JSON.stringify(scimId)} not found`);
+  return record as MappedRecord;
+}
+
+export async function appObject(core: CoreContext, kind: ResourceKind, record: MappedRecord, context: CallContext): Promise<AppObject> {
+  const object = await core.connector.get(kind, record.appId, context);
+  if (object) return object;
+  // Deleted in the app behind the gateway's back: forget the mapping so the key can be reused.
+  await core.idMap.delete(core.app, kind, record.scimId);
+  throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
+}
+
+
+export async function findByKeyInApp(core: CoreContext, kind: ResourceKind, key: string, context: CallContext): Promise<AppObject | undefined> {
+  const filter: Filter = { kind: 'compare', path: { attr: KEY_NAME[kind] }, op: 'eq', value: key };
+  for await (const object of appObjects(core, kind, filter, context)) {
+    const value = object.scim[KEY_NAME[kind]];
+    if (typeof value === 'string' && normalizeKey(value) === normalizeKey(key)) return object;
+  }
+  return undefined;
+}
+
+/** App objects that may match `filter`, using the app's own search when the connector declares it. */
+
+export async function* appObjects(core: CoreContext, kind: ResourceKind, filter: Filter | undefined, context: CallContext): AsyncGenerator<AppObject> {
+  const pushdown = pushdownCandidates(filter, resourceTypes[kind]).find((candidate) => core.connector.pushdown(kind, candidate.attribute, candidate.op));
+  const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;
+  let scanned = 0;
+  for await (const page of core.connector.list(kind, context, pushdown ? { filter: pushdown } : {})) {
+    for (const object of page.objects) {
+      if (++scanned > maxScan && !pushdown) {
+        throw new ScimRequestError('tooMany', `The filter needs more than ${maxScan} objects read from the app; use userName, externalId or another filter the app can answer`);
+      }
+      yield object;
+    }
+  }
+}
+
+

@@ -1,0 +1,128 @@
+/**
+ * POST: a create is serialised per (app, kind, key). The key is reserved before the app is called, and the
+ * reservation survives an unknown outcome (a timeout), so a retried POST finds the app object by lookup
+ * and is answered with the first attempt's SCIM id instead of creating a second object.
+ */
+import { ConflictError, UnavailableError } from '../errors.ts';
+import { changedAttributes } from '../scim/patch/apply.ts';
+import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import type { AppObject, CallContext } from './app-connector.ts';
+import { appObject, findByKeyInApp, KEY_NAME, lock, supports, type CoreContext, type MappedRecord } from './context.ts';
+import { memberDisplays, memberValues } from './group-members.ts';
+import { normalizeKey, type MappingRecord, type ResourceKind } from './id-map.ts';
+import { applyMembers, memberEntries } from './member-writes.ts';
+import { hashOf } from './read-back.ts';
+import { referencesToApp } from './references.ts';
+import type { ResourceView } from './views.ts';
+
+export async function createResource(core: CoreContext, kind: ResourceKind, body: unknown, context: CallContext): Promise<ResourceView> {
+  supports(core, kind);
+  const resourceType = resourceTypes[kind];
+  const data = normalizeResource(resourceType, body);
+  const key = requireKeyAttribute(resourceType, data);
+  const members = kind === 'Group' ? memberValues(body && typeof body === 'object' ? (body as Record<string, unknown>).members : undefined) : [];
+  const displays = kind === 'Group' ? memberDisplays((body as Record<string, unknown>).members) : {};
+  delete data.members;
+  const toApp = await referencesToApp(core.idMap, core.app, data);
+  return lock(core, kind, `key:${normalizeKey(key)}`, async () => {
+    const scimId = await claim(core, kind, key, data, context);
+    if (typeof scimId !== 'string') return scimId;
+    let object: AppObject;
+    try {
+      object = await createInApp(core, kind, scimId, key, toApp, context);
+    } catch (error) {
+      // An unknown outcome keeps the reservation: a retry will find the object by lookup.
+      if (!(error instanceof UnavailableError)) await core.idMap.delete(core.app, kind, scimId);
+      throw error;
+    }
+    let appKnown = true;
+    if (kind === 'User' && data.active === false && object.scim.active !== false && core.connector.canSetActive('User')) {
+      await core.connector.setActive('User', object.appId, false, context);
+      appKnown = false;
+    }
+    const added = await applyMembers(core, object.appId, { add: members, remove: [] }, context);
+    const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
+    const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
+    const record = await core.idMap.update(core.app, kind, scimId, { shadow, appHash, committed: true });
+    return core.views.fromRecord(record!, shadow);
+  });
+}
+
+/**
+ * Reserves the key for a new object and returns its SCIM id, or returns the existing object's view when
+ * this POST repeats one that already succeeded (same externalId), or throws 409.
+ */
+
+async function claim(core: CoreContext, kind: ResourceKind, key: string, data: ScimResource, context: CallContext): Promise<string | ResourceView> {
+  const existing = await core.idMap.findByKey(core.app, kind, key);
+  if (existing) {
+    const settled = await settle(core, kind, existing, key, context);
+    if (settled === 'reuse') return existing.scimId;
+    if (settled) {
+      if (!settled.committed && data.externalId !== undefined && settled.externalId === data.externalId) {
+        // The first attempt's answer was lost: answer this one with its SCIM id, once.
+        const committed = await core.idMap.update(core.app, kind, settled.scimId, { committed: true, shadow: settled.shadow ?? data });
+        return core.views.compose(kind, committed as MappedRecord, await appObject(core, kind, settled, context), context, { members: true });
+      }
+      throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
+    }
+  }
+  const now = core.now().toISOString();
+  const reserved = await core.idMap.reserve({
+    app: core.app,
+    kind,
+    scimId: core.newId(),
+    key,
+    externalId: typeof data.externalId === 'string' ? data.externalId : null,
+    shadow: data,
+    appHash: null,
+    created: now,
+    lastModified: now,
+    committed: false,
+  });
+  if (!reserved.ok) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
+  return reserved.record.scimId;
+}
+
+/**
+ * Brings a record holding the key up to date with the app: an object the app lost is forgotten
+ * (undefined); a reservation whose create may have succeeded is completed by lookup, or handed back for
+ * reuse ('reuse') when the app has no such object.
+ */
+
+async function settle(core: CoreContext, kind: ResourceKind, record: MappingRecord, key: string, context: CallContext): Promise<(MappedRecord) | 'reuse' | undefined> {
+  if (record.appId !== null) {
+    if (await core.connector.get(kind, record.appId, context)) return record as MappedRecord;
+    await core.idMap.delete(core.app, kind, record.scimId);
+    return undefined;
+  }
+  const found = await findByKeyInApp(core, kind, key, context);
+  if (!found) return 'reuse';
+  const updated = await core.idMap.update(core.app, kind, record.scimId, { appId: found.appId });
+  return updated as MappedRecord;
+}
+
+async function createInApp(core: CoreContext, kind: ResourceKind, scimId: string, key: string, toApp: ScimResource, context: CallContext): Promise<AppObject> {
+  const result = await core.connector.create(kind, toApp, scimId, context);
+  if ('created' in result) {
+    await core.idMap.update(core.app, kind, scimId, { appId: result.created.appId });
+    return result.created;
+  }
+  const conflict = () => new ConflictError(`The app already has a ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)}`);
+  if (core.connector.connector.resources[kind]?.create?.onConflict !== 'adopt') throw conflict();
+  const found = await findByKeyInApp(core, kind, key, context);
+  if (!found) throw conflict();
+  const owner = (await core.idMap.getByAppIds(core.app, kind, [found.appId])).get(found.appId);
+  if (owner && owner.scimId !== scimId) throw conflict();
+  await core.idMap.update(core.app, kind, scimId, { appId: found.appId });
+  // Adopted: make the app object say what the client asked for.
+  const current = await core.views.forms(kind, found);
+  const changed = changedAttributes(resourceTypes[kind], current.connector, toApp);
+  if (!changed.length) return found;
+  const updated = await core.connector.update(kind, found.appId, { scim: toApp, old: current.connector, changed }, context);
+  if (updated === 'notFound') throw conflict();
+  return updated ?? found;
+}
+

@@ -1,0 +1,155 @@
+/**
+ * Queries: Entra's userName / externalId / displayName / id lookups from the IdMap's indexes, other filters
+ * pushed down to the app's search or evaluated over a bounded scan, and unfiltered pages read as a window.
+ * App objects seen for the first time are adopted (given SCIM ids) on the way.
+ */
+import type { Filter } from '../scim/filter/ast.ts';
+import { compileFilter, validateFilter } from '../scim/filter/evaluate.ts';
+import { parseFilter } from '../scim/filter/parse.ts';
+import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import { sortResources, type SortOrder } from '../scim/resource/sort.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import type { AppObject, CallContext } from './app-connector.ts';
+import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
+import type { ResourceKind } from './id-map.ts';
+import { planQuery } from './query-plan.ts';
+import type { ResourceView } from './views.ts';
+
+export interface QueryInput {
+  filter?: string;
+  startIndex: number;
+  count: number;
+  sortBy?: string;
+  sortOrder?: SortOrder;
+  /** Include group members (false when the client excluded them). */
+  members: boolean;
+}
+
+export interface QueryResult {
+  resources: ResourceView[];
+  totalResults: number;
+  startIndex: number;
+}
+
+export async function queryResources(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
+  supports(core, kind);
+  const resourceType = resourceTypes[kind];
+  const filter = input.filter !== undefined && input.filter.trim() !== '' ? parseFilter(input.filter) : undefined;
+  if (filter) validateFilter(filter, resourceType);
+  const matches = filter ? compileFilter(filter, resourceType) : () => true;
+  // Entra's membership check filters on members even when it asks for attributes=id only.
+  const filterMembers = kind === 'Group' && filter !== undefined && mentionsMembers(filter);
+  const respond = (views: ResourceView[]): QueryResult => {
+    let all = views.filter((view) => matches({ ...view.data, id: view.id, meta: { created: view.created, lastModified: view.lastModified, resourceType: kind } }));
+    if (filterMembers && !input.members) all = all.map((view) => ({ ...view, data: withoutMembers(view.data) }));
+    if (input.sortBy) all = sortResources(resourceType, all.map((v) => ({ ...v.data, id: v.id, __view: v })), input.sortBy, input.sortOrder ?? 'ascending').map((r) => r.__view as ResourceView);
+    return { totalResults: all.length, startIndex: input.startIndex, resources: all.slice(input.startIndex - 1, input.startIndex - 1 + input.count) };
+  };
+  const viewOptions = { members: input.members || filterMembers };
+  const plan = planQuery(filter, resourceType);
+  if (plan.kind === 'id') {
+    const record = await core.idMap.get(core.app, kind, plan.id);
+    if (!record?.appId) return respond([]);
+    const object = await core.connector.get(kind, record.appId, context);
+    return respond(object ? [await core.views.compose(kind, record, object, context, viewOptions)] : []);
+  }
+  if (plan.kind === 'key' || plan.kind === 'externalId') {
+    const records = plan.kind === 'key' ? [await core.idMap.findByKey(core.app, kind, plan.value)].filter((r) => r !== undefined) : await core.idMap.findByExternalId(core.app, kind, plan.value);
+    const views: ResourceView[] = [];
+    for (const record of records) {
+      if (!record.appId) continue;
+      const object = await core.connector.get(kind, record.appId, context);
+      if (object) views.push(await core.views.compose(kind, record, object, context, viewOptions));
+      else await core.idMap.delete(core.app, kind, record.scimId);
+    }
+    // Known to the gateway: the answer is final. Unknown: the app may hold it from before the gateway.
+    if (views.length) return respond(views);
+  }
+  if (!filter && !input.sortBy) return window(core, kind, input, context);
+  const views: ResourceView[] = [];
+  const batch: AppObject[] = [];
+  const flush = async () => {
+    views.push(...(await viewsOf(core, kind, batch.splice(0), context, { members: false })));
+  };
+  for await (const object of appObjects(core, kind, filter, context)) {
+    batch.push(object);
+    if (batch.length >= 200) await flush();
+  }
+  await flush();
+  if (filterMembers) views.splice(0, views.length, ...(await withMembers(core, views, context)));
+  const result = respond(views);
+  if (kind === 'Group' && input.members && !filterMembers) result.resources = await withMembers(core, result.resources, context);
+  return result;
+}
+
+/** An unfiltered, unsorted page: read only the app pages that hold it when the app reports a total. */
+
+async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
+  const start = input.startIndex - 1;
+  const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;
+  const picked: AppObject[] = [];
+  let total: number | undefined;
+  let seen = start;
+  for await (const page of core.connector.list(kind, context, { startOffset: start })) {
+    total ??= page.total;
+    for (const [index, object] of page.objects.entries()) {
+      const position = page.offset + index;
+      if (position >= start && picked.length < input.count) picked.push(object);
+    }
+    seen = page.offset + page.objects.length;
+    if (picked.length >= input.count && total !== undefined) break;
+    if (seen - start > maxScan) break;
+  }
+  const views = await viewsOf(core, kind, picked, context, { members: false });
+  const resources = kind === 'Group' && input.members ? await withMembers(core, views, context) : views;
+  return { resources, totalResults: total ?? Math.max(seen, start + picked.length), startIndex: input.startIndex };
+}
+
+async function viewsOf(core: CoreContext, kind: ResourceKind, objects: AppObject[], context: CallContext, options: { members: boolean }): Promise<ResourceView[]> {
+  if (!objects.length) return [];
+  const now = core.now().toISOString();
+  const candidates = [];
+  for (const object of objects) {
+    const forms = await core.views.forms(kind, object);
+    const key = forms.client[KEY_NAME[kind]];
+    candidates.push({
+      appId: object.appId,
+      key: typeof key === 'string' && key !== '' ? key : null,
+      externalId: typeof forms.client.externalId === 'string' ? forms.client.externalId : null,
+      scimId: core.newId(),
+      created: forms.created ?? now,
+    });
+  }
+  const records = await core.idMap.adopt(core.app, kind, candidates);
+  const views: ResourceView[] = [];
+  for (const [index, object] of objects.entries()) views.push(await core.views.compose(kind, records[index]!, object, context, options));
+  return views;
+}
+
+async function withMembers(core: CoreContext, views: ResourceView[], context: CallContext): Promise<ResourceView[]> {
+  const out: ResourceView[] = [];
+  for (const view of views) {
+    const record = await core.idMap.get(core.app, 'Group', view.id);
+    const members = record?.appId ? await core.views.members(record.appId, context, record.shadow?.members) : undefined;
+    out.push(members?.length ? { ...view, data: { ...view.data, members } } : view);
+  }
+  return out;
+}
+
+function mentionsMembers(filter: Filter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return mentionsMembers(filter.left) || mentionsMembers(filter.right);
+    case 'not':
+      return mentionsMembers(filter.filter);
+    default:
+      return filter.path.attr.toLowerCase() === 'members';
+  }
+}
+
+function withoutMembers(data: ScimResource): ScimResource {
+  const { members, ...rest } = data;
+  void members;
+  return rest;
+}
