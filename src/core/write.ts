@@ -65,7 +65,8 @@ async function startingPoint(core: CoreContext, kind: ResourceKind, record: Mapp
   return (await core.views.forms(kind, await appObject(core, kind, record, context))).client;
 }
 
-async function applyWrite(core: CoreContext, 
+async function applyWrite(
+  core: CoreContext,
   kind: ResourceKind,
   record: MappedRecord,
   base: ScimResource,
