@@ -18,7 +18,8 @@ export function resolveSecret(ref: string, where: string, env: NodeJS.ProcessEnv
       throw new ConfigError([{ file: where, message: `Cannot read the secret file ${ref.slice(5)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
     }
   }
-  throw new ConfigError([{ file: where, message: `"${ref}" is not a secret reference (use env:NAME or file:/path)` }]);
+  // The value is not echoed: a string that is not a reference is most likely the secret itself.
+  throw new ConfigError([{ file: where, message: 'This is not a secret reference: give "env:NAME" or "file:/path", never the secret inline' }]);
 }
 
 /** A setting value: "env:NAME" is read from the environment, anything else is taken as written. */

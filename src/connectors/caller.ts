@@ -4,7 +4,7 @@
  * within the SCIM request's deadline when that is safe. Everything app-specific comes from the compiled
  * connector; everything about the network from the Transport.
  */
-import { UnavailableError } from '../errors.ts';
+import { NotFoundError, UnavailableError } from '../errors.ts';
 import type { AuthInjector } from '../outbound/auth.ts';
 import type { Pacer } from '../outbound/pacer.ts';
 import { decideRetry, type RetryReason } from '../outbound/retry-policy.ts';
@@ -32,6 +32,17 @@ export interface CallObserver {
 
 const DEFAULT_RATE_LIMIT_WAIT_MS = 2000;
 
+/**
+ * Encodes a value inserted into a URL path. encodeURIComponent leaves "." alone, so an id of "." or ".."
+ * would become a dot segment that URL parsing folds away (/users/.. is /), sending the call to another
+ * resource. Percent-encoding cannot help (WHATWG URLs read %2E as a dot too), and no object can be
+ * addressed by such an id, so it is refused as not found.
+ */
+export function encodePathValue(value: string): string {
+  if (value === '.' || value === '..') throw new NotFoundError(`The app has no object "${value}": such a value cannot be put in a URL path`);
+  return encodeURIComponent(value);
+}
+
 export class Caller {
   readonly #connector: CompiledConnector;
   readonly #transport: Transport;
@@ -55,13 +66,17 @@ export class Caller {
     return this.#connector.id;
   }
 
-  /** Renders a request. `url` overrides the template (a next-page URL); `extraQuery` adds paging/filter parameters. */
-  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<OutboundRequest> {
+  /**
+   * Renders a request. `url` replaces it with a next-page URL from the app, used as is (its query too);
+   * `path` replaces only the url template (a pushed-down filter's url, already rendered), so it is read
+   * relative to baseUrl and still gets the query; `extraQuery` adds paging/filter parameters.
+   */
+  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; path?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<OutboundRequest> {
     let url: URL;
     if (options.url) {
       url = new URL(options.url, `${this.#baseUrl}/`);
     } else {
-      const path = await spec.url.render(secretBindings, encodeURIComponent);
+      const path = options.path ?? (await spec.url.render(secretBindings, encodePathValue));
       url = new URL(/^https?:\/\//i.test(path) ? path : `${this.#baseUrl}/${path.replace(/^\/+/, '')}`);
       for (const [name, template] of options.queryOverride ? [] : spec.query) {
         const value = await template.render(secretBindings);

@@ -19,11 +19,17 @@ export interface SourceLocation {
   line?: number;
   col?: number;
   path?: string;
+  /**
+   * Columns stripped from the start of every line after the first (a YAML block scalar's indentation),
+   * added back so that errors on later lines point at the right column of the file.
+   */
+  indent?: number;
 }
 
 interface JsonataError {
   code?: string;
   position?: number;
+  token?: unknown;
   message?: string;
 }
 
@@ -33,8 +39,28 @@ function locate(source: string, offset: number, origin: SourceLocation): { line?
   const before = source.slice(0, Math.max(0, offset));
   const lines = before.split('\n');
   const line = origin.line + lines.length - 1;
-  const col = lines.length === 1 ? (origin.col ?? 1) + before.length : (lines.at(-1)?.length ?? 0) + 1;
+  const col = lines.length === 1 ? (origin.col ?? 1) + before.length : (origin.indent ?? 0) + (lines.at(-1)?.length ?? 0) + 1;
   return { line, col };
+}
+
+/**
+ * The 0-based offset an editor should jump to. JSONata reports `position` as the end of the offending
+ * token, so step back to its start (quoted strings and names end with their closing quote); for
+ * "(end)" point just past the last non-blank character rather than past trailing newlines.
+ */
+function errorOffset(source: string, problem: JsonataError): number {
+  const token = problem.token;
+  if (token === '(end)' || problem.position === undefined) return source.trimEnd().length;
+  const end = Math.min(problem.position, source.length);
+  if (typeof token === 'string' && token !== '') {
+    if (source.slice(end - token.length, end) === token) return end - token.length;
+    const quote = source[end - 1];
+    if (quote === '"' || quote === "'" || quote === '`') {
+      const open = source.lastIndexOf(quote, end - 2);
+      if (open >= 0) return open;
+    }
+  }
+  return Math.max(0, end - 1);
 }
 
 /** A `$name` or `$name.a.b` reference is resolved directly: templates are mostly `{{ $id }}`. */
@@ -60,7 +86,7 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
     const problem = error as JsonataError;
     const issue: ConfigIssue = {
       file: origin.file,
-      ...locate(source, (problem.position ?? 1) - 1, origin),
+      ...locate(source, errorOffset(source, problem), origin),
       path: origin.path,
       message: `JSONata ${problem.code ?? 'error'}: ${problem.message ?? String(error)}`,
     };
@@ -106,8 +132,11 @@ export function compileTemplate(source: string, origin: SourceLocation): Compile
     last = match.index + match[0].length;
   }
   if (last < source.length) parts.push(source.slice(last));
-  if (source.includes('{{') && parts.every((part) => typeof part === 'string')) {
-    throw new ConfigError([{ file: origin.file, line: origin.line, col: origin.col, path: origin.path, message: 'Unclosed "{{" in template' }]);
+  // The lazy match pairs every "{{" with the next "}}", so an unclosed one can only be in the tail.
+  const unclosed = source.indexOf('{{', last);
+  if (unclosed !== -1) {
+    const at = locate(source, unclosed, origin);
+    throw new ConfigError([{ file: origin.file, ...at, path: origin.path, message: 'Unclosed "{{" in template: close it with "}}"' }]);
   }
   return {
     source,

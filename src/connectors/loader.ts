@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { resourceTypes } from '../scim/schema/core-schemas.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
-import { issueAt, parseYaml, validateYaml, type YamlSource } from '../config/yaml-source.ts';
+import { formatPath, issueAt, parseYaml, scalarStart, validateYaml, type YamlSource } from '../config/yaml-source.ts';
 import type {
   CompiledAuth,
   CompiledConnector,
@@ -20,7 +20,7 @@ import type {
   CompiledResource,
   CompiledStep,
 } from './compiled.ts';
-import { compileExpression, compileTemplate, type CompiledExpression, type CompiledTemplate } from './expression.ts';
+import { compileExpression, compileTemplate, type CompiledExpression, type CompiledTemplate, type SourceLocation } from './expression.ts';
 import {
   connectorManifest,
   toMilliseconds,
@@ -44,12 +44,9 @@ class Compiler {
     this.dir = dir;
   }
 
-  #origin(path: Path) {
-    const position = this.source.position(path);
-    // A block scalar's text starts on the line after its indicator.
-    const node = this.source.document.getIn(path, true) as { type?: string } | undefined;
-    const block = node?.type === 'BLOCK_LITERAL' || node?.type === 'BLOCK_FOLDED';
-    return { file: this.source.file, line: position ? position.line + (block ? 1 : 0) : undefined, col: block ? 1 : position?.col, path: path.join('.') };
+  /** Where the text of the scalar at `path` starts (inside quotes, below a block header), for JSONata errors. */
+  #origin(path: Path): SourceLocation {
+    return { file: this.source.file, ...scalarStart(this.source, path), path: formatPath(path) };
   }
 
   #guard<T>(work: () => T): T | undefined {
@@ -64,16 +61,10 @@ class Compiler {
 
   expression(path: Path, value: Expression): CompiledExpression {
     const compiled = this.#guard(() => {
-      if (typeof value === 'string') {
-        // Quoted flow scalars start one column after the quote.
-        const origin = this.#origin(path);
-        const node = this.source.document.getIn(path, true) as { type?: string } | undefined;
-        if (node?.type === 'QUOTE_DOUBLE' || node?.type === 'QUOTE_SINGLE') origin.col = (origin.col ?? 0) + 1;
-        return compileExpression(value, origin);
-      }
+      if (typeof value === 'string') return compileExpression(value, this.#origin(path));
       const file = resolve(this.dir, value.file);
       if (!existsSync(file)) throw new ConfigError([issueAt(this.source, [...path, 'file'], `File not found: ${value.file}`)]);
-      return compileExpression(readFileSync(file, 'utf8'), { file, line: 1, col: 1, path: path.join('.') });
+      return compileExpression(readFileSync(file, 'utf8'), { file, line: 1, col: 1, path: formatPath(path) });
     });
     return compiled ?? placeholderExpression;
   }
@@ -289,6 +280,17 @@ export function loadConnector(dir: string): CompiledConnector {
       ? { rateLimit: { requests: manifest.rateLimit.requests, perMs: toMilliseconds(manifest.rateLimit.per), concurrency: manifest.rateLimit.concurrency } }
       : {}),
   };
-  if (issues.length) throw new ConfigError(issues);
+  if (issues.length) throw new ConfigError(uniqueIssues(issues));
   return connector;
+}
+
+/** Content shared through an anchor (*pages) is compiled once per use; report each problem once. */
+function uniqueIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = [issue.file, issue.line, issue.col, issue.message].join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

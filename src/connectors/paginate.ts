@@ -30,7 +30,8 @@ export interface WalkOptions {
   startOffset?: number;
   /** Replaces the request's query (a pushed-down filter); paging parameters are still added. */
   query?: [string, string][];
-  url?: string;
+  /** Replaces the request's url template (a pushed-down filter's url, rendered); relative to baseUrl. */
+  path?: string;
 }
 
 /** Parses an RFC 8288 Link header into relation → URL. */
@@ -78,7 +79,7 @@ export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindi
         break;
     }
     const request = await caller.render(spec.request, bindings, secretBindings, {
-      ...(nextUrl !== undefined ? { url: nextUrl } : options.url !== undefined ? { url: options.url } : {}),
+      ...(nextUrl !== undefined ? { url: nextUrl } : options.path !== undefined ? { path: options.path } : {}),
       ...(options.query ? { queryOverride: options.query } : {}),
       extraQuery: nextUrl !== undefined ? [] : extra,
     });

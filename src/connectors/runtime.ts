@@ -9,7 +9,7 @@ import { Pacer } from '../outbound/pacer.ts';
 import type { Transport } from '../outbound/transport.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
-import { Caller, type CallContext, type CallObserver, type CallResult } from './caller.ts';
+import { Caller, encodePathValue, type CallContext, type CallObserver, type CallResult } from './caller.ts';
 import type { CompiledConnector, CompiledFilter, CompiledMapping, CompiledOperation, CompiledResource } from './compiled.ts';
 import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
 import { outcomeError } from './outcomes.ts';
@@ -217,15 +217,15 @@ export class ConnectorRuntime {
     const secretBindings = { ...bindings, ...this.#secretBindings };
     const pushdown = options.filter ? this.pushdown(kind, options.filter.attribute, options.filter.op) : undefined;
     let query: [string, string][] | undefined;
-    let url: string | undefined;
+    let path: string | undefined;
     if (pushdown) {
       query = [];
       for (const [name, template] of step.request.query) query.push([name, await template.render(secretBindings)]);
       for (const [name, template] of pushdown.query) query.push([name, await template.render(secretBindings)]);
-      if (pushdown.url) url = await pushdown.url.render(secretBindings, encodeURIComponent);
+      if (pushdown.url) path = await pushdown.url.render(secretBindings, encodePathValue);
     }
     const walk = { request: step.request, pagination: operation.pagination, items: operation.items, outcomes: step.outcomes, operation: `${kind}.list` };
-    const walkOptions = { ...(query ? { query } : {}), ...(url ? { url } : {}), ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}) };
+    const walkOptions = { ...(query ? { query } : {}), ...(path ? { path } : {}), ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}) };
     for await (const page of walkPages(this.#caller, walk, bindings, secretBindings, context, walkOptions)) {
       const objects: AppObject[] = [];
       for (const raw of page.items) {

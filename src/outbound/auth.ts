@@ -3,10 +3,11 @@
  * OAuth2 client-credentials token fetched once, cached until shortly before it expires, refreshed by one
  * caller at a time, and dropped when the app says it is no longer valid.
  */
-import { UpstreamError } from '../errors.ts';
+import { UnavailableError, UpstreamError } from '../errors.ts';
 import type { CompiledAuth } from '../connectors/compiled.ts';
 import type { Bindings } from '../connectors/expression.ts';
-import type { OutboundRequest, Transport } from './transport.ts';
+import { waitFromHeaders } from './retry-after.ts';
+import { NetworkError, type OutboundRequest, type OutboundResponse, type Transport } from './transport.ts';
 
 const REFRESH_SKEW_MS = 60_000;
 
@@ -87,7 +88,18 @@ export class AuthInjector {
       form.set('client_secret', clientSecret);
     }
     const url = await auth.tokenUrl.render(this.#bindings);
-    const response = await this.#transport.send({ method: 'POST', url, headers, body: form.toString() }, { timeoutMs: this.#timeoutMs });
+    let response: OutboundResponse;
+    try {
+      response = await this.#transport.send({ method: 'POST', url, headers, body: form.toString() }, { timeoutMs: this.#timeoutMs });
+    } catch (error) {
+      // Whatever happened to the token request, the app's own request was not sent: retrying it is safe.
+      if (error instanceof NetworkError) throw new NetworkError(error.code, `token endpoint: ${error.message}`, false, error);
+      throw error;
+    }
+    // A busy or failing token endpoint is not a credential problem: 503 + Retry-After, so Entra retries.
+    if (response.status === 429 || response.status >= 500) {
+      throw new UnavailableError(`The app's token endpoint is not answering successfully (HTTP ${response.status}); retry later`, (waitFromHeaders(response.headers) ?? 5000) / 1000);
+    }
     let parsed: { access_token?: unknown; expires_in?: unknown } = {};
     try {
       parsed = JSON.parse(response.body) as typeof parsed;

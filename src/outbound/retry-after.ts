@@ -4,15 +4,17 @@
  */
 
 /**
- * The three HTTP-date forms (RFC 9110 §5.6.7). Date.parse alone is far too lenient: it reads "-1" or
+ * The three HTTP-date forms (RFC 9110 §5.6.7), plus ISO 8601 with a zone. Date.parse alone is far too lenient: it reads "-1" or
  * "abc 1" as dates in 2001, which would turn a garbled header into "retry right now".
  */
 const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 const RFC850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
 const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+/** Not HTTP, but some APIs send it; with an explicit zone it cannot be misread. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseHttpDate(text: string): number {
-  if (IMF_FIXDATE.test(text) || RFC850_DATE.test(text)) return Date.parse(text);
+  if (IMF_FIXDATE.test(text) || RFC850_DATE.test(text) || ISO_DATE_TIME.test(text)) return Date.parse(text);
   // asctime carries no zone and means GMT; Date.parse would read it as local time.
   if (ASCTIME_DATE.test(text)) return Date.parse(`${text} GMT`);
   return Number.NaN;
