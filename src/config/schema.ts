@@ -22,7 +22,7 @@ const app = z
     rateLimit: z
       .object({
         requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
-        per: duration.default('1s'),
+        per: duration.refine((value) => value !== 0 && !/^0+(\.0+)?\s*(ms|s|m|h)$/.test(String(value)), 'The period must be longer than 0').default('1s'),
         concurrency: z.number().int().positive().optional(),
       })
       .strict()

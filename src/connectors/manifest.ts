@@ -272,7 +272,7 @@ export const connectorManifest = z
     rateLimit: z
       .object({
         requests: z.number().positive().describe('Calls allowed per period, shared by every replica.'),
-        per: duration.default('1s'),
+        per: duration.refine((value) => value !== 0 && !/^0+(\.0+)?\s*(ms|s|m|h)$/.test(String(value)), 'The period must be longer than 0').default('1s'),
         concurrency: z.number().int().positive().default(8).describe('Calls in flight at once per replica.'),
       })
       .strict()

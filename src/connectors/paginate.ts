@@ -52,6 +52,15 @@ function toArray(value: unknown): unknown[] {
   return Array.isArray(value) ? [...value] : [value];
 }
 
+/** A next-page URL must stay on the app's origin: the request carries the app's credentials. */
+function sameOrigin(next: string, current: string, connector: string, operation: string): string {
+  const url = new URL(next, current);
+  if (url.origin !== new URL(current).origin) {
+    throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${connector} ${operation}: the app's next page is on another host (${url.host}); not following it with the app's credentials`);
+  }
+  return url.toString();
+}
+
 export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindings, secretBindings: Bindings, context: CallContext, options: WalkOptions = {}): AsyncGenerator<Page> {
   const pagination = spec.pagination;
   const start = options.startOffset ?? 0;
@@ -98,7 +107,8 @@ export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindi
         return;
       case 'offset':
       case 'page':
-        if (items.length < size || (total !== undefined && offset >= total)) return;
+        // With a total, keep going past short pages: an app may cap page sizes below ours.
+        if (items.length === 0 || (total !== undefined ? offset >= total : items.length < size)) return;
         break;
       case 'cursor': {
         if (items.length === 0) return;
@@ -111,13 +121,13 @@ export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindi
       case 'link': {
         const next = parseLinkHeader(response.headers.link)[pagination.rel.toLowerCase()];
         if (!next || items.length === 0) return;
-        nextUrl = new URL(next, request.url).toString();
+        nextUrl = sameOrigin(next, request.url, caller.connectorId, spec.operation);
         break;
       }
       case 'nextUrl': {
         const next = await pagination.next.evaluate(response.body, pageBindings);
         if (typeof next !== 'string' || next === '' || items.length === 0) return;
-        nextUrl = new URL(next, request.url).toString();
+        nextUrl = sameOrigin(next, request.url, caller.connectorId, spec.operation);
         break;
       }
     }

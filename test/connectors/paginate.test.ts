@@ -79,6 +79,13 @@ function reply(path: string, q: URLSearchParams): { status?: number; headers?: R
       const end = after + 10;
       return { body: { results: ITEMS.slice(after, end), next: end < ITEMS.length ? `/api/nexturl?after=${end}` : '' } };
     }
+    case '/api/capped': {
+      // An app that never returns more than 4 items a page, whatever was asked for.
+      const offset = int('offset', 0);
+      return { body: { items: ITEMS.slice(offset, offset + Math.min(4, int('limit', 10))), total: ITEMS.length } };
+    }
+    case '/api/elsewhere':
+      return { headers: { link: '<http://elsewhere.invalid/api/elsewhere?after=10>; rel="next"' }, body: ITEMS.slice(0, 10) };
     case '/api/filtered/by-name':
       return { body: { items: ITEMS.filter((item) => item.name === q.get('name')) } };
     default:
@@ -193,6 +200,19 @@ describe('walkPages: offset', () => {
     const pages = await walk(oneBased, { startOffset: 5 });
     expect(ids(pages)).toEqual(range(6, 25));
     expect(requests.map((r) => r.query.offset)).toEqual(['6', '16']);
+  });
+});
+
+describe('walkPages: safety', () => {
+  it('keeps reading short pages while the total says more items remain', async () => {
+    const capped = connector({ request: '{ method: GET, url: /capped }', pagination: '{ type: offset, pageSize: 10, total: total }', items: 'items' });
+    expect(ids(await walk(capped))).toEqual(range(1, 25));
+  });
+
+  it('refuses to follow a next link to another host with the app\'s credentials', async () => {
+    const evil = connector({ request: '{ method: GET, url: /elsewhere }', pagination: '{ type: link, pageSize: 10 }', items: '$' });
+    await expect(walk(evil)).rejects.toMatchObject({ code: 'SCIMGW_UPSTREAM_PAGING', status: 502 });
+    expect(requests.map((r) => r.path)).toEqual(['/api/elsewhere']);
   });
 });
 
