@@ -23,6 +23,16 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# CONFORMANCE_REPORT_DIR: also write each run's newman JSON report there (CI sums them up).
+reporters() {
+  if [ -n "${CONFORMANCE_REPORT_DIR:-}" ]; then
+    mkdir -p "$CONFORMANCE_REPORT_DIR"
+    echo "--reporters cli,json --reporter-json-export $CONFORMANCE_REPORT_DIR/newman-$1.json"
+  else
+    echo "--reporters cli"
+  fi
+}
+
 status=0
 echo "== Microsoft SCIMReferenceCode collection (PR #89), without its Get Token folder"
 npx newman run "$CONFORMANCE_DIR/azuread-scimreferencecode.PostmanCollection.pr89-16b6694.json" \
@@ -30,12 +40,12 @@ npx newman run "$CONFORMANCE_DIR/azuread-scimreferencecode.PostmanCollection.pr8
   --folder "Endpoint tests" --folder "User tests" --folder "Group tests" --folder "ComplexAttribute tests" \
   --folder "User tests with garbage" --folder "Group tests with garbage" --folder "Teardown garbage" \
   --folder "Get all users" --folder "Get all groups" \
-  --timeout-request 20000 --reporters cli ${NEWMAN_ARGS:-} || status=1
+  --timeout-request 20000 $(reporters microsoft) || status=1
 
 # Okta's first request lists users and expects at least one to exist.
 curl -fs -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/scim+json' "$base/Users" \
   -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"okta.seed@example.com","name":{"givenName":"Okta","familyName":"Seed"},"emails":[{"value":"okta.seed@example.com","type":"work","primary":true}],"active":true}'
 echo "== Okta SCIM 2.0 SPEC test (converted)"
 npx newman run "$CONFORMANCE_DIR/okta.Okta-SCIM-20-SPEC-Test.converted.postman_collection.json" \
-  --env-var "SCIMBaseURL=$base" --env-var "auth=Bearer $token" --timeout-request 20000 --reporters cli ${NEWMAN_ARGS:-} || status=1
+  --env-var "SCIMBaseURL=$base" --env-var "auth=Bearer $token" --timeout-request 20000 $(reporters okta) || status=1
 exit $status
