@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type Koa from 'koa';
 import { buildApp, type GatewayApp } from './app.ts';
 import { loadConnector } from './connectors/loader.ts';
-import { toMilliseconds } from './connectors/manifest.ts';
+import { toMilliseconds } from './config/duration.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { AppConfig, GatewayConfig } from './config/schema.ts';

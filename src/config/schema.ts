@@ -4,13 +4,13 @@
  * and for schemas/gateway.schema.json.
  */
 import { z } from 'zod';
+import { duration, period } from './duration.ts';
 
 export const secretRef = z
   .string()
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline')
   .describe('A secret reference: "env:NAME" reads an environment variable, "file:/path" a mounted file (re-read on change).');
 
-const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'Expected a duration such as "500ms", "30s", "1m"')]);
 
 const app = z
   .object({
@@ -22,7 +22,7 @@ const app = z
     rateLimit: z
       .object({
         requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
-        per: duration.refine((value) => value !== 0 && !/^0+(\.0+)?\s*(ms|s|m|h)$/.test(String(value)), 'The period must be longer than 0').default('1s'),
+        per: period.default('1s'),
         concurrency: z.number().int().positive().optional(),
       })
       .strict()

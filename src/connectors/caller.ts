@@ -10,17 +10,12 @@ import type { Pacer } from '../outbound/pacer.ts';
 import { decideRetry, type RetryReason } from '../outbound/retry-policy.ts';
 import { waitFromHeaders } from '../outbound/retry-after.ts';
 import { NetworkError, type OutboundRequest, type Transport } from '../outbound/transport.ts';
+import type { CallContext } from '../core/app-connector.ts';
 import type { CompiledConnector, CompiledOutcome, CompiledRequest } from './compiled.ts';
 import type { Bindings } from './expression.ts';
 import { classify, outcomeError, type AppResponse, type Classified } from './outcomes.ts';
 
-export interface CallContext {
-  /** Epoch ms by which the SCIM answer must be on its way. */
-  deadline: number;
-  signal?: AbortSignal;
-  /** Sent to the app as X-Request-Id, so both sides' logs can be matched. */
-  requestId?: string;
-}
+export type { CallContext } from '../core/app-connector.ts';
 
 export interface CallResult extends AppResponse {
   outcome: Classified;

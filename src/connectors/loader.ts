@@ -23,7 +23,6 @@ import type {
 import { compileExpression, compileTemplate, type CompiledExpression, type CompiledTemplate, type SourceLocation } from './expression.ts';
 import {
   connectorManifest,
-  toMilliseconds,
   type ConnectorManifest,
   type Expression,
   type OperationSpec,
@@ -32,6 +31,7 @@ import {
   type PaginationSpec,
   type RequestSpec,
 } from './manifest.ts';
+import { toMilliseconds } from '../config/duration.ts';
 
 type Path = (string | number)[];
 

@@ -4,10 +4,8 @@
  * completion and hover help through yaml-language-server). Descriptions are written for connector authors.
  */
 import { z } from 'zod';
+import { duration, period } from '../config/duration.ts';
 
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'Expected a duration such as "500ms", "30s", "1m" or "1h"')])
-  .describe('A duration: a number of milliseconds, or a string such as "500ms", "30s", "1m", "1h".');
 
 const expression = z
   .union([
@@ -272,7 +270,7 @@ export const connectorManifest = z
     rateLimit: z
       .object({
         requests: z.number().positive().describe('Calls allowed per period, shared by every replica.'),
-        per: duration.refine((value) => value !== 0 && !/^0+(\.0+)?\s*(ms|s|m|h)$/.test(String(value)), 'The period must be longer than 0').default('1s'),
+        per: period.default('1s'),
         concurrency: z.number().int().positive().default(8).describe('Calls in flight at once per replica.'),
       })
       .strict()
@@ -314,13 +312,4 @@ export interface OperationSpec {
   steps?: StepSpec[] | undefined;
   outcomes?: OutcomeRule[] | undefined;
   response?: { select?: Expression | undefined; id?: Expression | undefined } | undefined;
-}
-
-/** Milliseconds from a duration value. */
-export function toMilliseconds(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value);
-  if (!match) throw new Error(`Invalid duration "${value}"`);
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(match[1]) * factor;
 }

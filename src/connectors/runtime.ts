@@ -7,6 +7,7 @@ import { NotSupportedError, UpstreamError } from '../errors.ts';
 import { AuthInjector } from '../outbound/auth.ts';
 import { Pacer } from '../outbound/pacer.ts';
 import type { Transport } from '../outbound/transport.ts';
+import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import { Caller, encodePathValue, type CallContext, type CallObserver, type CallResult } from './caller.ts';
@@ -15,24 +16,7 @@ import { compileExpression, type Bindings, type CompiledExpression } from './exp
 import { outcomeError } from './outcomes.ts';
 import { walkPages } from './paginate.ts';
 
-export interface AppObject {
-  appId: string;
-  raw: unknown;
-  /** The app object mapped to SCIM by the connector's toScim (not yet normalised). */
-  scim: ScimResource;
-}
-
-export interface PushdownFilter {
-  attribute: string;
-  op: 'eq' | 'co' | 'sw' | 'ew';
-  value: string;
-}
-
-export interface ListPage {
-  objects: AppObject[];
-  total?: number;
-  offset: number;
-}
+export type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 
 export interface UpdateInput {
   scim: ScimResource;
