@@ -57,7 +57,6 @@ export async function findByKeyInApp(core: CoreContext, kind: ResourceKind, key:
 }
 
 /** App objects that may match `filter`, using the app's own search when the connector declares it. */
-
 export async function* appObjects(core: CoreContext, kind: ResourceKind, filter: Filter | undefined, context: CallContext): AsyncGenerator<AppObject> {
   const pushdown = pushdownCandidates(filter, resourceTypes[kind]).find((candidate) => core.connector.pushdown(kind, candidate.attribute, candidate.op));
   const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;

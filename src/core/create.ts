@@ -45,7 +45,7 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
     const added = await applyMembers(core, object.appId, { add: members, remove: [] }, context);
     const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
     const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
-    const record = await core.idMap.update(core.app, kind, scimId, { shadow, appHash, committed: true });
+    const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash, committed: true });
     return core.views.fromRecord(record!, shadow);
   });
 }
@@ -54,7 +54,6 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
  * Reserves the key for a new object and returns its SCIM id, or returns the existing object's view when
  * this POST repeats one that already succeeded (same externalId), or throws 409.
  */
-
 async function claim(core: CoreContext, kind: ResourceKind, key: string, data: ScimResource, context: CallContext): Promise<string | ResourceView> {
   const existing = await core.idMap.findByKey(core.app, kind, key);
   if (existing) {
@@ -91,7 +90,6 @@ async function claim(core: CoreContext, kind: ResourceKind, key: string, data: S
  * (undefined); a reservation whose create may have succeeded is completed by lookup, or handed back for
  * reuse ('reuse') when the app has no such object.
  */
-
 async function settle(core: CoreContext, kind: ResourceKind, record: MappingRecord, key: string, context: CallContext): Promise<(MappedRecord) | 'reuse' | undefined> {
   if (record.appId !== null) {
     if (await core.connector.get(kind, record.appId, context)) return record as MappedRecord;
@@ -107,7 +105,8 @@ async function settle(core: CoreContext, kind: ResourceKind, record: MappingReco
 async function createInApp(core: CoreContext, kind: ResourceKind, scimId: string, key: string, toApp: ScimResource, context: CallContext): Promise<AppObject> {
   const result = await core.connector.create(kind, toApp, scimId, context);
   if ('created' in result) {
-    await core.idMap.update(core.app, kind, scimId, { appId: result.created.appId });
+    // The app id is stored with the shadow at the end: until then the record is a pending reservation,
+    // which a retry resolves by lookup whatever happened in between.
     return result.created;
   }
   const conflict = () => new ConflictError(`The app already has a ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)}`);

@@ -11,7 +11,6 @@ export async function currentMembers(core: CoreContext, groupAppId: string, base
 }
 
 /** Adds or removes members (SCIM ids); returns the ids applied. Ids the gateway does not know are skipped. */
-
 export async function applyMembers(core: CoreContext, groupAppId: string, delta: { add: string[]; remove: string[] }, context: CallContext): Promise<string[]> {
   const applied: string[] = [];
   for (const [action, ids] of [['add', delta.add], ['remove', delta.remove]] as const) {

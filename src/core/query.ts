@@ -83,7 +83,6 @@ export async function queryResources(core: CoreContext, kind: ResourceKind, inpu
 }
 
 /** An unfiltered, unsorted page: read only the app pages that hold it when the app reports a total. */
-
 async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
   const start = input.startIndex - 1;
   const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;

@@ -7,7 +7,7 @@
  * - app changed by someone else: the app wins for the attributes the connector maps, and the shadow
  *   still supplies the attributes the app cannot hold. Entra then sees the real difference and fixes it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ScimResource } from '../scim/schema/types.ts';
 
 /** JSON with sorted keys, so equal values hash equally whatever their key order. */
@@ -23,7 +23,7 @@ export function stableStringify(value: unknown): string {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 22);
+  return hash('sha256', stableStringify(value), 'base64url').slice(0, 22);
 }
 
 /** Names of mapped attributes: "name.givenName" → "name"; extension ones as "urn:…:User:employeeNumber". */

@@ -45,7 +45,6 @@ export async function replaceResource(core: CoreContext, kind: ResourceKind, sci
 }
 
 /** What a write starts from: the client's last-written values, or the app's when it never wrote. */
-
 export async function deleteResource(core: CoreContext, kind: ResourceKind, scimId: string, context: CallContext, options: { ifMatch?: string } = {}): Promise<void> {
   supports(core, kind);
   await lock(core, kind, `id:${scimId}`, async () => {
@@ -114,7 +113,6 @@ async function applyWrite(
 }
 
 /** Sends attribute changes to the app; returns the new app hash (null when not known). */
-
 async function sendChanges(core: CoreContext, kind: ResourceKind, record: MappedRecord, base: ScimResource, next: ScimResource, changed: string[], context: CallContext): Promise<string | null> {
   const toggles = kind === 'User' && changed.includes('active') && core.connector.canSetActive(kind);
   const rest = toggles ? changed.filter((name) => name !== 'active') : changed;

@@ -1,0 +1,18 @@
+import { spawn } from 'node:child_process';
+import { createGateway } from './src/gateway.ts';
+import { silentLogger } from './src/observability/logger.ts';
+import { SqliteIdMap } from './src/store/embedded/sqlite-id-map.ts';
+const demo = spawn(process.execPath, ['src/demo-app/main.ts'], { env: { ...process.env, DEMO_APP_PORT: '18293', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: '0' }, stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 1500));
+const idMap = new SqliteIdMap(':memory:');
+const gw = await createGateway({ idMap, logger: silentLogger(), env: { T: 't', K: 'k' }, config: { apiVersion: 'scimgw/v1', kind: 'Gateway', server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '10s', maxBodyBytes: 1e6 }, store: { type: 'embedded', dataDir: '.' }, connectorDirs: ['connectors'], apps: [{ id: 'demo', connector: 'demo', tokens: ['env:T'], settings: { baseUrl: 'http://127.0.0.1:18293' }, secrets: { apiKey: 'env:K' }, rateLimit: { requests: 0, per: '1s', concurrency: 64 } }] } });
+const p = gw.apps.get('demo')!.provisioning;
+const ctx = () => ({ deadline: Date.now() + 10000 });
+const v = await p.create('User', { userName: 'a@b.c', emails: [{ type: 'work', value: 'a@b.c' }], name: { givenName: 'A', familyName: 'B' } }, ctx());
+const mode = process.argv[2] ?? 'get';
+const N = Number(process.argv[3] ?? 6000); let i = 0;
+const cpu0 = process.cpuUsage(); const t0 = performance.now();
+await Promise.all(Array.from({ length: 16 }, async () => { while (i < N) { const n = i++; if (mode === 'get') await p.get('User', v.id, ctx()); else await p.create('User', { userName: `u${n}@b.c`, externalId: `e${n}`, emails: [{ type: 'work', value: `u${n}@b.c` }], name: { givenName: 'A', familyName: 'B' } }, ctx()); } }));
+const el = (performance.now() - t0) / 1000; const cpu = process.cpuUsage(cpu0);
+console.log(mode, (N / el).toFixed(0), 'ops/s', ((cpu.user + cpu.system) / N).toFixed(0), 'cpu µs/op (process, all threads)');
+await gw.close(); demo.kill();
