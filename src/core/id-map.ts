@@ -65,6 +65,11 @@ export interface IdMap {
    */
   update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined>;
   /**
+   * Changes a record only if its shadow and appHash are still what the caller read (compare-and-set), so a
+   * read that refreshes the shadow cannot overwrite a write that landed in between. Returns whether it did.
+   */
+  updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean>;
+  /**
    * Maps app objects first seen in a query, race-free: an app id that is already mapped keeps its SCIM id;
    * a pending record holding the same key takes the app id (a create whose answer was lost); a key held
    * by another mapped object is not indexed for the newcomer. Returns one record per candidate, in order.

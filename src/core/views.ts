@@ -62,7 +62,8 @@ export class Views {
     const appHash = hashOf(client);
     const data = readBack({ app: client, shadow: record.shadow, appHash: record.appHash, mapped: this.#mapped[kind] ?? new Set() });
     if (record.appHash !== appHash && record.shadow) {
-      await this.#idMap.update(this.#app, kind, record.scimId, { shadow: { ...data }, appHash });
+      // Compare-and-set: a write that landed since this record was read wins over this refresh.
+      await this.#idMap.updateIf(this.#app, kind, record.scimId, { shadow: record.shadow, appHash: record.appHash }, { shadow: { ...data }, appHash });
     }
     if (kind === 'Group') {
       delete data.members;

@@ -183,6 +183,43 @@ describe('Entra user provisioning against the demo app', () => {
     expect(read.body[ENTERPRISE]).toEqual({ employeeNumber: 'Aklq' });
   });
 
+  it('applies the six one-attribute Replace operations Entra sends without aadOptscim062020', async () => {
+    const user = await create('sixops@contoso.com');
+    const appId = await appIdOf(user.id);
+    const reply = await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody(
+        { op: 'Replace', path: 'displayName', value: 'Pvlo' },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'TestBcwqnm@test.microsoft.com' },
+        { op: 'Replace', path: 'name.givenName', value: 'Gtfd' },
+        { op: 'Replace', path: 'name.familyName', value: 'Pkqf' },
+        { op: 'Replace', path: 'externalId', value: 'Eqpj' },
+        { op: 'Replace', path: `${ENTERPRISE}:employeeNumber`, value: 'Eqpj' },
+      ),
+    );
+    expect(reply.status).toBe(204);
+    expect(appUser(appId)).toMatchObject({ display_name: 'Pvlo', email: 'TestBcwqnm@test.microsoft.com', first_name: 'Gtfd', last_name: 'Pkqf', external_ref: 'Eqpj', employee_no: 'Eqpj' });
+    expect(stack.demo.log.filter((entry) => entry.method === 'PATCH')).toHaveLength(1);
+    expect((await stack.scim('GET', q('externalId eq "Eqpj"'))).body.Resources[0].id).toBe(user.id);
+  });
+
+  it('keeps attributes the app cannot hold (nickName, roles as JSON strings) and reads them back', async () => {
+    const user = await create('roles@contoso.com');
+    const role = '{"id":"1f2e","value":"25","displayName":"Role1234"}';
+    const reply = await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Add', path: 'nickName', value: 'Babs' }, { op: 'Add', path: 'roles', value: [{ value: role }] }),
+    );
+    expect(reply.status).toBe(204);
+    // Nothing the demo app maps changed, so nothing was sent to it.
+    expect(stack.demo.log.filter((entry) => entry.method === 'PATCH')).toHaveLength(0);
+    const read = await stack.scim('GET', `/Users/${user.id}`);
+    expect(read.body.nickName).toBe('Babs');
+    expect(read.body.roles).toEqual([{ value: role }]);
+  });
+
   it('creates a work address on a filtered replace when the user has none, and returns 200 when attributes are asked for', async () => {
     const user = await create('address@contoso.com');
     const appId = await appIdOf(user.id);

@@ -85,6 +85,19 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       expect((await map.get('app1', 'User', b.scimId))?.key).toBe('b');
     });
 
+    it('updates conditionally only while shadow and hash are what the caller read', async () => {
+      const input = record({ shadow: { userName: 'a', title: 'old' }, appHash: 'h0' });
+      await map.reserve(input);
+      const stale = { shadow: { userName: 'a', title: 'old' }, appHash: 'h0' };
+      expect(await map.updateIf('app1', 'User', input.scimId, stale, { appHash: 'h1' })).toBe(true);
+      // The hash moved on: the same expectation no longer holds.
+      expect(await map.updateIf('app1', 'User', input.scimId, stale, { shadow: { userName: 'a', title: 'lost' } })).toBe(false);
+      expect((await map.get('app1', 'User', input.scimId))?.shadow).toEqual({ userName: 'a', title: 'old' });
+      await map.update('app1', 'User', input.scimId, { shadow: { userName: 'a', title: 'new' } });
+      expect(await map.updateIf('app1', 'User', input.scimId, { shadow: { userName: 'a', title: 'old' }, appHash: 'h1' }, { appHash: 'h2' })).toBe(false);
+      expect(await map.updateIf('app1', 'User', 'missing', stale, { appHash: 'h2' })).toBe(false);
+    });
+
     it('returns undefined when updating a record that does not exist', async () => {
       expect(await map.update('app1', 'User', 'missing', { appId: '1' })).toBeUndefined();
     });

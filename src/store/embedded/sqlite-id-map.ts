@@ -157,7 +157,19 @@ export class SqliteIdMap implements IdMap {
   }
 
   async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
-    const current = await this.get(app, kind, scimId);
+    return this.#update(app, kind, scimId, changes);
+  }
+
+  async updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
+    // Synchronous from read to write: nothing else in this process can run in between.
+    const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
+    if (!current || current.appHash !== expected.appHash || JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)) return false;
+    this.#update(app, kind, scimId, changes);
+    return true;
+  }
+
+  #update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): MappingRecord | undefined {
+    const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
     if (!current) return undefined;
     const next: MappingRecord = { ...current, ...changes };
     const clash = this.#conflicting(
