@@ -77,6 +77,8 @@ export interface IdMap {
   adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]>;
   delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean>;
   count(app: string, kind: ResourceKind): Promise<number>;
+  /** Every record of every app, for moving a store (scimgw store copy). */
+  dump(): AsyncIterable<MappingRecord>;
   /** Resolves when the store can serve requests; throws otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyTakenError, type IdMap, type NewRecord } from '../../src/core/id-map.ts';
+import { KeyTakenError, type IdMap, type MappingRecord, type NewRecord } from '../../src/core/id-map.ts';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -144,6 +144,17 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       expect((await map.get('app1', 'User', input.scimId))?.committed).toBe(true);
       const [adopted] = await map.adopt('app1', 'User', [{ appId: 'a1', key: 'adopted', externalId: null, scimId: 'sa', created: NOW }]);
       expect(adopted?.committed).toBe(true);
+    });
+
+    it('dumps every record of every app and kind', async () => {
+      const a = record({ key: 'dump-a', appId: '1', shadow: { userName: 'dump-a' } });
+      const b = record({ key: 'dump-b', app: 'app2', kind: 'Group' });
+      await map.reserve(a);
+      await map.reserve(b);
+      const dumped: MappingRecord[] = [];
+      for await (const item of map.dump()) dumped.push(item);
+      expect(dumped.map((r) => r.scimId).sort()).toEqual([a.scimId, b.scimId].sort());
+      expect(dumped.find((r) => r.scimId === a.scimId)).toEqual({ ...a, appId: '1' });
     });
 
     it('answers ping while open', async () => {

@@ -247,6 +247,10 @@ export class SqliteIdMap implements IdMap {
     return Number(row.n);
   }
 
+  async *dump(): AsyncGenerator<MappingRecord> {
+    for (const row of this.#statement('SELECT * FROM mappings ORDER BY app, kind, created').iterate()) yield toRecord(row as unknown as Row);
+  }
+
   async ping(): Promise<void> {
     this.#statement('SELECT 1').get();
   }
