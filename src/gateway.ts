@@ -22,7 +22,8 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { Pacer } from './outbound/pacer.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
-import { SqliteIdMap } from './store/embedded/sqlite-id-map.ts';
+import { effectiveStore, openStore } from './store/open-store.ts';
+import { RedisTokenStore } from './store/redis/redis-tokens.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -125,9 +126,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   if (issues.length) throw new ConfigError(issues);
 
-  const idMap = options.idMap ?? new SqliteIdMap(join(resolve(base, config.store.dataDir), 'scimgw.sqlite'));
-  const locks = options.locks ?? new LocalLocks();
+  const store = options.idMap ? undefined : await openStore(effectiveStore(config.store, env), { baseDir: base, env, where });
+  const idMap = options.idMap ?? store!.idMap;
+  const locks = options.locks ?? store?.locks ?? new LocalLocks();
   const transport = options.transport ?? new UndiciTransport();
+  const sharedTokens = store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined;
   const apps = new Map<string, GatewayApp>();
   const runtimes: ConnectorRuntime[] = [];
   for (const entry of config.apps) {
@@ -136,7 +139,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const budget = entry.rateLimit ?? connector.manifest.rateLimit;
     const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
     const pacer = new Pacer(budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per), concurrency } : { concurrency });
-    const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, { transport, pacer });
+    const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, {
+      transport,
+      pacer,
+      ...(sharedTokens ? { sharedTokens: { store: sharedTokens, key: entry.id } } : {}),
+    });
     runtimes.push(runtime);
     apps.set(entry.id, {
       id: entry.id,

@@ -48,8 +48,26 @@ export const gatewayConfig = z
       .strict()
       .default({ host: '0.0.0.0', port: 8080, trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 }),
     store: z
-      .object({ type: z.literal('embedded'), dataDir: z.string().default('./data') })
-      .strict()
+      .discriminatedUnion('type', [
+        z
+          .object({ type: z.literal('embedded'), dataDir: z.string().default('./data').describe('Folder of the id map file (scimgw.sqlite).') })
+          .strict()
+          .describe('One SQLite file: for a single instance.'),
+        z
+          .object({
+            type: z.literal('redis'),
+            url: z.string().optional().describe('redis://[user:password@]host:port[/db], or "env:NAME" (default env:REDIS_URL).'),
+            password: secretRef.optional(),
+            tls: z.boolean().default(false),
+            sentinels: z.array(z.object({ host: z.string(), port: z.number().int() }).strict()).optional().describe('Sentinel nodes; then sentinelName names the master.'),
+            sentinelName: z.string().default('mymaster'),
+            cluster: z.array(z.object({ host: z.string(), port: z.number().int() }).strict()).optional().describe('Cluster seed nodes.'),
+            prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('scimgw').describe('Key prefix, to share one Redis between gateways.'),
+            lockLease: duration.default('15s').describe('How long a lock outlives a replica that died holding it.'),
+          })
+          .strict()
+          .describe('Redis: for several replicas.'),
+      ])
       .default({ type: 'embedded', dataDir: './data' }),
     connectorDirs: z.array(z.string()).default(['./connectors']).describe('Folders holding connector folders, searched in order.'),
     apps: z.array(app).min(1),

@@ -4,7 +4,7 @@
  * SCIM fragments; SCIM semantics (ids, uniqueness, read-back) belong to core/.
  */
 import { NotSupportedError, UpstreamError } from '../errors.ts';
-import { AuthInjector } from '../outbound/auth.ts';
+import { AuthInjector, type SharedTokenStore } from '../outbound/auth.ts';
 import { Pacer } from '../outbound/pacer.ts';
 import type { Transport } from '../outbound/transport.ts';
 import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
@@ -65,10 +65,10 @@ export class ConnectorRuntime {
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
   }
 
-  static async create(connector: CompiledConnector, settings: AppSettings, options: { transport: Transport; observer?: CallObserver; pacer?: Pacer }): Promise<ConnectorRuntime> {
+  static async create(connector: CompiledConnector, settings: AppSettings, options: { transport: Transport; observer?: CallObserver; pacer?: Pacer; sharedTokens?: { store: SharedTokenStore; key: string } }): Promise<ConnectorRuntime> {
     const secretBindings = { config: settings.config, secrets: settings.secrets };
     const pacer = options.pacer ?? new Pacer(connector.rateLimit ? { requests: connector.rateLimit.requests, perMs: connector.rateLimit.perMs, concurrency: connector.rateLimit.concurrency } : {});
-    const auth = new AuthInjector(connector.auth, secretBindings, options.transport, connector.http.timeoutMs);
+    const auth = new AuthInjector(connector.auth, secretBindings, options.transport, connector.http.timeoutMs, options.sharedTokens);
     const headers: [string, string][] = [];
     for (const [name, template] of connector.http.headers) headers.push([name, await template.render(secretBindings)]);
     const caller = new Caller({

@@ -11,19 +11,40 @@ import { NetworkError, type OutboundRequest, type OutboundResponse, type Transpo
 
 const REFRESH_SKEW_MS = 60_000;
 
+export interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * Where replicas share an app's OAuth token, so one of them fetches it and the others reuse it (the
+ * Redis store implements it). Without one, each replica keeps its own.
+ */
+export interface SharedTokenStore {
+  get(key: string): Promise<CachedToken | undefined>;
+  set(key: string, token: CachedToken): Promise<void>;
+  /** Drops the shared token only if it is still `value` (another replica may have refreshed it already). */
+  drop(key: string, value: string): Promise<void>;
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
 export class AuthInjector {
   readonly #auth: CompiledAuth;
   readonly #bindings: Bindings;
   readonly #transport: Transport;
   readonly #timeoutMs: number;
-  #token: { value: string; expiresAt: number } | undefined;
+  readonly #shared: { store: SharedTokenStore; key: string } | undefined;
+  #token: CachedToken | undefined;
+  /** A token the app refused: never taken from the shared store again. */
+  #refused: string | undefined;
   #pending: Promise<string> | undefined;
 
-  constructor(auth: CompiledAuth, bindings: Bindings, transport: Transport, timeoutMs: number) {
+  constructor(auth: CompiledAuth, bindings: Bindings, transport: Transport, timeoutMs: number, shared?: { store: SharedTokenStore; key: string }) {
     this.#auth = auth;
     this.#bindings = bindings;
     this.#transport = transport;
     this.#timeoutMs = timeoutMs;
+    this.#shared = shared;
   }
 
   /** True when a refused call is worth one more try with fresh credentials. */
@@ -32,7 +53,11 @@ export class AuthInjector {
   }
 
   invalidate(): void {
+    const refused = this.#token?.value;
     this.#token = undefined;
+    if (refused === undefined) return;
+    this.#refused = refused;
+    this.#shared?.store.drop(this.#shared.key, refused).catch(() => undefined);
   }
 
   async apply(request: OutboundRequest): Promise<void> {
@@ -66,10 +91,26 @@ export class AuthInjector {
 
   async #accessToken(): Promise<string> {
     if (this.#token && this.#token.expiresAt > Date.now()) return this.#token.value;
-    this.#pending ??= this.#fetchToken().finally(() => {
+    this.#pending ??= this.#obtain().finally(() => {
       this.#pending = undefined;
     });
     return this.#pending;
+  }
+
+  /** A token from the replicas' shared store, or a new one fetched by whichever replica holds the lock. */
+  async #obtain(): Promise<string> {
+    const shared = this.#shared;
+    if (!shared) return this.#fetchToken();
+    const usable = (token: CachedToken | undefined) => token !== undefined && token.expiresAt > Date.now() && token.value !== this.#refused;
+    const cached = await shared.store.get(shared.key);
+    if (usable(cached)) return (this.#token = cached!).value;
+    return shared.store.withLock(shared.key, async () => {
+      const again = await shared.store.get(shared.key);
+      if (usable(again)) return (this.#token = again!).value;
+      const value = await this.#fetchToken();
+      await shared.store.set(shared.key, this.#token!);
+      return value;
+    });
   }
 
   async #fetchToken(): Promise<string> {

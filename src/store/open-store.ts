@@ -1,0 +1,56 @@
+/**
+ * Opens the configured store: the IdMap and the locks that go with it. REDIS_URL in the environment selects
+ * Redis even when the config says nothing, so a single-instance install grows by setting one variable.
+ */
+import { join, resolve } from 'node:path';
+import { toMilliseconds } from '../config/duration.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { resolveSecret, resolveSetting } from '../config/secrets.ts';
+import type { IdMap, LockManager } from '../core/id-map.ts';
+import { LocalLocks } from './embedded/local-locks.ts';
+import { SqliteIdMap } from './embedded/sqlite-id-map.ts';
+import { createRedisClient, whenReady, type RedisClient } from './redis/connection.ts';
+import { RedisIdMap } from './redis/redis-id-map.ts';
+import { RedisLocks } from './redis/redis-locks.ts';
+
+export interface OpenStore {
+  kind: 'embedded' | 'redis';
+  idMap: IdMap;
+  locks: LockManager;
+  /** The Redis client, for the other shared state (OAuth tokens); undefined on the embedded store. */
+  redis?: RedisClient;
+  prefix: string;
+}
+
+export type StoreConfig = GatewayConfig['store'];
+
+/** The store config with REDIS_URL applied. */
+export function effectiveStore(store: StoreConfig, env: NodeJS.ProcessEnv): StoreConfig {
+  if (store.type === 'embedded' && env.REDIS_URL) {
+    return { type: 'redis', url: 'env:REDIS_URL', tls: false, sentinelName: 'mymaster', prefix: 'scimgw', lockLease: '15s' };
+  }
+  return store;
+}
+
+export async function openStore(config: StoreConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; where: string }): Promise<OpenStore> {
+  if (config.type === 'embedded') {
+    return { kind: 'embedded', idMap: new SqliteIdMap(join(resolve(options.baseDir, config.dataDir), 'scimgw.sqlite')), locks: new LocalLocks(), prefix: 'scimgw' };
+  }
+  const url = config.url === undefined ? (options.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : String(resolveSetting(config.url, `${options.where} store.url`, options.env));
+  const redis = createRedisClient({
+    url,
+    tls: config.tls,
+    prefix: config.prefix,
+    ...(config.password ? { password: resolveSecret(config.password, `${options.where} store.password`, options.env) } : {}),
+    ...(config.sentinels ? { sentinels: config.sentinels, sentinelName: config.sentinelName } : {}),
+    ...(config.cluster ? { cluster: config.cluster } : {}),
+  });
+  await whenReady(redis);
+  return {
+    kind: 'redis',
+    idMap: new RedisIdMap(redis, { prefix: config.prefix, owned: true }),
+    locks: new RedisLocks(redis, { prefix: config.prefix, leaseMs: toMilliseconds(config.lockLease) }),
+    redis,
+    prefix: config.prefix,
+  };
+}
