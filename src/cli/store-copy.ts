@@ -1,0 +1,51 @@
+/**
+ * Copies every mapping from one store to another (embedded → Redis to grow a single instance into
+ * several replicas, or back), keeping SCIM ids, keys, last-written values and flags, so Entra sees no
+ * change and nothing is re-provisioned. Records already present identically are skipped; conflicting
+ * ones are reported and left alone.
+ */
+import { join, resolve } from 'node:path';
+import type { IdMap } from '../core/id-map.ts';
+import { SqliteIdMap } from '../store/embedded/sqlite-id-map.ts';
+import { createRedisClient, whenReady } from '../store/redis/connection.ts';
+import { RedisIdMap } from '../store/redis/redis-id-map.ts';
+
+export interface CopyReport {
+  copied: number;
+  skipped: number;
+  conflicts: { app: string; kind: string; scimId: string; reason: string }[];
+}
+
+/** "embedded:<dataDir>" or a redis:// / rediss:// URL. */
+export async function openStoreSpec(spec: string, prefix = 'scimgw'): Promise<IdMap> {
+  if (spec.startsWith('embedded:')) return new SqliteIdMap(join(resolve(spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite'));
+  if (/^rediss?:\/\//.test(spec)) {
+    const client = createRedisClient({ url: spec, tls: spec.startsWith('rediss:') });
+    if (!(await whenReady(client, 5000))) {
+      client.disconnect();
+      throw new Error(`Redis at ${new URL(spec).host} did not answer within 5 s`);
+    }
+    return new RedisIdMap(client, { prefix });
+  }
+  throw new Error(`"${spec}" is not a store: use embedded:<data dir> or redis://host:port`);
+}
+
+export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: boolean } = {}): Promise<CopyReport> {
+  const report: CopyReport = { copied: 0, skipped: 0, conflicts: [] };
+  for await (const record of from.dump()) {
+    const existing = await to.get(record.app, record.kind, record.scimId);
+    if (existing) {
+      if (JSON.stringify(existing) === JSON.stringify(record)) report.skipped++;
+      else report.conflicts.push({ app: record.app, kind: record.kind, scimId: record.scimId, reason: 'the target has a different record with this SCIM id' });
+      continue;
+    }
+    if (options.dryRun) {
+      report.copied++;
+      continue;
+    }
+    const result = await to.reserve(record);
+    if (result.ok) report.copied++;
+    else report.conflicts.push({ app: record.app, kind: record.kind, scimId: record.scimId, reason: `its key or app id belongs to ${result.existing.scimId} in the target` });
+  }
+  return report;
+}
