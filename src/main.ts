@@ -78,7 +78,15 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
 
 async function startConfigured(file: string, env: NodeJS.ProcessEnv): Promise<Started> {
   const config = loadGatewayConfig(file);
-  const gateway = await startGateway({ config, configFile: file, env, logger: createLogger() });
+  // PORT and HOST override the file, as container platforms set them.
+  const gateway = await startGateway({
+    config,
+    configFile: file,
+    env,
+    logger: createLogger(),
+    ...(env.PORT ? { port: Number(env.PORT) } : {}),
+    ...(env.HOST ? { host: env.HOST } : {}),
+  });
   const banner = ['SCIM gateway is running.', ...config.apps.map((app) => `  ${app.id}: ${gateway.url}/apps/${app.id}/scim/v2 (connector ${app.connector})`)];
   return { gateway, banner };
 }
