@@ -47,10 +47,8 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
   }
   // Errors surface on the commands that hit them; the client's own event would otherwise crash the process.
   client.on('error', () => undefined);
-  for (const [name, lua] of Object.entries(SCRIPTS)) {
-    const keys = name.startsWith('lock') ? 1 : 0;
-    client.defineCommand(name, { numberOfKeys: keys, lua });
-  }
+  // Every script declares one key: Cluster routes it to the node owning that key's slot (scripts.ts).
+  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 1, lua });
   return client as RedisClient;
 }
 

@@ -73,14 +73,20 @@ export class RedisIdMap implements IdMap {
     return prefix(this.#prefix, app, kind);
   }
 
+  /** A script's routing key (the record counter, in the app's hash slot) and its prefix argument. */
+  #k(app: string, kind: ResourceKind): [string, string] {
+    const p = this.#p(app, kind);
+    return [`${p}n`, p];
+  }
+
   async get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
-    return parse(await guarded(() => this.#redis.idmapGet(this.#p(app, kind), scimId)), app, kind);
+    return parse(await guarded(() => this.#redis.idmapGet(...this.#k(app, kind), scimId)), app, kind);
   }
 
   async getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
     const out = new Map<string, MappingRecord>();
     if (!appIds.length) return out;
-    const rows = (await guarded(() => this.#redis.idmapGetBy(this.#p(app, kind), 'a', ...appIds))) as unknown[];
+    const rows = (await guarded(() => this.#redis.idmapGetBy(...this.#k(app, kind), 'a', ...appIds))) as unknown[];
     rows.forEach((row, index) => {
       const record = parse(row, app, kind);
       if (record) out.set(appIds[index]!, record);
@@ -89,12 +95,12 @@ export class RedisIdMap implements IdMap {
   }
 
   async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    const rows = (await guarded(() => this.#redis.idmapGetBy(this.#p(app, kind), 'k', normalizeKey(key)))) as unknown[];
+    const rows = (await guarded(() => this.#redis.idmapGetBy(...this.#k(app, kind), 'k', normalizeKey(key)))) as unknown[];
     return parse(rows[0], app, kind);
   }
 
   async findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
-    const rows = (await guarded(() => this.#redis.idmapByExternalId(this.#p(app, kind), externalId))) as unknown[];
+    const rows = (await guarded(() => this.#redis.idmapByExternalId(...this.#k(app, kind), externalId))) as unknown[];
     return rows.map((row) => parse(row, app, kind)).filter((record): record is MappingRecord => record !== undefined);
   }
 
@@ -102,7 +108,7 @@ export class RedisIdMap implements IdMap {
     const record: MappingRecord = { ...input, appId: input.appId ?? null };
     const result = (await guarded(() =>
       this.#redis.idmapReserve(
-        this.#p(record.app, record.kind),
+        ...this.#k(record.app, record.kind),
         record.scimId,
         text(record.appId),
         text(record.key),
@@ -120,7 +126,7 @@ export class RedisIdMap implements IdMap {
   }
 
   async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
-    const result = (await guarded(() => this.#redis.idmapUpdate(this.#p(app, kind), scimId, ...changePairs(changes)))) as [number, unknown?];
+    const result = (await guarded(() => this.#redis.idmapUpdate(...this.#k(app, kind), scimId, ...changePairs(changes)))) as [number, unknown?];
     if (result[0] === -1) return undefined;
     if (result[0] === 0) throw new KeyTakenError(parse(result[1], app, kind)!);
     return parse(result[1], app, kind);
@@ -128,19 +134,19 @@ export class RedisIdMap implements IdMap {
 
   async updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
     const shadow = expected.shadow === null ? '' : JSON.stringify(expected.shadow);
-    const result = (await guarded(() => this.#redis.idmapUpdateIf(this.#p(app, kind), scimId, shadow, text(expected.appHash), ...changePairs(changes)))) as [number, unknown?];
+    const result = (await guarded(() => this.#redis.idmapUpdateIf(...this.#k(app, kind), scimId, shadow, text(expected.appHash), ...changePairs(changes)))) as [number, unknown?];
     return result[0] === 1;
   }
 
   async adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
     if (!candidates.length) return [];
     const args = candidates.flatMap((c) => [c.scimId, c.appId, text(c.key), c.key === null ? '' : normalizeKey(c.key), text(c.externalId), c.created]);
-    const rows = (await guarded(() => this.#redis.idmapAdopt(this.#p(app, kind), ...args))) as unknown[];
+    const rows = (await guarded(() => this.#redis.idmapAdopt(...this.#k(app, kind), ...args))) as unknown[];
     return rows.map((row) => parse(row, app, kind)!);
   }
 
   async delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
-    return (await guarded(() => this.#redis.idmapDelete(this.#p(app, kind), scimId))) === 1;
+    return (await guarded(() => this.#redis.idmapDelete(...this.#k(app, kind), scimId))) === 1;
   }
 
   async count(app: string, kind: ResourceKind): Promise<number> {

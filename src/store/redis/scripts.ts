@@ -1,7 +1,8 @@
 /**
  * Lua scripts behind the Redis IdMap. Each runs atomically, so a record and its indexes (key, app id,
  * externalId) always agree. Every key of one app and resource kind shares the hash tag `{app:kind}`, so
- * the scripts touch a single slot and run on Redis Cluster as well.
+ * a script touches a single slot; it declares that slot's counter key (KEYS[1]) so that Redis Cluster
+ * runs it on the node owning the slot.
  *
  * Layout under the prefix P = "scimgw:{app:kind}:":
  *   P r:<scimId>    hash: s scimId, a appId, k key, kn key lower-cased, x externalId, h shadow JSON,
