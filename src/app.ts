@@ -34,6 +34,8 @@ export interface GatewayDeps {
   /** The apps being served; read per request so a reload can swap them. */
   apps: () => ReadonlyMap<string, GatewayApp>;
   store: { ping(): Promise<void> };
+  /** Named in /readyz: "embedded" or "redis". */
+  storeKind?: string;
   logger: Logger;
   /** Time budget for one SCIM request, well inside Entra's 60 s. */
   requestTimeoutMs?: number;
@@ -62,9 +64,9 @@ export function buildApp(deps: GatewayDeps): Koa {
     let ready = true;
     try {
       await deps.store.ping();
-      checks.store = 'ok';
+      checks.store = `${deps.storeKind ?? 'store'}: ok`;
     } catch (error) {
-      checks.store = `failing: ${(error as Error).message}`;
+      checks.store = `${deps.storeKind ?? 'store'}: failing (${(error as Error).message})`;
       ready = false;
     }
     if (deps.isDraining?.()) {

@@ -155,6 +155,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const koa = buildApp({
     apps: () => apps,
     store: idMap,
+    ...(store ? { storeKind: store.kind } : {}),
     logger,
     requestTimeoutMs: toMilliseconds(config.server.requestTimeout),
     maxBodyBytes: config.server.maxBodyBytes,

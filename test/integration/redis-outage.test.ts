@@ -70,6 +70,8 @@ describe('Redis outage during provisioning', () => {
     await stream;
 
     expect(duringOutage).toEqual([503, 503]);
+    const readiness = (await (await fetch(`${replicas[0]!.url}/readyz`)).json()) as { checks: { store: string } };
+    expect(readiness.checks.store).toBe('redis: ok');
     expect(await Promise.all(replicas.map(ready))).toEqual([200, 200]);
     const statuses = new Set(results.map((result) => result.status));
     expect([...statuses].sort()).toEqual([201, 503]);
