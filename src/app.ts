@@ -6,6 +6,7 @@
  */
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
+import type { Registry } from 'prom-client';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   store: { ping(): Promise<void> };
   /** Named in /readyz: "embedded" or "redis". */
   storeKind?: string;
+  /** Served on /metrics (Prometheus text format). */
+  metrics?: Registry;
   logger: Logger;
   /** Time budget for one SCIM request, well inside Entra's 60 s. */
   requestTimeoutMs?: number;
@@ -75,6 +78,11 @@ export function buildApp(deps: GatewayDeps): Koa {
     }
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+  });
+  health.get('/metrics', async (ctx) => {
+    if (!deps.metrics) throw new NotFoundError('Metrics are not enabled');
+    ctx.type = deps.metrics.contentType;
+    ctx.body = await deps.metrics.metrics();
   });
   app.use(health.routes());
 

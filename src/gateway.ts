@@ -24,6 +24,10 @@ import { UndiciTransport, type Transport } from './outbound/transport.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
 import { effectiveStore, openStore } from './store/open-store.ts';
 import { RedisTokenStore } from './store/redis/redis-tokens.ts';
+import { RedisBudget } from './store/redis/redis-budget.ts';
+import { LocalBudget, type RateBudget } from './outbound/budget.ts';
+import { CircuitBreaker } from './outbound/circuit-breaker.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -32,12 +36,14 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   transport?: Transport;
+  metrics?: Metrics;
   idMap?: IdMap;
   locks?: LockManager;
 }
 
 export interface Gateway {
   koa: Koa;
+  metrics: Metrics;
   apps: Map<string, GatewayApp>;
   idMap: IdMap;
   logger: Logger;
@@ -130,6 +136,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const idMap = options.idMap ?? store!.idMap;
   const locks = options.locks ?? store?.locks ?? new LocalLocks();
   const transport = options.transport ?? new UndiciTransport();
+  const metrics = options.metrics ?? createMetrics({ defaults: true });
+  // Redis shares each app's budget between replicas; otherwise this process keeps it.
+  const rateBudget: RateBudget = store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget();
   const sharedTokens = store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined;
   const apps = new Map<string, GatewayApp>();
   const runtimes: ConnectorRuntime[] = [];
@@ -138,11 +147,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const { tokens, settings, secrets } = parts.get(entry.id)!;
     const budget = entry.rateLimit ?? connector.manifest.rateLimit;
     const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
-    const pacer = new Pacer(budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per), concurrency } : { concurrency });
+    const limit = budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per) } : {};
+    const pacer = new Pacer({ app: entry.id, concurrency, budget: rateBudget, metrics, ...limit });
+    const breaker = new CircuitBreaker({ onChange: (state) => metrics.circuitState.set({ app: entry.id }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
+    metrics.circuitState.set({ app: entry.id }, 0);
     const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, {
       transport,
       pacer,
       ...(sharedTokens ? { sharedTokens: { store: sharedTokens, key: entry.id } } : {}),
+      breaker,
+      metrics,
+      app: entry.id,
     });
     runtimes.push(runtime);
     apps.set(entry.id, {
@@ -156,6 +171,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     apps: () => apps,
     store: idMap,
     ...(store ? { storeKind: store.kind } : {}),
+    metrics: metrics.registry,
     logger,
     requestTimeoutMs: toMilliseconds(config.server.requestTimeout),
     maxBodyBytes: config.server.maxBodyBytes,
@@ -164,6 +180,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   return {
     koa,
+    metrics,
     apps,
     idMap,
     logger,

@@ -6,7 +6,9 @@
  */
 import { NotFoundError, UnavailableError } from '../errors.ts';
 import type { AuthInjector } from '../outbound/auth.ts';
-import type { Pacer } from '../outbound/pacer.ts';
+import type { BucketUse, Pacer } from '../outbound/pacer.ts';
+import type { CircuitBreaker } from '../outbound/circuit-breaker.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { decideRetry, type RetryReason } from '../outbound/retry-policy.ts';
 import { waitFromHeaders } from '../outbound/retry-after.ts';
 import { NetworkError, type OutboundRequest, type Transport } from '../outbound/transport.ts';
@@ -16,6 +18,11 @@ import type { Bindings } from './expression.ts';
 import { classify, outcomeError, type AppResponse, type Classified } from './outcomes.ts';
 
 export type { CallContext } from '../core/app-connector.ts';
+
+/** A rendered request and the per-key buckets it counts against. */
+export interface PreparedRequest extends OutboundRequest {
+  buckets?: BucketUse[];
+}
 
 export interface CallResult extends AppResponse {
   outcome: Classified;
@@ -46,8 +53,23 @@ export class Caller {
   readonly #baseUrl: string;
   readonly #headers: [string, string][];
   readonly #observer: CallObserver;
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #metrics: Metrics | undefined;
+  /** The gateway app this caller serves: the label of its metrics. */
+  readonly #app: string;
 
-  constructor(options: { connector: CompiledConnector; transport: Transport; auth: AuthInjector; pacer: Pacer; baseUrl: string; headers: [string, string][]; observer?: CallObserver }) {
+  constructor(options: {
+    connector: CompiledConnector;
+    transport: Transport;
+    auth: AuthInjector;
+    pacer: Pacer;
+    baseUrl: string;
+    headers: [string, string][];
+    observer?: CallObserver;
+    breaker?: CircuitBreaker;
+    metrics?: Metrics;
+    app?: string;
+  }) {
     this.#connector = options.connector;
     this.#transport = options.transport;
     this.#auth = options.auth;
@@ -55,6 +77,9 @@ export class Caller {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#headers = options.headers;
     this.#observer = options.observer ?? {};
+    this.#breaker = options.breaker;
+    this.#metrics = options.metrics;
+    this.#app = options.app ?? options.connector.id;
   }
 
   get connectorId(): string {
@@ -66,7 +91,7 @@ export class Caller {
    * `path` replaces only the url template (a pushed-down filter's url, already rendered), so it is read
    * relative to baseUrl and still gets the query; `extraQuery` adds paging/filter parameters.
    */
-  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; path?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<OutboundRequest> {
+  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; path?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<PreparedRequest> {
     let url: URL;
     if (options.url) {
       url = new URL(options.url, `${this.#baseUrl}/`);
@@ -83,7 +108,9 @@ export class Caller {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [name, value] of this.#headers) headers[name.toLowerCase()] = value;
     for (const [name, template] of spec.headers) headers[name.toLowerCase()] = await template.render(secretBindings);
-    const request: OutboundRequest = { method: spec.method, url: url.toString(), headers };
+    const request: PreparedRequest = { method: spec.method, url: url.toString(), headers };
+    const buckets = await this.#bucketsFor(spec.method, url, secretBindings);
+    if (buckets.length) request.buckets = buckets;
     if (spec.body) {
       const body = await spec.body.evaluate(bindings.scim ?? {}, bindings);
       if (body !== undefined) {
@@ -94,12 +121,28 @@ export class Caller {
     return request;
   }
 
+  /** The connector's per-key buckets this call counts against (matched on method and path below baseUrl). */
+  async #bucketsFor(method: string, url: URL, bindings: Bindings): Promise<BucketUse[]> {
+    const buckets = this.#connector.rateLimit?.buckets ?? [];
+    if (!buckets.length) return [];
+    const basePath = new URL(`${this.#baseUrl}/`).pathname.replace(/\/$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : url.pathname;
+    const out: BucketUse[] = [];
+    for (const bucket of buckets) {
+      if (bucket.methods && !bucket.methods.has(method)) continue;
+      if (!bucket.path.test(path)) continue;
+      out.push({ name: bucket.name, key: bucket.key ? await bucket.key.render(bindings) : '*', limit: { requests: bucket.requests, perMs: bucket.perMs } });
+    }
+    return out;
+  }
+
   /** Sends with pacing and retries; returns the classified final answer. Ends the SCIM request with 503 when time runs out. */
-  async send(request: OutboundRequest, rules: readonly CompiledOutcome[], context: CallContext, meta: { operation: string; conflictDetectable: boolean }): Promise<CallResult> {
+  async send(request: PreparedRequest, rules: readonly CompiledOutcome[], context: CallContext, meta: { operation: string; conflictDetectable: boolean }): Promise<CallResult> {
     const retry = this.#connector.retry;
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      const attemptRequest: OutboundRequest = { ...request, headers: { ...request.headers } };
+      const { buckets, ...outbound } = request;
+      const attemptRequest: OutboundRequest = { ...outbound, headers: { ...request.headers } };
       if (context.requestId) attemptRequest.headers['x-request-id'] = context.requestId;
       const remaining = context.deadline - Date.now();
       if (remaining <= 0) throw this.#deadlineError(meta.operation);
@@ -107,11 +150,20 @@ export class Caller {
       let requestedWaitMs: number | undefined;
       let result: CallResult | undefined;
       const started = Date.now();
+      let probe = false;
       try {
-        const response = await this.#attempt(attemptRequest, remaining, context);
+        probe = this.#breaker?.admit(this.#app) ?? false;
+        const response = await this.#attempt(attemptRequest, remaining, context, buckets);
         result = { ...response, outcome: await classify(response, rules) };
-        this.#observer.onCall?.({ connector: this.#connector.id, operation: meta.operation, method: request.method, status: response.status, durationMs: Date.now() - started, attempt });
+        this.#record(meta.operation, request.method, response.status, started, attempt);
         const outcome = result.outcome.result;
+        if (outcome === 'retry') this.#breaker?.failure();
+        else this.#breaker?.success();
+        // An exhausted budget announced in the headers pauses every replica until the app's reset.
+        if (outcome !== 'rateLimited' && rateLimitExhausted(response.headers)) {
+          const reset = waitFromHeaders(response.headers);
+          if (reset !== undefined && reset > 0) this.#pacer.pause(Math.min(reset, 120_000));
+        }
         if (outcome === 'authFailed' && this.#auth.refreshable && !refreshed) {
           refreshed = true;
           this.#auth.invalidate();
@@ -121,13 +173,18 @@ export class Caller {
         if (outcome !== 'rateLimited' && outcome !== 'retry') return result;
         reason = outcome === 'rateLimited' ? 'rateLimited' : 'transient';
         requestedWaitMs = waitFromHeaders(response.headers) ?? (outcome === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
-        if (outcome === 'rateLimited' && requestedWaitMs !== undefined) this.#pacer.pause(requestedWaitMs);
+        if (outcome === 'rateLimited') {
+          this.#metrics?.rateLimited.inc({ app: this.#app });
+          if (requestedWaitMs !== undefined) this.#pacer.pause(requestedWaitMs);
+        }
       } catch (error) {
         if (!(error instanceof NetworkError)) {
+          if (probe) this.#breaker?.abandon();
           if (context.signal?.aborted || (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') throw this.#deadlineError(meta.operation);
           throw error;
         }
-        this.#observer.onCall?.({ connector: this.#connector.id, operation: meta.operation, method: request.method, status: 'network', durationMs: Date.now() - started, attempt });
+        this.#record(meta.operation, request.method, 'network', started, attempt);
+        this.#breaker?.failure();
         reason = error.sent ? 'transient' : 'notSent';
       }
       const decision = decideRetry({
@@ -145,24 +202,39 @@ export class Caller {
         if (result) throw outcomeError(result.outcome.result, { connector: this.#connector.id, operation: meta.operation, status: result.status, retryAfterMs: decision.retryAfterMs });
         throw new UnavailableError(`The app could not be reached (${this.#connector.id} ${meta.operation}); retry later`, decision.retryAfterMs / 1000);
       }
+      this.#metrics?.outboundRetries.inc({ app: this.#app });
       await sleep(decision.delayMs, context.signal);
     }
   }
 
-  async #attempt(request: OutboundRequest, remaining: number, context: CallContext): Promise<AppResponse> {
+  #record(operation: string, method: string, status: number | 'network', started: number, attempt: number): void {
+    const durationMs = Date.now() - started;
+    this.#observer.onCall?.({ connector: this.#connector.id, operation, method, status, durationMs, attempt });
+    const statusClass = status === 'network' ? 'network' : `${Math.floor(status / 100)}xx`;
+    this.#metrics?.outboundCalls.inc({ app: this.#app, operation, status_class: statusClass });
+    this.#metrics?.outboundDuration.observe({ app: this.#app, operation }, durationMs / 1000);
+  }
+
+  async #attempt(request: OutboundRequest, remaining: number, context: CallContext, buckets: BucketUse[] | undefined): Promise<AppResponse> {
     const signal = context.signal ? AbortSignal.any([context.signal, AbortSignal.timeout(remaining)]) : AbortSignal.timeout(remaining);
     return this.#pacer.run(async () => {
       await this.#auth.apply(request);
       const timeoutMs = Math.min(this.#connector.http.timeoutMs, Math.max(1, context.deadline - Date.now()));
       const response = await this.#transport.send(request, { timeoutMs, signal });
       return { status: response.status, headers: response.headers, body: parseBody(response.body) };
-    }, signal);
+    }, { signal, deadline: context.deadline, ...(buckets ? { buckets } : {}) });
   }
 
   #deadlineError(operation: string): UnavailableError {
-    const wait = Math.max(5, Math.ceil(this.#pacer.pausedForMs / 1000) + Math.ceil(this.#pacer.waiting / Math.max(1, this.#connector.rateLimit?.requests ?? 10)));
+    const wait = Math.max(5, Math.ceil(this.#pacer.drainEstimateMs / 1000));
     return new UnavailableError(`The app did not answer in time (${this.#connector.id} ${operation}); retry later`, wait);
   }
+}
+
+/** True when the app says its budget is used up ("remaining: 0" in the usual rate-limit headers). */
+function rateLimitExhausted(headers: Record<string, string>): boolean {
+  const remaining = headers['x-ratelimit-remaining'] ?? headers['ratelimit-remaining'] ?? headers['x-rate-limit-remaining'];
+  return remaining !== undefined && Number(remaining) <= 0;
 }
 
 function parseBody(text: string): unknown {

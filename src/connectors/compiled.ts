@@ -105,6 +105,15 @@ export type CompiledAuth =
       params: [string, CompiledTemplate][];
     };
 
+export interface CompiledBucket {
+  name: string;
+  methods?: ReadonlySet<string>;
+  path: RegExp;
+  requests: number;
+  perMs: number;
+  key?: CompiledTemplate;
+}
+
 export interface CompiledConnector {
   id: string;
   dir: string;
@@ -112,7 +121,7 @@ export interface CompiledConnector {
   manifest: ConnectorManifest;
   http: { baseUrl: CompiledTemplate; headers: [string, CompiledTemplate][]; timeoutMs: number };
   auth: CompiledAuth;
-  rateLimit?: { requests: number; perMs: number; concurrency: number };
+  rateLimit?: { requests: number; perMs: number; concurrency: number; buckets: CompiledBucket[] };
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   mappings: { User?: CompiledMapping; Group?: CompiledMapping };
   resources: { User?: CompiledResource; Group?: CompiledResource };

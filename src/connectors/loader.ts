@@ -11,6 +11,7 @@ import { resolveAttribute } from '../scim/schema/resolve.ts';
 import { formatPath, issueAt, parseYaml, scalarStart, validateYaml, type YamlSource } from '../config/yaml-source.ts';
 import type {
   CompiledAuth,
+  CompiledBucket,
   CompiledConnector,
   CompiledFilter,
   CompiledOperation,
@@ -140,6 +141,24 @@ class Compiler {
       steps,
       ...(spec.response?.select !== undefined ? { select: this.expression([...path, 'response', 'select'], spec.response.select) } : {}),
       ...(spec.response?.id !== undefined ? { id: this.expression([...path, 'response', 'id'], spec.response.id) } : {}),
+    };
+  }
+
+  bucket(path: Path, spec: NonNullable<ConnectorManifest['rateLimit']>['buckets'][number]): CompiledBucket {
+    let regex = /$^/;
+    try {
+      regex = new RegExp(spec.match.path);
+    } catch (error) {
+      this.issues.push(issueAt(this.source, [...path, 'match', 'path'], `Not a regular expression: ${(error as Error).message}`));
+    }
+    const methods = spec.match.method === undefined ? undefined : new Set(Array.isArray(spec.match.method) ? spec.match.method : [spec.match.method]);
+    return {
+      name: spec.name,
+      path: regex,
+      requests: spec.requests,
+      perMs: toMilliseconds(spec.per),
+      ...(methods ? { methods } : {}),
+      ...(spec.key !== undefined ? { key: this.template([...path, 'key'], spec.key) } : {}),
     };
   }
 
@@ -277,7 +296,14 @@ export function loadConnector(dir: string): CompiledConnector {
     mappings,
     resources,
     ...(manifest.rateLimit
-      ? { rateLimit: { requests: manifest.rateLimit.requests, perMs: toMilliseconds(manifest.rateLimit.per), concurrency: manifest.rateLimit.concurrency } }
+      ? {
+          rateLimit: {
+            requests: manifest.rateLimit.requests,
+            perMs: toMilliseconds(manifest.rateLimit.per),
+            concurrency: manifest.rateLimit.concurrency,
+            buckets: manifest.rateLimit.buckets.map((bucket, index) => compiler.bucket(['rateLimit', 'buckets', index], bucket)),
+          },
+        }
       : {}),
   };
   if (issues.length) throw new ConfigError(uniqueIssues(issues));

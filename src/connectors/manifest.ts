@@ -272,6 +272,25 @@ export const connectorManifest = z
         requests: z.number().positive().describe('Calls allowed per period, shared by every replica.'),
         per: period.default('1s'),
         concurrency: z.number().int().positive().default(8).describe('Calls in flight at once per replica.'),
+        buckets: z
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[A-Za-z0-9_-]+$/).describe('Names the bucket in metrics and in the shared budget.'),
+                match: z
+                  .object({
+                    method: z.union([httpMethod, z.array(httpMethod).min(1)]).optional(),
+                    path: z.string().describe('Regular expression on the path relative to http.baseUrl, e.g. "^/users/[0-9]+$".'),
+                  })
+                  .strict(),
+                requests: z.number().positive(),
+                per: period,
+                key: template.optional().describe('Counted per this value, e.g. "{{ $id }}" for a per-user limit; one shared count when absent.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('Extra limits for some calls, on top of the app budget (e.g. Zendesk: 5 updates a minute per user).'),
       })
       .strict()
       .optional(),

@@ -6,6 +6,8 @@
 import { NotSupportedError, UpstreamError } from '../errors.ts';
 import { AuthInjector, type SharedTokenStore } from '../outbound/auth.ts';
 import { Pacer } from '../outbound/pacer.ts';
+import type { CircuitBreaker } from '../outbound/circuit-breaker.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Transport } from '../outbound/transport.ts';
 import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 import type { ResourceKind } from '../core/id-map.ts';
@@ -65,7 +67,11 @@ export class ConnectorRuntime {
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
   }
 
-  static async create(connector: CompiledConnector, settings: AppSettings, options: { transport: Transport; observer?: CallObserver; pacer?: Pacer; sharedTokens?: { store: SharedTokenStore; key: string } }): Promise<ConnectorRuntime> {
+  static async create(
+    connector: CompiledConnector,
+    settings: AppSettings,
+    options: { transport: Transport; observer?: CallObserver; pacer?: Pacer; sharedTokens?: { store: SharedTokenStore; key: string }; breaker?: CircuitBreaker; metrics?: Metrics; app?: string },
+  ): Promise<ConnectorRuntime> {
     const secretBindings = { config: settings.config, secrets: settings.secrets };
     const pacer = options.pacer ?? new Pacer(connector.rateLimit ? { requests: connector.rateLimit.requests, perMs: connector.rateLimit.perMs, concurrency: connector.rateLimit.concurrency } : {});
     const auth = new AuthInjector(connector.auth, secretBindings, options.transport, connector.http.timeoutMs, options.sharedTokens);
@@ -79,6 +85,9 @@ export class ConnectorRuntime {
       baseUrl: await connector.http.baseUrl.render(secretBindings),
       headers,
       ...(options.observer ? { observer: options.observer } : {}),
+      ...(options.breaker ? { breaker: options.breaker } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.app ? { app: options.app } : {}),
     });
     return new ConnectorRuntime(connector, settings, caller, pacer);
   }

@@ -1,25 +1,50 @@
 /**
- * Feeds one app's calls at its declared budget: at most `requests` per `perMs` (a sliding window, so a
- * burst cannot start twice the budget across a window edge) and at most `concurrency` in flight. When the
- * app answers 429, `pause` holds every waiting call until the app's Retry-After has passed.
+ * Feeds one app's calls at its budget. Each call waits, in arrival order, for one of `concurrency` slots
+ * on this replica, then for the app's budget (at most `requests` per `perMs` across every replica sharing
+ * the budget store) and for any per-key bucket ("5 updates a minute per user"). When the app answers 429,
+ * `pause` holds every replica's calls until its Retry-After has passed.
  *
- * This paces one process; issue #4 puts the budget in Redis so that replicas share it.
+ * A call that cannot start before its SCIM request's deadline fails at once with a 503 whose Retry-After
+ * is the expected drain time of the queue, instead of hanging until Entra gives up.
  */
 import PQueue from 'p-queue';
 import { UnavailableError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { acquire, LocalBudget, sleep, type Limit, type RateBudget } from './budget.ts';
 
 export interface PacerOptions {
+  /** Budget key of the app (shared by its replicas). */
+  app?: string;
   requests?: number;
   perMs?: number;
   concurrency?: number;
+  budget?: RateBudget;
+  metrics?: Metrics;
+}
+
+export interface BucketUse {
+  /** The bucket's name and the value it is counted per (a user's app id, say). */
+  name: string;
+  key: string;
+  limit: Limit;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Epoch ms; the call is refused with a 503 when it cannot start before then. */
+  deadline?: number;
+  buckets?: BucketUse[];
 }
 
 export class Pacer {
   readonly #queue: PQueue;
+  readonly #app: string;
+  readonly #limit: Limit | undefined;
+  readonly #budget: RateBudget;
+  readonly #metrics: Metrics | undefined;
   /** Fired by close(): p-queue's clear() drops waiting calls without settling them, so they would hang. */
   readonly #closed = new AbortController();
   #resumeAt = 0;
-  #resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PacerOptions = {}) {
     const concurrency = options.concurrency ?? 16;
@@ -33,37 +58,51 @@ export class Pacer {
     if (!(Number.isFinite(perMs) && perMs > 0)) {
       throw new TypeError(`Expected \`perMs\` to be a finite number > 0, got \`${perMs}\` (${typeof perMs})`);
     }
-    if (options.requests === undefined) {
-      this.#queue = new PQueue({ concurrency });
-      return;
-    }
-    // p-queue counts whole calls. Above 1 the cap rounds down (2.5 per 1 s → 2 per 1 s: never over budget in
-    // any window); below 1 the window stretches instead (0.5 per 1 s → 1 per 2 s), since rounding the cap up to
-    // 1 would double the declared rate.
-    const intervalCap = Math.max(1, Math.floor(options.requests));
-    const interval = options.requests < 1 ? perMs / options.requests : perMs;
-    this.#queue = new PQueue({ concurrency, intervalCap, interval, strict: true });
+    this.#app = options.app ?? 'app';
+    // Below one call per window the window stretches instead (0.5 per 1 s → 1 per 2 s): rounding the count
+    // up to 1 would double the declared rate.
+    this.#limit = options.requests === undefined ? undefined : options.requests < 1 ? { requests: 1, perMs: perMs / options.requests } : { requests: Math.floor(options.requests), perMs };
+    this.#budget = options.budget ?? new LocalBudget();
+    this.#metrics = options.metrics;
+    this.#queue = new PQueue({ concurrency });
   }
 
-  /** Runs `work` when the budget allows; rejects with the signal's reason if it fires while waiting. */
-  run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs `work` when a slot and the budget allow; rejects with the signal's reason if it fires while waiting. */
+  run<T>(work: () => Promise<T>, options: RunOptions | AbortSignal = {}): Promise<T> {
+    const { signal, deadline, buckets = [] } = options instanceof AbortSignal ? { signal: options } : options;
+    if (deadline !== undefined) {
+      const drain = this.drainEstimateMs;
+      if (Date.now() + drain >= deadline) {
+        return Promise.reject(new UnavailableError('Too many calls to this app are waiting; retry later', drain / 1000));
+      }
+    }
     // A dependent signal per call: listeners on the shared one would pile up (and warn) under load.
     const combined = AbortSignal.any(signal ? [signal, this.#closed.signal] : [this.#closed.signal]);
-    return this.#queue.add(work, { signal: combined }) as Promise<T>;
+    const queued = performance.now();
+    const labels = { app: this.#app };
+    this.#metrics?.queueDepth.set(labels, this.#queue.size + 1);
+    const task = async () => {
+      const end = deadline ?? Number.POSITIVE_INFINITY;
+      if (this.#limit) {
+        // The shared budget also carries the shared pause.
+        await acquire(this.#budget, `${this.#app}:main`, this.#limit, end, combined);
+        this.#metrics?.budgetGranted.inc(labels);
+      } else if (this.pausedForMs > 0) {
+        if (Date.now() + this.pausedForMs >= end) throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
+        await sleep(this.pausedForMs, combined);
+      }
+      for (const bucket of buckets) await acquire(this.#budget, `${this.#app}:b:${bucket.name}:${bucket.key}`, bucket.limit, end, combined);
+      this.#metrics?.queueWait.observe(labels, (performance.now() - queued) / 1000);
+      this.#metrics?.queueDepth.set(labels, this.#queue.size);
+      return work();
+    };
+    return this.#queue.add(task, { signal: combined }) as Promise<T>;
   }
 
-  /** Holds every call until `ms` from now (extends, never shortens, a pause already running). */
+  /** Holds every call (on every replica sharing the budget) until `ms` from now. */
   pause(ms: number): void {
-    const until = Date.now() + ms;
-    if (until <= this.#resumeAt) return;
-    this.#resumeAt = until;
-    this.#queue.pause();
-    clearTimeout(this.#resumeTimer);
-    this.#resumeTimer = setTimeout(() => {
-      this.#resumeAt = 0;
-      this.#queue.start();
-    }, ms);
-    this.#resumeTimer.unref();
+    this.#resumeAt = Math.max(this.#resumeAt, Date.now() + ms);
+    this.#budget.pause(this.#app, ms).catch(() => undefined);
   }
 
   get waiting(): number {
@@ -74,14 +113,18 @@ export class Pacer {
     return this.#queue.pending;
   }
 
-  /** How long until a call queued now would start, roughly: for Retry-After on a 503. */
   get pausedForMs(): number {
     return Math.max(0, this.#resumeAt - Date.now());
   }
 
+  /** How long a call queued now would wait, as far as this replica can tell: for Retry-After. */
+  get drainEstimateMs(): number {
+    const interval = this.#limit ? this.#limit.perMs / this.#limit.requests : 0;
+    return this.pausedForMs + (this.#queue.size + this.#queue.pending) * interval;
+  }
+
   /** Rejects every waiting call (and any later one) with a 503, so no SCIM request is left hanging. */
   close(): void {
-    clearTimeout(this.#resumeTimer);
     if (!this.#closed.signal.aborted) this.#closed.abort(new UnavailableError('The app connection was closed (the configuration is being reloaded); retry later', 5));
     this.#queue.clear();
   }

@@ -16,7 +16,7 @@ describe('the demo connector', () => {
     expect(connector.id).toBe('demo');
     expect(connector.file).toBe(join(DEMO_DIR, 'connector.yaml'));
     expect(connector.auth.type).toBe('apiKey');
-    expect(connector.rateLimit).toEqual({ requests: 20, perMs: 1000, concurrency: 8 });
+    expect(connector.rateLimit).toEqual({ requests: 20, perMs: 1000, concurrency: 8, buckets: [] });
     expect(connector.retry).toEqual({ maxAttempts: 4, initialDelayMs: 250, maxDelayMs: 10_000 });
     expect(connector.http.timeoutMs).toBe(20_000);
     const user = connector.resources.User;

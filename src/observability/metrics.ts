@@ -1,0 +1,34 @@
+/**
+ * Every metric in one place (prom-client), one registry per gateway. Names follow the Prometheus guide
+ * (scimgw_ prefix, base units, _total on counters); labels never carry user identifiers.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  outboundCalls: Counter<'app' | 'operation' | 'status_class'>;
+  outboundDuration: Histogram<'app' | 'operation'>;
+  outboundRetries: Counter<'app'>;
+  rateLimited: Counter<'app'>;
+  queueWait: Histogram<'app'>;
+  queueDepth: Gauge<'app'>;
+  budgetGranted: Counter<'app'>;
+  circuitState: Gauge<'app'>;
+}
+
+export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaults) collectDefaultMetrics({ register: registry, prefix: 'scimgw_' });
+  const registers = [registry];
+  return {
+    registry,
+    outboundCalls: new Counter({ name: 'scimgw_outbound_requests_total', help: 'Calls to apps, by outcome', labelNames: ['app', 'operation', 'status_class'], registers }),
+    outboundDuration: new Histogram({ name: 'scimgw_outbound_request_duration_seconds', help: 'Duration of calls to apps', labelNames: ['app', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
+    outboundRetries: new Counter({ name: 'scimgw_outbound_retries_total', help: 'Calls to apps repeated after a 429, 5xx or network error', labelNames: ['app'], registers }),
+    rateLimited: new Counter({ name: 'scimgw_outbound_rate_limited_total', help: '429 answers received from apps', labelNames: ['app'], registers }),
+    queueWait: new Histogram({ name: 'scimgw_rate_limit_wait_seconds', help: 'Time a call waited for a concurrency slot and the app\'s budget', labelNames: ['app'], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
+    queueDepth: new Gauge({ name: 'scimgw_queue_depth', help: 'Calls waiting for an app on this replica', labelNames: ['app'], registers }),
+    budgetGranted: new Counter({ name: 'scimgw_rate_budget_used_total', help: 'Calls granted by the app\'s shared rate budget', labelNames: ['app'], registers }),
+    circuitState: new Gauge({ name: 'scimgw_circuit_state', help: 'Circuit breaker per app: 0 closed, 1 half-open, 2 open', labelNames: ['app'], registers }),
+  };
+}
