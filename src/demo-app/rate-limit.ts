@@ -10,7 +10,11 @@ export interface RateDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Unix epoch seconds at which the oldest counted request leaves the window. */
+  /**
+   * Unix epoch seconds, to the millisecond, at which the oldest counted request leaves the window. Whole
+   * seconds would be up to a second late for a one-second window, and a client pausing until then would
+   * use its budget only half; some real APIs (Discord's X-RateLimit-Reset) send fractions for that reason.
+   */
   resetEpochSeconds: number;
   /** Whole seconds until a slot frees (only meaningful when not allowed). */
   retryAfterSeconds: number;
@@ -40,7 +44,7 @@ export class SlidingWindowLimiter {
       allowed,
       limit: this.rate,
       remaining: Math.max(0, this.rate - this.#starts.length),
-      resetEpochSeconds: Math.ceil(freesAt / 1000),
+      resetEpochSeconds: Math.ceil(freesAt) / 1000,
       retryAfterSeconds: Math.max(1, Math.ceil((freesAt - now) / 1000)),
     };
   }

@@ -10,7 +10,8 @@ describe('SlidingWindowLimiter', () => {
     expect(limiter.take(t0 + 600)).toMatchObject({ allowed: true, remaining: 0 });
     const denied = limiter.take(t0 + 700);
     expect(denied).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
-    expect(denied.resetEpochSeconds).toBe(Math.ceil((t0 + 1000) / 1000));
+    // To the millisecond: whole seconds would make a client wait up to a second too long.
+    expect(denied.resetEpochSeconds).toBe((t0 + 1000) / 1000);
     // Rejected requests do not occupy the window: the first slot frees at t0 + 1000.
     expect(limiter.take(t0 + 999).allowed).toBe(false);
     expect(limiter.take(t0 + 1000)).toMatchObject({ allowed: true, remaining: 0 });
