@@ -152,18 +152,16 @@ export class Caller {
       const started = Date.now();
       let probe = false;
       try {
-        probe = this.#breaker?.admit(this.#app) ?? false;
-        const response = await this.#attempt(attemptRequest, remaining, context, buckets);
-        result = { ...response, outcome: await classify(response, rules) };
-        this.#record(meta.operation, request.method, response.status, started, attempt);
+        // Fails fast while the circuit is open, before queueing for the budget; the call is admitted (and
+        // may become the probe) only when it is about to be sent: calls that queued before the circuit
+        // opened must not reach the failing app.
+        this.#breaker?.check(this.#app);
+        const admit = () => {
+          probe = this.#breaker?.admit(this.#app) ?? false;
+        };
+        result = await this.#attempt(attemptRequest, rules, remaining, context, buckets, admit);
+        this.#record(meta.operation, request.method, result.status, started, attempt);
         const outcome = result.outcome.result;
-        if (outcome === 'retry') this.#breaker?.failure();
-        else this.#breaker?.success();
-        // An exhausted budget announced in the headers pauses every replica until the app's reset.
-        if (outcome !== 'rateLimited' && rateLimitExhausted(response.headers)) {
-          const reset = waitFromHeaders(response.headers);
-          if (reset !== undefined && reset > 0) this.#pacer.pause(Math.min(reset, 120_000));
-        }
         if (outcome === 'authFailed' && this.#auth.refreshable && !refreshed) {
           refreshed = true;
           this.#auth.invalidate();
@@ -172,11 +170,8 @@ export class Caller {
         }
         if (outcome !== 'rateLimited' && outcome !== 'retry') return result;
         reason = outcome === 'rateLimited' ? 'rateLimited' : 'transient';
-        requestedWaitMs = waitFromHeaders(response.headers) ?? (outcome === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
-        if (outcome === 'rateLimited') {
-          this.#metrics?.rateLimited.inc({ app: this.#app });
-          if (requestedWaitMs !== undefined) this.#pacer.pause(requestedWaitMs);
-        }
+        requestedWaitMs = waitFromHeaders(result.headers) ?? (outcome === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
+        if (outcome === 'rateLimited') this.#metrics?.rateLimited.inc({ app: this.#app });
       } catch (error) {
         if (!(error instanceof NetworkError)) {
           if (probe) this.#breaker?.abandon();
@@ -184,7 +179,6 @@ export class Caller {
           throw error;
         }
         this.#record(meta.operation, request.method, 'network', started, attempt);
-        this.#breaker?.failure();
         reason = error.sent ? 'transient' : 'notSent';
       }
       const decision = decideRetry({
@@ -215,14 +209,43 @@ export class Caller {
     this.#metrics?.outboundDuration.observe({ app: this.#app, operation }, durationMs / 1000);
   }
 
-  async #attempt(request: OutboundRequest, remaining: number, context: CallContext, buckets: BucketUse[] | undefined): Promise<AppResponse> {
+  /**
+   * One paced attempt. The breaker hears how it went before the pacer's slot passes to the next queued
+   * call, so that call is already refused when this one opened the circuit.
+   */
+  async #attempt(request: OutboundRequest, rules: readonly CompiledOutcome[], remaining: number, context: CallContext, buckets: BucketUse[] | undefined, admit: () => void): Promise<CallResult> {
     const signal = context.signal ? AbortSignal.any([context.signal, AbortSignal.timeout(remaining)]) : AbortSignal.timeout(remaining);
     return this.#pacer.run(async () => {
-      await this.#auth.apply(request);
-      const timeoutMs = Math.min(this.#connector.http.timeoutMs, Math.max(1, context.deadline - Date.now()));
-      const response = await this.#transport.send(request, { timeoutMs, signal });
-      return { status: response.status, headers: response.headers, body: parseBody(response.body) };
+      admit();
+      let response: AppResponse;
+      try {
+        await this.#auth.apply(request);
+        const timeoutMs = Math.min(this.#connector.http.timeoutMs, Math.max(1, context.deadline - Date.now()));
+        const sent = await this.#transport.send(request, { timeoutMs, signal });
+        response = { status: sent.status, headers: sent.headers, body: parseBody(sent.body) };
+      } catch (error) {
+        if (error instanceof NetworkError) this.#breaker?.failure();
+        throw error;
+      }
+      const outcome = await classify(response, rules);
+      if (outcome.result === 'retry') this.#breaker?.failure();
+      else this.#breaker?.success();
+      this.#pauseFor(response.headers, outcome.result);
+      return { ...response, outcome };
     }, { signal, deadline: context.deadline, ...(buckets ? { buckets } : {}) });
+  }
+
+  /**
+   * A 429 pauses every replica for its Retry-After; so does an exhausted budget announced on another answer,
+   * until the app's reset. Set before the pacer's slot passes on, so the next queued call already waits.
+   */
+  #pauseFor(headers: Record<string, string>, outcome: Classified['result']): void {
+    if (outcome === 'rateLimited') {
+      this.#pacer.pause(waitFromHeaders(headers) ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+    } else if (rateLimitExhausted(headers)) {
+      const reset = waitFromHeaders(headers);
+      if (reset !== undefined && reset > 0) this.#pacer.pause(Math.min(reset, 120_000));
+    }
   }
 
   #deadlineError(operation: string): UnavailableError {

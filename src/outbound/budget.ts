@@ -7,6 +7,11 @@
  * A sliding log rather than a token bucket: an app that enforces "N per second" over a sliding window is
  * never sent N+1 within one, however the calls bunch. A small guard added to the window absorbs the
  * jitter between sending a call and its arrival at the app.
+ *
+ * A call is counted when it is granted and counted again from its answer (settle): the app counted it on
+ * arrival, somewhere before the answer. Counted only from the grant, a call that took long to arrive (over
+ * a new connection: TCP and TLS handshakes) would leave the window too early, and the next window's calls,
+ * sent over warm connections, would reach the app while it still counts the slow one: 429s.
  */
 import { UnavailableError } from '../errors.ts';
 
@@ -15,9 +20,25 @@ export interface Limit {
   perMs: number;
 }
 
+/** One budget a call counts against: the app's (`app:main`) or a per-key bucket's (`app:b:name:key`). */
+export interface BudgetUse {
+  key: string;
+  limit: Limit;
+}
+
 export interface RateBudget {
   /** 0 when a call may go now (and it is counted), else how many ms to wait before asking again. */
   take(key: string, limit: Limit): Promise<number>;
+  /**
+   * All or nothing over several keys of one app: 0 when every one may go now (each is counted), else how
+   * many ms until all might (none is counted). Taking them one after another would count a call in the
+   * first budget while it still waits for the next, and send it later than counted: the first budget's
+   * slot then frees too early and the app sees more than its limit in a window. `grant` names the count
+   * for settle().
+   */
+  takeAll(uses: readonly BudgetUse[], grant?: string): Promise<number>;
+  /** The call granted as `grant` has been answered (or failed): it counts from now instead. */
+  settle(uses: readonly BudgetUse[], grant: string): Promise<void>;
   /** Holds every call of `key`'s app until `ms` from now (never shortens a longer pause). */
   pause(key: string, ms: number): Promise<void>;
   close?(): Promise<void>;
@@ -32,10 +53,15 @@ export function guardFor(perMs: number): number {
  * Waits until `key` may send, or throws a 503 whose Retry-After is the wait when the wait would pass the
  * deadline (Entra then retries later instead of timing out on a hanging request).
  */
-export async function acquire(budget: RateBudget, key: string, limit: Limit, deadline: number, signal?: AbortSignal): Promise<number> {
+export function acquire(budget: RateBudget, key: string, limit: Limit, deadline: number, signal?: AbortSignal): Promise<number> {
+  return acquireAll(budget, [{ key, limit }], deadline, signal);
+}
+
+/** acquire() for a call counted in several budgets at once (the app's and its buckets'): see takeAll. */
+export async function acquireAll(budget: RateBudget, uses: readonly BudgetUse[], deadline: number, signal?: AbortSignal, grant?: string): Promise<number> {
   let waited = 0;
   for (;;) {
-    const wait = await budget.take(key, limit);
+    const wait = await budget.takeAll(uses, grant);
     if (wait <= 0) return waited;
     if (Date.now() + wait >= deadline) {
       throw new UnavailableError('The app\'s rate budget is used up for now; retry later', wait / 1000);
@@ -62,29 +88,67 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+interface Log {
+  window: number;
+  /** Oldest first; `grant` names an entry that settle() will move to its answer. */
+  entries: { at: number; grant: string | undefined }[];
+}
+
+const SWEEP_EVERY = 1000;
+
 /** One process's budget: the same sliding log, in memory. */
 export class LocalBudget implements RateBudget {
-  readonly #logs = new Map<string, number[]>();
+  readonly #logs = new Map<string, Log>();
   readonly #paused = new Map<string, number>();
   readonly #now: () => number;
+  #untilSweep = SWEEP_EVERY;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
   async take(key: string, limit: Limit): Promise<number> {
+    return this.takeAll([{ key, limit }]);
+  }
+
+  async takeAll(uses: readonly BudgetUse[], grant?: string): Promise<number> {
     const now = this.#now();
-    const pausedUntil = this.#paused.get(pauseKey(key)) ?? 0;
-    if (pausedUntil > now) return pausedUntil - now;
-    const window = limit.perMs + guardFor(limit.perMs);
-    const log = (this.#logs.get(key) ?? []).filter((at) => at > now - window);
-    if (log.length < Math.max(1, Math.floor(limit.requests))) {
-      log.push(now);
+    let wait = 0;
+    const logs: Log[] = [];
+    for (const { key, limit } of uses) {
+      const pausedUntil = this.#paused.get(pauseKey(key)) ?? 0;
+      if (pausedUntil > now) return pausedUntil - now;
+      const window = limit.perMs + guardFor(limit.perMs);
+      const log = this.#logs.get(key) ?? { window, entries: [] };
+      log.window = window;
+      log.entries = log.entries.filter((entry) => entry.at > now - window);
       this.#logs.set(key, log);
-      return 0;
+      logs.push(log);
+      const allowed = Math.max(1, Math.floor(limit.requests));
+      // Room comes when enough of the oldest have left for the count to drop below the limit.
+      if (log.entries.length >= allowed) wait = Math.max(wait, 1, log.entries[log.entries.length - allowed]!.at + log.window - now);
     }
-    this.#logs.set(key, log);
-    return Math.max(1, log[0]! + window - now);
+    if (wait > 0) return wait;
+    for (const log of logs) log.entries.push({ at: now, grant });
+    if (--this.#untilSweep <= 0) this.#sweep(now);
+    return 0;
+  }
+
+  async settle(uses: readonly BudgetUse[], grant: string): Promise<void> {
+    const now = this.#now();
+    for (const { key, limit } of uses) {
+      const log = this.#logs.get(key) ?? { window: limit.perMs + guardFor(limit.perMs), entries: [] };
+      // Now is at least every entry's time, so the log stays oldest first.
+      log.entries = log.entries.filter((entry) => entry.grant !== grant);
+      log.entries.push({ at: now, grant: undefined });
+      this.#logs.set(key, log);
+    }
+  }
+
+  /** Drops logs whose calls have all left their window: per-user bucket keys would otherwise pile up. */
+  #sweep(now: number): void {
+    this.#untilSweep = SWEEP_EVERY;
+    for (const [key, log] of this.#logs) if ((log.entries.at(-1)?.at ?? 0) <= now - log.window) this.#logs.delete(key);
   }
 
   async pause(key: string, ms: number): Promise<void> {

@@ -26,8 +26,12 @@ export class CircuitBreaker {
   readonly #now: () => number;
   readonly #onChange: (state: BreakerState) => void;
   #state: BreakerState = 'closed';
-  #failures = 0;
-  #firstFailureAt = 0;
+  /**
+   * When the failures of the current run happened (at most `threshold` of them). A sliding window: a
+   * window fixed at the run's first failure would restart the count late and miss a burst of failures
+   * that straddles its end (1 failure, then 3 within 200 ms just after the window, never opened it).
+   */
+  #failures: number[] = [];
   #openedAt = 0;
   #openFor: number;
   #probing = false;
@@ -53,20 +57,36 @@ export class CircuitBreaker {
     this.#onChange(state);
   }
 
+  /** The 503 for a call that must not go to the app now, if any (claims nothing). */
+  #refusal(app: string, now: number): UnavailableError | undefined {
+    if (this.#state === 'open') {
+      const remaining = this.#openedAt + this.#openFor - now;
+      if (remaining > 0) return new UnavailableError(`The app ${app} is failing; the gateway is holding calls to it for now; retry later`, remaining / 1000);
+    } else if (this.#state === 'halfOpen' && this.#probing) {
+      return new UnavailableError(`The app ${app} is being probed after failures; retry later`, 1);
+    }
+    return undefined;
+  }
+
+  /**
+   * Throws the 503 that admit() would throw now, without taking the probe: lets a call fail fast before
+   * it queues for the app's budget. The call must still be admitted when it is about to be sent.
+   */
+  check(app: string): void {
+    if (this.#state === 'closed') return;
+    const refusal = this.#refusal(app, this.#now());
+    if (refusal) throw refusal;
+  }
+
   /**
    * Throws a 503 when calls must not go to the app now; otherwise the call may proceed. Returns true when
    * the call is the probe, which must end in success(), failure() or abandon().
    */
   admit(app: string): boolean {
     if (this.#state === 'closed') return false;
-    const now = this.#now();
-    if (this.#state === 'open') {
-      const remaining = this.#openedAt + this.#openFor - now;
-      if (remaining > 0) throw new UnavailableError(`The app ${app} is failing; the gateway is holding calls to it for now; retry later`, remaining / 1000);
-      this.#set('halfOpen');
-      this.#probing = false;
-    }
-    if (this.#probing) throw new UnavailableError(`The app ${app} is being probed after failures; retry later`, 1);
+    const refusal = this.#refusal(app, this.#now());
+    if (refusal) throw refusal;
+    this.#set('halfOpen');
     this.#probing = true;
     return true;
   }
@@ -77,7 +97,7 @@ export class CircuitBreaker {
   }
 
   success(): void {
-    this.#failures = 0;
+    this.#failures = [];
     this.#probing = false;
     this.#openFor = this.#openMs;
     this.#set('closed');
@@ -91,17 +111,18 @@ export class CircuitBreaker {
       this.#open(now);
       return;
     }
-    if (this.#failures === 0 || now - this.#firstFailureAt > this.#windowMs) {
-      this.#failures = 0;
-      this.#firstFailureAt = now;
-    }
-    this.#failures++;
-    if (this.#failures >= this.#threshold) this.#open(now);
+    // A call admitted before the circuit opened that fails now tells nothing new; counting it would
+    // reopen the circuit from now and so hold calls longer than `openMs`.
+    if (this.#state === 'open') return;
+    this.#failures = this.#failures.filter((at) => now - at <= this.#windowMs);
+    this.#failures.push(now);
+    if (this.#failures.length > this.#threshold) this.#failures.shift();
+    if (this.#failures.length >= this.#threshold) this.#open(now);
   }
 
   #open(now: number): void {
     this.#openedAt = now;
-    this.#failures = 0;
+    this.#failures = [];
     this.#set('open');
   }
 }

@@ -7,10 +7,11 @@
  * A call that cannot start before its SCIM request's deadline fails at once with a 503 whose Retry-After
  * is the expected drain time of the queue, instead of hanging until Entra gives up.
  */
+import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { acquire, LocalBudget, sleep, type Limit, type RateBudget } from './budget.ts';
+import { acquireAll, LocalBudget, sleep, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
 
 export interface PacerOptions {
   /** Budget key of the app (shared by its replicas). */
@@ -83,18 +84,27 @@ export class Pacer {
     this.#metrics?.queueDepth.set(labels, this.#queue.size + 1);
     const task = async () => {
       const end = deadline ?? Number.POSITIVE_INFINITY;
-      if (this.#limit) {
+      // The app's budget and the call's buckets are taken together, all or nothing (see takeAll): taken
+      // one by one, a call would be counted in the app's budget while it still waited for its bucket.
+      const uses: BudgetUse[] = this.#limit ? [{ key: `${this.#app}:main`, limit: this.#limit }] : [];
+      for (const bucket of buckets) uses.push({ key: `${this.#app}:b:${bucket.name}:${bucket.key}`, limit: bucket.limit });
+      const grant = uses.length ? randomUUID() : undefined;
+      if (grant) {
         // The shared budget also carries the shared pause.
-        await acquire(this.#budget, `${this.#app}:main`, this.#limit, end, combined);
-        this.#metrics?.budgetGranted.inc(labels);
+        await acquireAll(this.#budget, uses, end, combined, grant);
+        if (this.#limit) this.#metrics?.budgetGranted.inc(labels);
       } else if (this.pausedForMs > 0) {
         if (Date.now() + this.pausedForMs >= end) throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
         await sleep(this.pausedForMs, combined);
       }
-      for (const bucket of buckets) await acquire(this.#budget, `${this.#app}:b:${bucket.name}:${bucket.key}`, bucket.limit, end, combined);
       this.#metrics?.queueWait.observe(labels, (performance.now() - queued) / 1000);
       this.#metrics?.queueDepth.set(labels, this.#queue.size);
-      return work();
+      try {
+        return await work();
+      } finally {
+        // Counted again from the answer (see budget.ts); a store outage only loses this correction.
+        if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
+      }
     };
     return this.#queue.add(task, { signal: combined }) as Promise<T>;
   }

@@ -4,24 +4,47 @@
  * still agree, and a pause key that a 429 sets for everyone.
  */
 import { randomUUID } from 'node:crypto';
-import { guardFor, pauseKey, type Limit, type RateBudget } from '../../outbound/budget.ts';
+import { guardFor, pauseKey, type BudgetUse, type Limit, type RateBudget } from '../../outbound/budget.ts';
 import { guarded, type RedisClient } from './connection.ts';
 
-/** KEYS: log, pause; ARGV: limit, window ms (with guard), member → 0 when granted, else ms to wait. */
+/**
+ * KEYS: pause, then one log per budget (all of one app, so one Cluster slot); ARGV: limit and window ms
+ * (with guard) per log, then the member → 0 when every log has room (the call is counted in each), else
+ * ms until all might (nothing counted). All or nothing: see RateBudget.takeAll.
+ */
 export const BUDGET_TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local paused = redis.call('PTTL', KEYS[2])
+local paused = redis.call('PTTL', KEYS[1])
 if paused > 0 then return paused end
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-  return 0
+local n = #KEYS - 1
+local wait = 0
+for i = 1, n do
+  local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i + 1], '-inf', now - window)
+  local count = redis.call('ZCARD', KEYS[i + 1])
+  if count >= limit then
+    local frees = redis.call('ZRANGE', KEYS[i + 1], count - limit, count - limit, 'WITHSCORES')
+    wait = math.max(wait, 1, tonumber(frees[2]) + window - now)
+  end
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
+if wait > 0 then return wait end
+for i = 1, n do
+  redis.call('ZADD', KEYS[i + 1], now, ARGV[2 * n + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], tonumber(ARGV[2 * i]) * 2)
+end
+return 0
+`;
+
+/** KEYS: one log per budget; ARGV: the member, then the window ms per log → counts the member from now. */
+export const BUDGET_SETTLE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[i + 1]) * 2)
+end
+return 1
 `;
 
 /** KEYS: pause; ARGV: ms → sets the pause unless a longer one runs. */
@@ -38,7 +61,9 @@ export class RedisBudget implements RateBudget {
   constructor(redis: RedisClient, prefix = 'scimgw') {
     this.#redis = redis;
     this.#prefix = prefix;
-    redis.defineCommand('budgetTake', { numberOfKeys: 2, lua: BUDGET_TAKE });
+    // No fixed key count: the number of keys is passed first on each call.
+    redis.defineCommand('budgetTake', { lua: BUDGET_TAKE });
+    redis.defineCommand('budgetSettle', { lua: BUDGET_SETTLE });
     redis.defineCommand('budgetPause', { numberOfKeys: 1, lua: BUDGET_PAUSE });
   }
 
@@ -50,10 +75,27 @@ export class RedisBudget implements RateBudget {
   }
 
   async take(key: string, limit: Limit): Promise<number> {
-    const [log, pause] = this.#keys(key);
-    const window = limit.perMs + guardFor(limit.perMs);
+    return this.takeAll([{ key, limit }]);
+  }
+
+  async takeAll(uses: readonly BudgetUse[], grant: string = randomUUID()): Promise<number> {
+    const first = uses[0];
+    if (!first) return 0;
+    const app = pauseKey(first.key);
+    if (uses.some((use) => pauseKey(use.key) !== app)) throw new TypeError('takeAll: every key must belong to one app');
+    const [, pause] = this.#keys(first.key);
+    const logs = uses.map((use) => this.#keys(use.key)[0]);
+    const args = uses.flatMap(({ limit }) => [Math.max(1, Math.floor(limit.requests)), limit.perMs + guardFor(limit.perMs)]);
     const client = this.#redis as unknown as { budgetTake(...args: (string | number)[]): Promise<number> };
-    return Number(await guarded(() => client.budgetTake(log, pause, Math.max(1, Math.floor(limit.requests)), window, randomUUID())));
+    return Number(await guarded(() => client.budgetTake(logs.length + 1, pause, ...logs, ...args, grant)));
+  }
+
+  async settle(uses: readonly BudgetUse[], grant: string): Promise<void> {
+    if (!uses.length) return;
+    const logs = uses.map((use) => this.#keys(use.key)[0]);
+    const windows = uses.map(({ limit }) => limit.perMs + guardFor(limit.perMs));
+    const client = this.#redis as unknown as { budgetSettle(...args: (string | number)[]): Promise<number> };
+    await guarded(() => client.budgetSettle(logs.length, ...logs, grant, ...windows));
   }
 
   async pause(key: string, ms: number): Promise<void> {
