@@ -121,7 +121,10 @@ export class Caller {
     return request;
   }
 
-  /** The connector's per-key buckets this call counts against (matched on method and path below baseUrl). */
+  /**
+   * The connector's per-key buckets this call counts against (matched on method and path below baseUrl).
+   * A bucket is a count per window ("5 updates a minute per user"), not a rate to spread: not smoothed.
+   */
   async #bucketsFor(method: string, url: URL, bindings: Bindings): Promise<BucketUse[]> {
     const buckets = this.#connector.rateLimit?.buckets ?? [];
     if (!buckets.length) return [];
@@ -131,7 +134,7 @@ export class Caller {
     for (const bucket of buckets) {
       if (bucket.methods && !bucket.methods.has(method)) continue;
       if (!bucket.path.test(path)) continue;
-      out.push({ name: bucket.name, key: bucket.key ? await bucket.key.render(bindings) : '*', limit: { requests: bucket.requests, perMs: bucket.perMs } });
+      out.push({ name: bucket.name, key: bucket.key ? await bucket.key.render(bindings) : '*', limit: { requests: bucket.requests, perMs: bucket.perMs, smooth: false } });
     }
     return out;
   }

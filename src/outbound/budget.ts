@@ -8,6 +8,11 @@
  * never sent N+1 within one, however the calls bunch. A small guard added to the window absorbs the
  * jitter between sending a call and its arrival at the app.
  *
+ * Grants are also spaced at least 90% of perMs/requests apart (from one grant to the next; answers don't
+ * count here): a budget of N per window would otherwise go out as bursts of N at the start of each window,
+ * which apps that enforce smaller bursts (token buckets) refuse, and which end on a "remaining: 0" header
+ * that pauses the whole app. The 10% slack lets a late grant catch up; the log still caps each window.
+ *
  * A call is counted when it is granted and counted again from its answer (settle): the app counted it on
  * arrival, somewhere before the answer. Counted only from the grant, a call that took long to arrive (over
  * a new connection: TCP and TLS handshakes) would leave the window too early, and the next window's calls,
@@ -18,6 +23,8 @@ import { UnavailableError } from '../errors.ts';
 export interface Limit {
   requests: number;
   perMs: number;
+  /** Space grants evenly (default). False allows a whole window's budget at once. */
+  smooth?: boolean;
 }
 
 /** One budget a call counts against: the app's (`app:main`) or a per-key bucket's (`app:b:name:key`). */
@@ -42,6 +49,13 @@ export interface RateBudget {
   /** Holds every call of `key`'s app until `ms` from now (never shortens a longer pause). */
   pause(key: string, ms: number): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** The smallest time between two grants of one budget: 90% of its even spacing (0 for one call per window). */
+export function spacingFor(limit: Limit): number {
+  if (limit.smooth === false) return 0;
+  const requests = Math.floor(limit.requests);
+  return requests > 1 ? Math.floor((0.9 * limit.perMs) / requests) : 0;
 }
 
 /** The guard added to each window: 2 % of it, at least 10 ms, at most 250 ms. */
@@ -90,6 +104,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 interface Log {
   window: number;
+  /** When the last call was granted (settle() does not move it): the spacing is measured from there. */
+  lastGrant: number;
   /** Oldest first; `grant` names an entry that settle() will move to its answer. */
   entries: { at: number; grant: string | undefined }[];
 }
@@ -119,7 +135,7 @@ export class LocalBudget implements RateBudget {
       const pausedUntil = this.#paused.get(pauseKey(key)) ?? 0;
       if (pausedUntil > now) return pausedUntil - now;
       const window = limit.perMs + guardFor(limit.perMs);
-      const log = this.#logs.get(key) ?? { window, entries: [] };
+      const log = this.#logs.get(key) ?? { window, lastGrant: Number.NEGATIVE_INFINITY, entries: [] };
       log.window = window;
       log.entries = log.entries.filter((entry) => entry.at > now - window);
       this.#logs.set(key, log);
@@ -127,9 +143,14 @@ export class LocalBudget implements RateBudget {
       const allowed = Math.max(1, Math.floor(limit.requests));
       // Room comes when enough of the oldest have left for the count to drop below the limit.
       if (log.entries.length >= allowed) wait = Math.max(wait, 1, log.entries[log.entries.length - allowed]!.at + log.window - now);
+      const spacing = spacingFor(limit);
+      if (now - log.lastGrant < spacing) wait = Math.max(wait, spacing - (now - log.lastGrant));
     }
     if (wait > 0) return wait;
-    for (const log of logs) log.entries.push({ at: now, grant });
+    for (const log of logs) {
+      log.entries.push({ at: now, grant });
+      log.lastGrant = now;
+    }
     if (--this.#untilSweep <= 0) this.#sweep(now);
     return 0;
   }
@@ -137,7 +158,7 @@ export class LocalBudget implements RateBudget {
   async settle(uses: readonly BudgetUse[], grant: string): Promise<void> {
     const now = this.#now();
     for (const { key, limit } of uses) {
-      const log = this.#logs.get(key) ?? { window: limit.perMs + guardFor(limit.perMs), entries: [] };
+      const log = this.#logs.get(key) ?? { window: limit.perMs + guardFor(limit.perMs), lastGrant: Number.NEGATIVE_INFINITY, entries: [] };
       // Now is at least every entry's time, so the log stays oldest first.
       log.entries = log.entries.filter((entry) => entry.grant !== grant);
       log.entries.push({ at: now, grant: undefined });

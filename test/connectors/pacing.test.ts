@@ -137,9 +137,11 @@ describe('pacing against the demo app', () => {
       rename(ada.id, 'ada@example.com', 'Ada 2', 'Ada 3'),
       rename(bob.id, 'bob@example.com', 'Bob', 'Bob 1'),
     ]);
-    expect(ada1).toBeLessThan(500);
-    expect(ada2).toBeLessThan(500);
-    expect(ada3).toBeGreaterThanOrEqual(1000);
+    // Which of Ada's three updates waits is up to the race; two go at once, one waits for the window.
+    const [first, second, third] = [ada1, ada2, ada3].sort((a, b) => a - b);
+    expect(first).toBeLessThan(500);
+    expect(second).toBeLessThan(500);
+    expect(third).toBeGreaterThanOrEqual(1000);
     expect(bob1).toBeLessThan(500);
     // GETs of the same user do not match the bucket.
     const readStart = Date.now();

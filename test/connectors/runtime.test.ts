@@ -18,7 +18,7 @@ async function start(options: { connector?: CompiledConnector; rate?: number; ap
   const { url } = await demo.listen();
   const runtime = await ConnectorRuntime.create(options.connector ?? loadConnector(DEMO_DIR), { config: { baseUrl: url }, secrets: { apiKey: options.apiKey ?? API_KEY } }, { transport });
   running.push({ demo, runtime });
-  return { demo, runtime };
+  return { demo, runtime, url };
 }
 
 afterAll(async () => {
@@ -156,12 +156,14 @@ describe('rate limits, faults and credentials', () => {
     );
 
   it('waits out a 429 with Retry-After and succeeds', async () => {
-    const { demo, runtime } = await start({ rate: 2 });
+    const { demo, runtime, url } = await start({ rate: 2 });
     const id = String(demo.store.createUser({ user_name: 'x@example.com' }).id);
+    // Another client of the same API key uses up the app's two calls a second, so the gateway's call meets a 429.
+    for (let i = 0; i < 2; i++) await (await fetch(`${url}/api/users/${id}`, { headers: { 'x-api-key': API_KEY } })).text();
     const began = Date.now();
-    const results = await Promise.all([1, 2, 3].map(() => runtime.get('User', id, context())));
+    const results = await Promise.all([1, 2].map(() => runtime.get('User', id, context())));
     const elapsed = Date.now() - began;
-    expect(results.map((result) => result?.scim.userName)).toEqual(['x@example.com', 'x@example.com', 'x@example.com']);
+    expect(results.map((result) => result?.scim.userName)).toEqual(['x@example.com', 'x@example.com']);
     expect(demo.stats().rate_limited).toBe(1);
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(3000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acquire, guardFor, LocalBudget, pauseKey, type Limit, type RateBudget } from '../../src/outbound/budget.ts';
+import { acquire, guardFor, LocalBudget, pauseKey, spacingFor, type Limit, type RateBudget } from '../../src/outbound/budget.ts';
 import { UnavailableError } from '../../src/errors.ts';
 
 /** A clock the test moves by hand. */
@@ -13,7 +13,7 @@ function fakeClock(start = 1_000_000) {
   };
 }
 
-const limit: Limit = { requests: 3, perMs: 1000 };
+const limit: Limit = { requests: 3, perMs: 1000, smooth: false };
 // 1000 ms window plus its guard (20 ms).
 const WINDOW = 1000 + guardFor(1000);
 
@@ -95,11 +95,11 @@ describe('LocalBudget with a fake clock', () => {
 
   it('treats a fractional or sub-one limit as at least one call', async () => {
     const budget = new LocalBudget(fakeClock().now);
-    expect(await budget.take('a:main', { requests: 0.5, perMs: 1000 })).toBe(0);
-    expect(await budget.take('a:main', { requests: 0.5, perMs: 1000 })).toBeGreaterThan(0);
-    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000 })).toBe(0);
-    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000 })).toBe(0);
-    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000 })).toBeGreaterThan(0);
+    expect(await budget.take('a:main', { requests: 0.5, perMs: 1000, smooth: false })).toBe(0);
+    expect(await budget.take('a:main', { requests: 0.5, perMs: 1000, smooth: false })).toBeGreaterThan(0);
+    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000, smooth: false })).toBe(0);
+    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000, smooth: false })).toBe(0);
+    expect(await budget.take('b:main', { requests: 2.9, perMs: 1000, smooth: false })).toBeGreaterThan(0);
   });
 
   it('pause holds every key of the same app, and only that app', async () => {
@@ -129,8 +129,8 @@ describe('LocalBudget with a fake clock', () => {
   it('takeAll counts a call in every budget or in none', async () => {
     const clock = fakeClock();
     const budget = new LocalBudget(clock.now);
-    const main = { key: 'a:main', limit: { requests: 3, perMs: 1000 } };
-    const user = { key: 'a:b:updates:1', limit: { requests: 1, perMs: 500 } };
+    const main = { key: 'a:main', limit: { requests: 3, perMs: 1000, smooth: false } };
+    const user = { key: 'a:b:updates:1', limit: { requests: 1, perMs: 500, smooth: false } };
     expect(await budget.takeAll([main, user])).toBe(0);
     // The bucket is full: nothing is counted, and the wait is the bucket's.
     clock.advance(100);
@@ -154,13 +154,13 @@ describe('LocalBudget with a fake clock', () => {
       clock.advance(100);
     }
     // The limit was lowered to 2 (a reload): two of the three must leave, the second at 100 + WINDOW.
-    expect(await budget.take('a:main', { requests: 2, perMs: 1000 })).toBe(100 + WINDOW - 300);
+    expect(await budget.take('a:main', { requests: 2, perMs: 1000, smooth: false })).toBe(100 + WINDOW - 300);
   });
 
   it('settle counts a granted call from its answer: a call slow to arrive keeps its slot longer', async () => {
     const clock = fakeClock();
     const budget = new LocalBudget(clock.now);
-    const main = { key: 'a:main', limit: { requests: 2, perMs: 1000 } };
+    const main = { key: 'a:main', limit: { requests: 2, perMs: 1000, smooth: false } };
     expect(await budget.takeAll([main], 'slow')).toBe(0);
     expect(await budget.takeAll([main], 'fast')).toBe(0);
     clock.advance(300);
@@ -178,7 +178,7 @@ describe('LocalBudget with a fake clock', () => {
   it('settle of a call whose grant already left the window counts it again from now', async () => {
     const clock = fakeClock();
     const budget = new LocalBudget(clock.now);
-    const one = { key: 'a:main', limit: { requests: 1, perMs: 1000 } };
+    const one = { key: 'a:main', limit: { requests: 1, perMs: 1000, smooth: false } };
     expect(await budget.takeAll([one], 'long')).toBe(0);
     clock.advance(5000);
     await budget.settle([one], 'long');
@@ -241,7 +241,7 @@ describe('acquire', () => {
 
   it('works with a real LocalBudget: the (n+1)-th call waits for the window', async () => {
     const budget = new LocalBudget();
-    const small: Limit = { requests: 2, perMs: 100 };
+    const small: Limit = { requests: 2, perMs: 100, smooth: false };
     const started = Date.now();
     for (let i = 0; i < 3; i++) await acquire(budget, 'a:main', small, Date.now() + 5000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100 + guardFor(100) - 1);
@@ -281,5 +281,42 @@ describe('acquire', () => {
   it('rejects at once with an already aborted signal', async () => {
     const budget = scripted([10_000]);
     await expect(acquire(budget, 'a:main', limit, Number.POSITIVE_INFINITY, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+  });
+});
+
+describe('smooth spacing', () => {
+  it('spaces grants of a smooth budget at 90% of perMs/requests, from grant to grant', async () => {
+    let now = 10_000;
+    const budget = new LocalBudget(() => now);
+    const smooth: Limit = { requests: 10, perMs: 1000 };
+    expect(spacingFor(smooth)).toBe(90);
+    expect(await budget.take('s:main', smooth)).toBe(0);
+    expect(await budget.take('s:main', smooth)).toBe(90);
+    now += 60;
+    expect(await budget.take('s:main', smooth)).toBe(30);
+    now += 30;
+    expect(await budget.take('s:main', smooth)).toBe(0);
+    // An answer (settle) does not move the spacing: only grants do.
+    await budget.settle([{ key: 's:main', limit: smooth }], 'g');
+    now += 90;
+    expect(await budget.take('s:main', smooth)).toBe(0);
+  });
+
+  it('does not space a single call per window, nor a limit marked not smooth', () => {
+    expect(spacingFor({ requests: 1, perMs: 1000 })).toBe(0);
+    expect(spacingFor({ requests: 10, perMs: 1000, smooth: false })).toBe(0);
+  });
+
+  it('still caps each window: spacing alone would allow 11 per window here', async () => {
+    let now = 0;
+    const budget = new LocalBudget(() => now);
+    const limit: Limit = { requests: 10, perMs: 1000 };
+    const grants: number[] = [];
+    for (let step = 0; step < 3000; step += 5) {
+      now = step;
+      if ((await budget.take('c:main', limit)) === 0) grants.push(now);
+    }
+    for (const at of grants) expect(grants.filter((g) => g >= at && g < at + 1000).length).toBeLessThanOrEqual(10);
+    expect(grants.length).toBeGreaterThanOrEqual(28);
   });
 });

@@ -264,7 +264,8 @@ describe('Pacer deadline', () => {
 });
 
 describe('Pacer buckets', () => {
-  const bucket = (key: string) => ({ name: 'updates', key, limit: { requests: 2, perMs: 200 } });
+  // As the caller builds them: a count per window, not smoothed.
+  const bucket = (key: string) => ({ name: 'updates', key, limit: { requests: 2, perMs: 200, smooth: false } });
 
   it('counts each key of a bucket separately: one key is limited, another is not delayed', async () => {
     const subject = pacer();
@@ -286,7 +287,7 @@ describe('Pacer buckets', () => {
     const work = async () => {
       starts.push(Date.now());
     };
-    const limited = { name: 'updates', key: 'u1', limit: { requests: 1, perMs: 200 } };
+    const limited = { name: 'updates', key: 'u1', limit: { requests: 1, perMs: 200, smooth: false } };
     const calls = [subject.run(work, { buckets: [limited] }), subject.run(work, { buckets: [limited] })];
     for (let i = 0; i < 7; i++) calls.push(subject.run(work));
     await Promise.all(calls);

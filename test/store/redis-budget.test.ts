@@ -41,7 +41,7 @@ function busiestWindow(times: number[], ms: number): number {
 describe('RedisBudget shared by replicas', () => {
   it('three replicas racing for one key never exceed the budget in any window, and use most of it', async () => {
     const replicas = await Promise.all([replica('race'), replica('race'), replica('race')]);
-    const limit: Limit = { requests: 10, perMs: 300 };
+    const limit: Limit = { requests: 10, perMs: 300, smooth: false };
     const runMs = 1200;
     const grants: number[] = [];
     const perReplica = [0, 0, 0];
@@ -70,7 +70,7 @@ describe('RedisBudget shared by replicas', () => {
 
   it('a pause set through one replica holds the app on another', async () => {
     const [first, second] = await Promise.all([replica('pause'), replica('pause')]);
-    const limit: Limit = { requests: 100, perMs: 1000 };
+    const limit: Limit = { requests: 100, perMs: 1000, smooth: false };
     await first.pause('crm', 400);
     const wait = await second.take('crm:main', limit);
     expect(wait).toBeGreaterThan(300);
@@ -87,7 +87,7 @@ describe('RedisBudget shared by replicas', () => {
 
   it('counts apps and keys independently', async () => {
     const [first, second] = await Promise.all([replica('keys'), replica('keys')]);
-    const limit: Limit = { requests: 2, perMs: 1000 };
+    const limit: Limit = { requests: 2, perMs: 1000, smooth: false };
     expect(await first.take('crm:main', limit)).toBe(0);
     expect(await second.take('crm:main', limit)).toBe(0);
     const wait = await first.take('crm:main', limit);
@@ -104,8 +104,8 @@ describe('RedisBudget shared by replicas', () => {
 
   it('takeAll counts a call in the app budget and its bucket together, or in neither', async () => {
     const [first, second] = await Promise.all([replica('all'), replica('all')]);
-    const main = { key: 'crm:main', limit: { requests: 3, perMs: 1000 } };
-    const user = { key: 'crm:b:updates:7', limit: { requests: 1, perMs: 500 } };
+    const main = { key: 'crm:main', limit: { requests: 3, perMs: 1000, smooth: false } };
+    const user = { key: 'crm:b:updates:7', limit: { requests: 1, perMs: 500, smooth: false } };
     expect(await first.takeAll([main, user])).toBe(0);
     // The bucket is full (on any replica): nothing is counted, the wait is the bucket's.
     const wait = await second.takeAll([main, user]);
@@ -125,7 +125,7 @@ describe('RedisBudget shared by replicas', () => {
 
   it('settle counts a call from its answer, on every replica', async () => {
     const [first, second] = await Promise.all([replica('settle'), replica('settle')]);
-    const main = { key: 'crm:main', limit: { requests: 2, perMs: 200 } };
+    const main = { key: 'crm:main', limit: { requests: 2, perMs: 200, smooth: false } };
     expect(await first.takeAll([main], 'slow')).toBe(0);
     expect(await first.takeAll([main], 'fast')).toBe(0);
     await sleep(100);
@@ -142,15 +142,15 @@ describe('RedisBudget shared by replicas', () => {
 
   it('when the limit is lowered below the count, waits until enough have left', async () => {
     const budget = await replica('lowered');
-    for (let i = 0; i < 3; i++) expect(await budget.take('crm:main', { requests: 3, perMs: 1000 })).toBe(0);
+    for (let i = 0; i < 3; i++) expect(await budget.take('crm:main', { requests: 3, perMs: 1000, smooth: false })).toBe(0);
     // Limit 1: all three must leave, so the wait is a full window, not "until the oldest leaves, then again".
-    expect(await budget.take('crm:main', { requests: 1, perMs: 1000 })).toBeGreaterThan(1000);
+    expect(await budget.take('crm:main', { requests: 1, perMs: 1000, smooth: false })).toBeGreaterThan(1000);
   });
 
   it('answers 503 (StoreUnavailableError) while Redis is down, and recovers', async () => {
     const budget = await replica('outage');
     const client = clients.at(-1)!;
-    const limit: Limit = { requests: 5, perMs: 1000 };
+    const limit: Limit = { requests: 5, perMs: 1000, smooth: false };
     expect(await budget.take('crm:main', limit)).toBe(0);
     const closed = new Promise((resolve) => client.once('close', resolve));
     await redis.stop();
@@ -180,8 +180,8 @@ describe('RedisBudget on a Cluster', () => {
     clusterClient = createRedisClient({ cluster: cluster.nodes });
     expect(await whenReady(clusterClient, 10_000)).toBe(true);
     const budget = new RedisBudget(clusterClient, 'c');
-    const main = { key: 'crm:main', limit: { requests: 2, perMs: 1000 } };
-    const user = { key: 'crm:b:updates:7', limit: { requests: 1, perMs: 1000 } };
+    const main = { key: 'crm:main', limit: { requests: 2, perMs: 1000, smooth: false } };
+    const user = { key: 'crm:b:updates:7', limit: { requests: 1, perMs: 1000, smooth: false } };
     expect(await budget.takeAll([main, user], 'first')).toBe(0);
     expect(await budget.takeAll([main, user])).toBeGreaterThan(900);
     await budget.settle([main, user], 'first');

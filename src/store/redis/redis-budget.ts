@@ -4,13 +4,14 @@
  * still agree, and a pause key that a 429 sets for everyone.
  */
 import { randomUUID } from 'node:crypto';
-import { guardFor, pauseKey, type BudgetUse, type Limit, type RateBudget } from '../../outbound/budget.ts';
+import { guardFor, pauseKey, spacingFor, type BudgetUse, type Limit, type RateBudget } from '../../outbound/budget.ts';
 import { guarded, type RedisClient } from './connection.ts';
 
 /**
- * KEYS: pause, then one log per budget (all of one app, so one Cluster slot); ARGV: limit and window ms
- * (with guard) per log, then the member → 0 when every log has room (the call is counted in each), else
- * ms until all might (nothing counted). All or nothing: see RateBudget.takeAll.
+ * KEYS: pause, then one log per budget (all of one app, so one Cluster slot); ARGV: limit, window ms (with
+ * guard) and spacing ms per log, then the member → 0 when every log has room (the call is counted in
+ * each), else ms until all might (nothing counted). All or nothing: see RateBudget.takeAll. The time of the
+ * last grant is kept beside each log (key "<log>:g", same hash tag) for the spacing.
  */
 export const BUDGET_TAKE = `
 local t = redis.call('TIME')
@@ -20,18 +21,22 @@ if paused > 0 then return paused end
 local n = #KEYS - 1
 local wait = 0
 for i = 1, n do
-  local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local limit, window, spacing = tonumber(ARGV[3 * i - 2]), tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
   redis.call('ZREMRANGEBYSCORE', KEYS[i + 1], '-inf', now - window)
   local count = redis.call('ZCARD', KEYS[i + 1])
   if count >= limit then
     local frees = redis.call('ZRANGE', KEYS[i + 1], count - limit, count - limit, 'WITHSCORES')
     wait = math.max(wait, 1, tonumber(frees[2]) + window - now)
   end
+  local last = tonumber(redis.call('GET', KEYS[i + 1] .. ':g') or '0')
+  if now - last < spacing then wait = math.max(wait, spacing - (now - last)) end
 end
 if wait > 0 then return wait end
 for i = 1, n do
-  redis.call('ZADD', KEYS[i + 1], now, ARGV[2 * n + 1])
-  redis.call('PEXPIRE', KEYS[i + 1], tonumber(ARGV[2 * i]) * 2)
+  local window = tonumber(ARGV[3 * i - 1])
+  redis.call('ZADD', KEYS[i + 1], now, ARGV[3 * n + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], window * 2)
+  redis.call('SET', KEYS[i + 1] .. ':g', now, 'PX', window * 2)
 end
 return 0
 `;
@@ -85,7 +90,7 @@ export class RedisBudget implements RateBudget {
     if (uses.some((use) => pauseKey(use.key) !== app)) throw new TypeError('takeAll: every key must belong to one app');
     const [, pause] = this.#keys(first.key);
     const logs = uses.map((use) => this.#keys(use.key)[0]);
-    const args = uses.flatMap(({ limit }) => [Math.max(1, Math.floor(limit.requests)), limit.perMs + guardFor(limit.perMs)]);
+    const args = uses.flatMap(({ limit }) => [Math.max(1, Math.floor(limit.requests)), limit.perMs + guardFor(limit.perMs), spacingFor(limit)]);
     const client = this.#redis as unknown as { budgetTake(...args: (string | number)[]): Promise<number> };
     return Number(await guarded(() => client.budgetTake(logs.length + 1, pause, ...logs, ...args, grant)));
   }
