@@ -56,6 +56,17 @@ export interface RunningGateway extends Gateway {
   url: string;
 }
 
+/** The connector with this app's bucket budgets from gateway.yaml in place of its defaults. */
+function withBucketOverrides(connector: CompiledConnector, entry: AppConfig): CompiledConnector {
+  const overrides = entry.rateLimit?.buckets ?? {};
+  if (!connector.rateLimit || !Object.keys(overrides).length) return connector;
+  const buckets = connector.rateLimit.buckets.map((bucket) => {
+    const override = overrides[bucket.name];
+    return override ? { ...bucket, requests: override.requests, perMs: toMilliseconds(override.per) } : bucket;
+  });
+  return { ...connector, rateLimit: { ...connector.rateLimit, buckets } };
+}
+
 function findConnector(dirs: string[], name: string): string | undefined {
   return dirs.map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'connector.yaml')));
 }
@@ -86,6 +97,11 @@ function appParts(entry: AppConfig, connector: CompiledConnector, where: string,
       issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector needs the setting "${name}"${declaration.env ? ` (or the environment variable ${declaration.env})` : ''}` });
     }
     if (value !== undefined) settings[name] = value;
+  }
+  for (const name of Object.keys(entry.rateLimit?.buckets ?? {})) {
+    if (!connector.rateLimit?.buckets.some((bucket) => bucket.name === name)) {
+      issues.push({ file: where, path: `apps.${entry.id}.rateLimit.buckets.${name}`, message: `The ${connector.id} connector has no rate-limit bucket "${name}"` });
+    }
   }
   for (const name of Object.keys(entry.settings)) {
     if (!(name in connector.manifest.settings)) issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector has no setting "${name}"` });
@@ -143,7 +159,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const apps = new Map<string, GatewayApp>();
   const runtimes: ConnectorRuntime[] = [];
   for (const entry of config.apps) {
-    const connector = connectors.get(entry.connector)!;
+    const connector = withBucketOverrides(connectors.get(entry.connector)!, entry);
     const { tokens, settings, secrets } = parts.get(entry.id)!;
     const budget = entry.rateLimit ?? connector.manifest.rateLimit;
     const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;

@@ -58,7 +58,7 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
         tokens: ['env:DEMO_TOKEN'],
         settings: { baseUrl: demoUrl },
         secrets: { apiKey: 'env:DEMO_APP_API_KEY' },
-        rateLimit: { requests: rate, per: '1s', concurrency: rate > 0 ? 8 : 64 },
+        rateLimit: { requests: rate, per: '1s', concurrency: rate > 0 ? 8 : 64, buckets: {} },
       },
     ],
   };

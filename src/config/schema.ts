@@ -24,6 +24,10 @@ const app = z
         requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
         per: period.default('1s'),
         concurrency: z.number().int().positive().optional(),
+        buckets: z
+          .record(z.string(), z.object({ requests: z.number().positive(), per: period }).strict())
+          .default({})
+          .describe('Overrides of the connector\'s rateLimit.buckets, by name (e.g. a plan with a higher per-user limit).'),
       })
       .strict()
       .optional()

@@ -256,3 +256,36 @@ resources:
     expect(arrivals[2]! - arrivals[1]!).toBeLessThan(100);
   });
 });
+
+describe('bucket overrides in gateway.yaml', () => {
+  it('replaces a connector bucket\'s budget by name for one app, and refuses an unknown bucket name', async () => {
+    const { createGateway } = await import('../../src/gateway.ts');
+    const { silentLogger } = await import('../../src/observability/logger.ts');
+    const { SqliteIdMap } = await import('../../src/store/embedded/sqlite-id-map.ts');
+    const { ConfigError } = await import('../../src/errors.ts');
+    const dir = demoConnector(
+      `rateLimit:
+  requests: 20
+  per: 1s
+  buckets:
+    - { name: user-updates, match: { method: PATCH, path: "^/users/[0-9]+$" }, requests: 5, per: 1m, key: "{{ $id }}" }
+`,
+    ).dir;
+    const parent = dir.slice(0, dir.lastIndexOf('/'));
+    const name = dir.slice(dir.lastIndexOf('/') + 1);
+    const config = (buckets: Record<string, { requests: number; per: string }>) => ({
+      apiVersion: 'scimgw/v1' as const,
+      kind: 'Gateway' as const,
+      server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '10s', maxBodyBytes: 1_000_000 },
+      store: { type: 'embedded' as const, dataDir: '.' },
+      connectorDirs: [parent],
+      apps: [{ id: 'a', connector: name, tokens: ['env:T'], settings: { baseUrl: 'http://127.0.0.1:9' }, secrets: { apiKey: 'env:K' }, rateLimit: { requests: 20, per: '1s', buckets } }],
+    });
+    const gateway = await createGateway({ config: config({ 'user-updates': { requests: 50, per: '1m' } }), env: { T: 't', K: 'k' }, idMap: new SqliteIdMap(':memory:'), logger: silentLogger() });
+    expect(gateway.apps.get('a')!.connector.rateLimit?.buckets[0]).toMatchObject({ name: 'user-updates', requests: 50, perMs: 60_000 });
+    await gateway.close();
+    const error = await createGateway({ config: config({ 'no-such-bucket': { requests: 1, per: '1s' } }), env: { T: 't', K: 'k' }, idMap: new SqliteIdMap(':memory:'), logger: silentLogger() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as InstanceType<typeof ConfigError>).message).toContain('has no rate-limit bucket "no-such-bucket"');
+  });
+});

@@ -46,7 +46,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tokens: [`env:${id.toUpperCase()}_TOKEN`],
     settings: { baseUrl: url },
     secrets: { apiKey: 'env:DEMO_KEY' },
-    rateLimit: { requests: 0, per: '1s', concurrency: 64 },
+    rateLimit: { requests: 0, per: '1s', concurrency: 64, buckets: {} },
     token,
   });
   const apps = [app('demo', TOKEN), app('other', OTHER_TOKEN)];
