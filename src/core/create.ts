@@ -45,9 +45,15 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
     const added = await applyMembers(core, object.appId, { add: members, remove: [] }, context);
     const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
     const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
-    const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash, committed: true });
+    // Still uncommitted: the create counts as answered only once its 201 reached the client (confirmCreate).
+    const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash });
     return core.views.fromRecord(record!, shadow);
   });
+}
+
+/** The create's 201 has been written to the client: a POST repeating it is now a duplicate (409). */
+export async function confirmCreate(core: CoreContext, kind: ResourceKind, scimId: string): Promise<void> {
+  await core.idMap.update(core.app, kind, scimId, { committed: true });
 }
 
 /**

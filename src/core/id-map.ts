@@ -27,9 +27,9 @@ export interface MappingRecord {
   created: string;
   lastModified: string;
   /**
-   * False from the reservation of a create until its answer is ready. A POST that repeats an uncommitted
-   * create (its answer was lost to a crash or timeout) gets that create's SCIM id; a POST that repeats a
-   * committed one is a duplicate (409).
+   * False from the reservation of a create until its 201 has been written to the client. A POST that
+   * repeats an uncommitted create (its answer was lost: a crash, a timeout, a store reply lost in an
+   * outage) gets that create's SCIM id; a POST that repeats a committed one is a duplicate (409).
    */
   committed: boolean;
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConnector, CallContext } from './app-connector.ts';
 import { appObject, mappedRecord, supports, type CoreContext } from './context.ts';
-import { createResource } from './create.ts';
+import { confirmCreate, createResource } from './create.ts';
 import type { IdMap, LockManager, ResourceKind } from './id-map.ts';
 import { queryResources, type QueryInput, type QueryResult } from './query.ts';
 import { Views, type ResourceView } from './views.ts';
@@ -49,6 +49,11 @@ export class Provisioning {
 
   create(kind: ResourceKind, body: unknown, context: CallContext): Promise<ResourceView> {
     return createResource(this.#core, kind, body, context);
+  }
+
+  /** Called once the 201 of a create has been written: see MappingRecord.committed. */
+  confirmCreate(kind: ResourceKind, scimId: string): Promise<void> {
+    return confirmCreate(this.#core, kind, scimId);
   }
 
   async get(kind: ResourceKind, scimId: string, context: CallContext, options: { members?: boolean } = {}): Promise<ResourceView> {

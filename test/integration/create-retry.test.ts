@@ -58,13 +58,20 @@ describe('create retried after a lost answer', () => {
     expect(stack.demo.store.userCount).toBe(1);
   });
 
-  it('serialises concurrent creates of one userName into one app object', async () => {
+  it('serialises concurrent creates of one userName into one app object and one SCIM id', async () => {
     stack = await startStack();
     const body = entraUser('race@contoso.com');
-    const replies = await Promise.all(Array.from({ length: 8 }, () => stack!.scim('POST', '/Users', body)));
-    const statuses = replies.map((reply) => reply.status).sort();
-    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(7);
+    const other = { ...body, externalId: 'another-entra-object' };
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => stack!.scim('POST', '/Users', i === 7 ? other : body)));
+    // The same Entra object may be answered 201 more than once while its first answer is still on its way,
+    // always with the same SCIM id; a different object with that userName is a conflict.
+    const created = replies.filter((reply) => reply.status === 201);
+    expect(new Set(created.map((reply) => reply.body.id)).size).toBe(1);
+    expect(replies.every((reply) => reply.status === 201 || reply.status === 409)).toBe(true);
+    // Exactly one of the two Entra objects won the userName.
+    expect(new Set(created.map((reply) => reply.body.externalId)).size).toBe(1);
     expect(stack.demo.store.listUsers({ user_name: 'race@contoso.com' }).total).toBe(1);
+    // Once an answer has gone out, the same POST is a duplicate.
+    expect((await stack.scim('POST', '/Users', body)).status).toBe(409);
   });
 });

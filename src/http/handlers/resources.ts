@@ -110,6 +110,10 @@ export function create(kind: ResourceKind) {
     const view = await scope.provisioning.create(kind, ctx.state.body, scope.context);
     ctx.set('Location', location(scope.baseUrl, kind, view.id));
     sendView(ctx, kind, view, scope, 201, projectionOf((name) => param(ctx, name)));
+    // Only an answer that went out makes a repeated POST a duplicate; a failed write leaves it retryable.
+    ctx.res.once('finish', () => {
+      scope.provisioning.confirmCreate(kind, view.id).catch(() => undefined);
+    });
   };
 }
 
