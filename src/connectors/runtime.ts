@@ -165,9 +165,14 @@ export class ConnectorRuntime {
     });
   }
 
+  /**
+   * The app object in an answer and its id. An answer without a body can still name the object (Mailman:
+   * 201 with the id in the Location header, read with `id: $substringAfter($headers.location, "/users/")`);
+   * then `getAfter: true` reads the object itself.
+   */
   async #object(kind: ResourceKind, body: unknown, select: CompiledExpression | undefined, id: CompiledExpression | undefined, bindings: Bindings): Promise<AppObject | undefined> {
-    const raw = select ? await select.evaluate(body, bindings) : body;
-    if (!raw || typeof raw !== 'object') return undefined;
+    const selected = select ? await select.evaluate(body, bindings) : body;
+    const raw = selected && typeof selected === 'object' ? selected : {};
     const appId = await (id ?? DEFAULT_ID).evaluate(raw, bindings);
     if (appId === undefined || appId === null || appId === '') return undefined;
     return { appId: String(appId), raw, scim: await this.toScim(kind, raw) };
@@ -180,7 +185,7 @@ export class ConnectorRuntime {
     const result = await this.#run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
     if (result?.outcome.result === 'conflict') return { conflict: true };
     if (!result || result.outcome.result !== 'success') throw result ? this.#error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
-    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, status: result.status, headers: result.headers });
     if (!object) throw badAnswer(this.connector.id, `${kind}.create`, 'the answer carries no id');
     if (!operation.getAfter) return { created: object };
     return { created: (await this.get(kind, object.appId, context)) ?? object };
