@@ -11,6 +11,7 @@ import { buildApp, type GatewayApp } from './app.ts';
 import { loadConnector } from './connectors/loader.ts';
 import { toMilliseconds } from './config/duration.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
+import type { CallObserver } from './connectors/caller.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { AppConfig, GatewayConfig } from './config/schema.ts';
 import { resolveSecret, resolveSetting } from './config/secrets.ts';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   transport?: Transport;
+  /** Told about every outbound call (fixture runs collect the operations and statuses seen). */
+  observer?: CallObserver;
   metrics?: Metrics;
   idMap?: IdMap;
   locks?: LockManager;
@@ -174,6 +177,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       breaker,
       metrics,
       app: entry.id,
+      ...(options.observer ? { observer: options.observer } : {}),
     });
     runtimes.push(runtime);
     apps.set(entry.id, {

@@ -1,0 +1,92 @@
+/**
+ * Runs one fixture case through the real gateway (koa front end, core, connector engine) with a
+ * ReplayTransport as the only way out, and reports every difference from what the case declares. Used by
+ * the contract test over every connector, and by connector authors' own tooling.
+ */
+import { basename, dirname } from 'node:path';
+import type { GatewayConfig } from '../../config/schema.ts';
+import { startGateway } from '../../gateway.ts';
+import { silentLogger } from '../../observability/logger.ts';
+import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
+import type { CompiledConnector } from '../compiled.ts';
+import type { FixtureApp, FixtureCase } from './fixture.ts';
+import { ReplayTransport } from './replay-transport.ts';
+import { lowerKeys, subsetMismatches } from './subset.ts';
+
+export interface FixtureResult {
+  problems: string[];
+  /** Connector operations the case ran (User.create, Group.members.add…) and the app statuses it saw. */
+  operations: string[];
+  statuses: number[];
+  scimStatus: number;
+  scimBody: unknown;
+}
+
+const TOKEN = 'fixture-scim-token';
+
+export async function runFixture(dir: string, connector: CompiledConnector, app: FixtureApp, fixture: FixtureCase): Promise<FixtureResult> {
+  const baseUrl = await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets });
+  const transport = new ReplayTransport(fixture.exchanges, baseUrl);
+  const idMap = new SqliteIdMap(':memory:');
+  const now = new Date().toISOString();
+  for (const [kind, entries] of [['User', fixture.given?.users], ['Group', fixture.given?.groups]] as const) {
+    for (const [scimId, entry] of Object.entries(entries ?? {})) {
+      const key = entry.userName ?? entry.displayName ?? null;
+      await idMap.reserve({ app: 'fixture', kind, scimId, appId: entry.appId, key, externalId: entry.externalId ?? null, shadow: entry.shadow ?? null, appHash: null, created: now, lastModified: now, committed: true });
+    }
+  }
+  const env: Record<string, string> = { FIXTURE_TOKEN: TOKEN };
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(app.secrets)) {
+    const variable = `FIXTURE_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    env[variable] = value;
+    secrets[name] = `env:${variable}`;
+  }
+  const config: GatewayConfig = {
+    apiVersion: 'scimgw/v1',
+    kind: 'Gateway',
+    server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '20s', maxBodyBytes: 1024 * 1024 },
+    store: { type: 'embedded', dataDir: '.' },
+    connectorDirs: [dirname(dir)],
+    apps: [{ id: 'fixture', connector: basename(dir), tokens: ['env:FIXTURE_TOKEN'], settings: app.settings, secrets, rateLimit: { requests: 0, per: '1s', buckets: {} } }],
+  };
+  const operations: string[] = [];
+  const statuses: number[] = [];
+  const gateway = await startGateway({
+    config,
+    env,
+    idMap,
+    transport,
+    logger: silentLogger(),
+    observer: {
+      onCall(event) {
+        operations.push(event.operation);
+        if (typeof event.status === 'number') statuses.push(event.status);
+      },
+    },
+  });
+  const problems: string[] = [];
+  let scimStatus = 0;
+  let scimBody: unknown;
+  try {
+    const { method, path, query, headers, body } = fixture.request;
+    const search = query ? `?${new URLSearchParams(query)}` : '';
+    const response = await fetch(`${gateway.url}/apps/fixture/scim/v2${path}${search}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    scimStatus = response.status;
+    const text = await response.text();
+    scimBody = text ? (JSON.parse(text) as unknown) : undefined;
+    if (scimStatus !== fixture.expect.status) problems.push(`SCIM answer: expected status ${fixture.expect.status}, got ${scimStatus}${text ? `: ${text.slice(0, 300)}` : ''}`);
+    if (fixture.expect.headers) problems.push(...subsetMismatches(lowerKeys(fixture.expect.headers), Object.fromEntries(response.headers), 'SCIM headers'));
+    if (fixture.expect.body !== undefined) problems.push(...subsetMismatches(fixture.expect.body, scimBody, 'SCIM body'));
+  } finally {
+    await gateway.close();
+    await idMap.close();
+  }
+  problems.unshift(...transport.problems);
+  problems.push(...transport.leftovers());
+  return { problems, operations, statuses, scimStatus, scimBody };
+}
