@@ -14,6 +14,7 @@ import { Pool } from 'undici';
 import { createRedisClient, whenReady } from '../src/store/redis/connection.ts';
 import { RedisIdMap } from '../src/store/redis/redis-id-map.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
+import { waitForOutput } from './wait-for-output.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const USERS = Number(process.env.MEMORY_USERS ?? 100_000);
@@ -21,22 +22,6 @@ const CONCURRENCY = Number(process.env.MEMORY_CONCURRENCY ?? 32);
 
 const rss = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 
-async function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-memory-'));
@@ -45,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const demo = spawn(process.execPath, ['src/demo-app/main.ts'], { cwd: ROOT, env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(demo);
-    const demoUrl = (await waitForLine(demo, /(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+    const demoUrl = (await waitForOutput(demo, /(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const config = join(dir, 'gateway.yaml');
     writeFileSync(
       config,
@@ -54,7 +39,7 @@ async function main(): Promise<void> {
     const heapCap = process.env.MEMORY_HEAP_MB ? [`--max-old-space-size=${process.env.MEMORY_HEAP_MB}`] : [];
     const gateway = spawn(process.execPath, [...heapCap, 'src/main.ts', '--config', config], { cwd: ROOT, env: { ...process.env, T: 't', K: 'k', PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(gateway);
-    const origin = (await waitForLine(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!;
+    const origin = (await waitForOutput(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!;
     const pool = new Pool(origin, { connections: CONCURRENCY });
     const samples: [string, number][] = [['at start', rss(gateway.pid!)]];
     let next = 0;

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis } from '../test/helpers/redis-server.ts';
+import { waitForOutput } from './wait-for-output.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BUDGET = Number(process.env.PACING_BUDGET ?? 20);
@@ -21,22 +22,6 @@ const RATE = Number(process.env.PACING_RATE ?? 30);
 const OPS = Number(process.env.PACING_OPS ?? 600);
 const TOKEN = 'bench-token';
 
-function started(child: ChildProcess, pattern: RegExp): Promise<string> {
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-}
 
 interface Result {
   op: 'create' | 'update';
@@ -52,7 +37,7 @@ async function main(): Promise<void> {
   try {
     const demo = spawn(process.execPath, ['src/demo-app/main.ts'], { cwd: ROOT, env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: String(BUDGET) }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(demo);
-    const demoUrl = await started(demo, /(http:\/\/127\.0\.0\.1:\d+)/);
+    const demoUrl = (await waitForOutput(demo, /(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const config = join(dir, 'gateway.yaml');
     writeFileSync(
       config,
@@ -63,7 +48,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) {
       const gateway = spawn(process.execPath, ['src/main.ts', '--config', config], { cwd: ROOT, env: { ...process.env, T: TOKEN, K: 'k', PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(gateway);
-      replicas.push(`${await started(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/)}/apps/demo/scim/v2`);
+      replicas.push(`${(await waitForOutput(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!}/apps/demo/scim/v2`);
     }
     const stats = async () => (await (await fetch(`${demoUrl}/_stats`)).json()) as { requests: number; rate_limited: number; users: number };
     const before = await stats();
