@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MappingRecord } from '../../src/core/id-map.ts';
-import { openStoreSpec } from '../../src/cli/store-copy.ts';
+import { openStoreSpec } from '../../src/cli/commands/store-copy.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
 import { startRedis, type RedisServer } from '../helpers/redis-server.ts';
 

@@ -5,10 +5,11 @@
  * ones are reported and left alone.
  */
 import { join, resolve } from 'node:path';
-import type { IdMap } from '../core/id-map.ts';
-import { SqliteIdMap } from '../store/embedded/sqlite-id-map.ts';
-import { createRedisClient, whenReady } from '../store/redis/connection.ts';
-import { RedisIdMap } from '../store/redis/redis-id-map.ts';
+import type { IdMap } from '../../core/id-map.ts';
+import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
+import { createRedisClient, whenReady } from '../../store/redis/connection.ts';
+import type { Command } from 'commander';
+import { RedisIdMap } from '../../store/redis/redis-id-map.ts';
 
 export interface CopyReport {
   copied: number;
@@ -48,4 +49,28 @@ export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: bool
     else report.conflicts.push({ app: record.app, kind: record.kind, scimId: record.scimId, reason: `its key or app id belongs to ${result.existing.scimId} in the target` });
   }
   return report;
+}
+
+export function register(program: Command): void {
+  const store = program.command('store').description('Work with the id map store');
+  store
+    .command('copy')
+    .description('Copy every mapping from one store to another, keeping SCIM ids (embedded → Redis to add replicas, or back)')
+    .requiredOption('--from <store>', 'source: embedded:<data dir> or redis://host:port')
+    .requiredOption('--to <store>', 'target: embedded:<data dir> or redis://host:port')
+    .option('--prefix <prefix>', 'Redis key prefix', 'scimgw')
+    .option('--dry-run', 'count what would be copied, write nothing')
+    .action(async (options: { from: string; to: string; prefix: string; dryRun?: boolean }) => {
+      const from = await openStoreSpec(options.from, options.prefix);
+      const to = await openStoreSpec(options.to, options.prefix);
+      try {
+        const report = await copyStore(from, to, { dryRun: options.dryRun ?? false });
+        process.stdout.write(`${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`);
+        for (const conflict of report.conflicts) process.stdout.write(`  conflict: ${conflict.app} ${conflict.kind} ${conflict.scimId}: ${conflict.reason}\n`);
+        process.exitCode = report.conflicts.length ? 1 : 0;
+      } finally {
+        await from.close();
+        await to.close();
+      }
+    });
 }
