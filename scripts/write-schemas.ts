@@ -1,11 +1,16 @@
 /** npm run schemas: writes schemas/*.json from the zod schemas (a test fails when they are stale). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonSchemas } from '../src/config/json-schemas.ts';
+import { jsonSchemas, schemaReferences } from '../src/config/json-schemas.ts';
 
 const dir = join(import.meta.dirname, '..', 'schemas');
 mkdirSync(dir, { recursive: true });
 for (const [name, text] of Object.entries(jsonSchemas())) {
   writeFileSync(join(dir, name), text);
   process.stdout.write(`wrote schemas/${name}\n`);
+}
+const docs = join(import.meta.dirname, '..', 'docs');
+for (const [name, text] of Object.entries(schemaReferences())) {
+  writeFileSync(join(docs, name), text);
+  process.stdout.write(`wrote docs/${name}\n`);
 }
