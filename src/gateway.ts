@@ -1,7 +1,8 @@
 /**
  * The composition root: from a validated gateway config to a running gateway. Loads each app's
  * connector, resolves its settings and secrets, opens the store, wires runtime → provisioning → koa, and
- * listens. Every config problem across all apps is reported at once.
+ * listens. Every config problem across all apps is reported at once. The apps form a generation that a
+ * reload replaces while the store, transport and server stay (config/reload.ts).
  */
 import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { ConnectorRuntime } from './connectors/runtime.ts';
 import type { CallObserver } from './connectors/caller.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { AppConfig, GatewayConfig } from './config/schema.ts';
+import { loadGatewayConfig } from './config/load.ts';
+import { Generations, inputFiles, Reloader, type Generation, type ReloadResult } from './config/reload.ts';
 import { resolveSecret, resolveSetting } from './config/secrets.ts';
 import type { IdMap, LockManager } from './core/id-map.ts';
 import { Provisioning } from './core/provisioning.ts';
@@ -50,6 +53,10 @@ export interface Gateway {
   apps: Map<string, GatewayApp>;
   idMap: IdMap;
   logger: Logger;
+  /** Loads the config and connectors again; applies them only if they are valid (see config/reload.ts). */
+  reload(): Promise<ReloadResult>;
+  /** Reloads on every change of the config file, a connector's files or a `file:` secret. */
+  watch(debounceMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -121,20 +128,28 @@ function appParts(entry: AppConfig, connector: CompiledConnector, where: string,
   return { tokens, settings, secrets };
 }
 
-export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const { config } = options;
-  const env = options.env ?? process.env;
-  const where = options.configFile ?? 'gateway config';
-  const base = options.configFile ? dirname(resolve(options.configFile)) : process.cwd();
-  const logger = options.logger ?? createLogger();
+interface Prepared {
+  config: GatewayConfig;
+  connectors: Map<string, CompiledConnector>;
+  parts: Map<string, AppParts>;
+}
+
+interface Where {
+  file: string;
+  base: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Loads every app's connector and resolves its tokens, settings and secrets; every problem at once. */
+function prepare(config: GatewayConfig, where: Where): Prepared {
   const issues: ConfigIssue[] = [];
-  const connectorDirs = config.connectorDirs.map((dir) => resolve(base, dir));
+  const connectorDirs = config.connectorDirs.map((dir) => resolve(where.base, dir));
   const connectors = new Map<string, CompiledConnector>();
   for (const entry of config.apps) {
     if (connectors.has(entry.connector)) continue;
     const dir = findConnector(connectorDirs, entry.connector);
     if (!dir) {
-      issues.push({ file: where, path: `apps.${entry.id}.connector`, message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}` });
+      issues.push({ file: where.file, path: `apps.${entry.id}.connector`, message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}` });
       continue;
     }
     try {
@@ -147,48 +162,112 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const parts = new Map<string, AppParts>();
   for (const entry of config.apps) {
     const connector = connectors.get(entry.connector);
-    if (connector) parts.set(entry.id, appParts(entry, connector, where, env, issues));
+    if (connector) parts.set(entry.id, appParts(entry, connector, where.file, where.env, issues));
   }
   if (issues.length) throw new ConfigError(issues);
+  return { config, connectors, parts };
+}
 
-  const store = options.idMap ? undefined : await openStore(effectiveStore(config.store, env), { baseDir: base, env, where });
-  const idMap = options.idMap ?? store!.idMap;
-  const locks = options.locks ?? store?.locks ?? new LocalLocks();
-  const transport = options.transport ?? new UndiciTransport();
-  const metrics = options.metrics ?? createMetrics({ defaults: true });
-  // Redis shares each app's budget between replicas; otherwise this process keeps it.
-  const rateBudget: RateBudget = store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget();
-  const sharedTokens = store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined;
+/** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
+interface Shared {
+  transport: Transport;
+  metrics: Metrics;
+  idMap: IdMap;
+  locks: LockManager;
+  rateBudget: RateBudget;
+  sharedTokens: RedisTokenStore | undefined;
+  observer: CallObserver | undefined;
+}
+
+interface AppGeneration extends Generation {
+  apps: Map<string, GatewayApp>;
+}
+
+/** Builds the apps of one config: a runtime, pacer, breaker and provisioning per app. */
+async function buildGeneration(prepared: Prepared, files: string[], shared: Shared): Promise<AppGeneration> {
+  const { metrics } = shared;
   const apps = new Map<string, GatewayApp>();
   const runtimes: ConnectorRuntime[] = [];
-  for (const entry of config.apps) {
-    const connector = withBucketOverrides(connectors.get(entry.connector)!, entry);
-    const { tokens, settings, secrets } = parts.get(entry.id)!;
-    const budget = entry.rateLimit ?? connector.manifest.rateLimit;
-    const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
-    const limit = budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per) } : {};
-    const pacer = new Pacer({ app: entry.id, concurrency, budget: rateBudget, metrics, ...limit });
-    const breaker = new CircuitBreaker({ onChange: (state) => metrics.circuitState.set({ app: entry.id }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
-    metrics.circuitState.set({ app: entry.id }, 0);
-    const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, {
-      transport,
-      pacer,
-      ...(sharedTokens ? { sharedTokens: { store: sharedTokens, key: entry.id } } : {}),
-      breaker,
-      metrics,
-      app: entry.id,
-      ...(options.observer ? { observer: options.observer } : {}),
-    });
-    runtimes.push(runtime);
-    apps.set(entry.id, {
-      id: entry.id,
-      connector,
-      tokens: new TokenSet(tokens),
-      provisioning: new Provisioning({ app: entry.id, connector: runtime, idMap, locks }),
-    });
+  const close = () => {
+    for (const runtime of runtimes) runtime.close();
+  };
+  try {
+    for (const entry of prepared.config.apps) {
+      const connector = withBucketOverrides(prepared.connectors.get(entry.connector)!, entry);
+      const { tokens, settings, secrets } = prepared.parts.get(entry.id)!;
+      const budget = entry.rateLimit ?? connector.manifest.rateLimit;
+      const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
+      const limit = budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per) } : {};
+      const pacer = new Pacer({ app: entry.id, concurrency, budget: shared.rateBudget, metrics, ...limit });
+      const breaker = new CircuitBreaker({ onChange: (state) => metrics.circuitState.set({ app: entry.id }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
+      metrics.circuitState.set({ app: entry.id }, 0);
+      const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, {
+        transport: shared.transport,
+        pacer,
+        ...(shared.sharedTokens ? { sharedTokens: { store: shared.sharedTokens, key: entry.id } } : {}),
+        breaker,
+        metrics,
+        app: entry.id,
+        ...(shared.observer ? { observer: shared.observer } : {}),
+      });
+      runtimes.push(runtime);
+      apps.set(entry.id, {
+        id: entry.id,
+        connector,
+        tokens: new TokenSet(tokens),
+        provisioning: new Provisioning({ app: entry.id, connector: runtime, idMap: shared.idMap, locks: shared.locks }),
+      });
+    }
+  } catch (error) {
+    close();
+    throw error;
   }
+  return { apps, files, close };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const where: Where = {
+    file: options.configFile ?? 'gateway config',
+    base: options.configFile ? dirname(resolve(options.configFile)) : process.cwd(),
+    env,
+  };
+  const logger = options.logger ?? createLogger();
+  const first = prepare(config, where);
+
+  const store = options.idMap ? undefined : await openStore(effectiveStore(config.store, env), { baseDir: where.base, env, where: where.file });
+  const idMap = options.idMap ?? store!.idMap;
+  const transport = options.transport ?? new UndiciTransport();
+  const metrics = options.metrics ?? createMetrics({ defaults: true });
+  const locks = options.locks ?? store?.locks ?? new LocalLocks();
+  const shared: Shared = {
+    transport,
+    metrics,
+    idMap,
+    locks,
+    // Redis shares each app's budget between replicas; otherwise this process keeps it. Either way it
+    // outlives reloads, so a new generation's pacers continue the old ones' accounting.
+    rateBudget: store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget(),
+    sharedTokens: store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined,
+    observer: options.observer,
+  };
+  const generations = new Generations(await buildGeneration(first, inputFiles(options.configFile, config, first.connectors.values()), shared));
+  const reloader = new Reloader({
+    generations,
+    running: config,
+    // Without a config file (the demo, tests) the same config is rebuilt: connectors and secrets re-read.
+    async load() {
+      const next = options.configFile ? loadGatewayConfig(options.configFile) : config;
+      const prepared = prepare(next, where);
+      return { config: next, generation: await buildGeneration(prepared, inputFiles(options.configFile, next, prepared.connectors.values()), shared) };
+    },
+    logger,
+    reloads: metrics.configReloads,
+    where: where.file,
+  });
   const koa = buildApp({
-    apps: () => apps,
+    apps: () => generations.pinned().apps,
     store: idMap,
     ...(store ? { storeKind: store.kind } : {}),
     metrics: metrics.registry,
@@ -198,14 +277,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     trustProxy: config.server.trustProxy,
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   });
+  // First of all middleware, so a request holds its generation open from its first byte to its last.
+  koa.middleware.unshift((_ctx, next) => generations.pin(next));
   return {
     koa,
     metrics,
-    apps,
+    get apps() {
+      return generations.current.apps;
+    },
     idMap,
     logger,
+    reload: () => reloader.reload(),
+    watch: (debounceMs?: number) => reloader.watch(debounceMs),
     async close() {
-      for (const runtime of runtimes) runtime.close();
+      await reloader.close();
+      generations.closeAll();
       if (!options.transport) await transport.close();
       if (!options.idMap) await idMap.close();
     },
@@ -223,7 +309,16 @@ export async function startGateway(options: GatewayOptions & { port?: number; ho
   const port = typeof address === 'object' && address ? address.port : 0;
   const host = options.host ?? options.config.server.host;
   return {
-    ...gateway,
+    koa: gateway.koa,
+    metrics: gateway.metrics,
+    // A getter, not a copy: a reload replaces the map.
+    get apps() {
+      return gateway.apps;
+    },
+    idMap: gateway.idMap,
+    logger: gateway.logger,
+    reload: gateway.reload,
+    watch: gateway.watch,
     server,
     port,
     url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,

@@ -3,7 +3,8 @@
  *
  * `npm start` without a config runs the demo: the demo app in-process (or the one at DEMO_APP_URL) and the
  * gateway on the embedded store, serving app "demo". With `--config FILE` or SCIMGW_CONFIG it serves the
- * apps of that gateway.yaml.
+ * apps of that gateway.yaml, and reloads it when it, a connector's files or a `file:` secret change, or on
+ * SIGHUP.
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +29,8 @@ interface Started {
   gateway: RunningGateway;
   demo?: DemoApp;
   banner: string[];
+  /** Config mode: watch the inputs and reload on SIGHUP. */
+  reloadable?: boolean;
 }
 
 async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
@@ -88,7 +91,7 @@ async function startConfigured(file: string, env: NodeJS.ProcessEnv): Promise<St
     ...(env.HOST ? { host: env.HOST } : {}),
   });
   const banner = ['SCIM gateway is running.', ...config.apps.map((app) => `  ${app.id}: ${gateway.url}/apps/${app.id}/scim/v2 (connector ${app.connector})`)];
-  return { gateway, banner };
+  return { gateway, banner, reloadable: true };
 }
 
 async function main(): Promise<void> {
@@ -109,6 +112,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (started.reloadable) {
+    started.gateway.watch();
+    // reload() logs its outcome (applied, refused with every problem, or restart required) itself.
+    process.on('SIGHUP', () => void started.gateway.reload());
+  }
 }
 
 main().catch((error: unknown) => {

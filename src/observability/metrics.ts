@@ -14,6 +14,7 @@ export interface Metrics {
   queueDepth: Gauge<'app'>;
   budgetGranted: Counter<'app'>;
   circuitState: Gauge<'app'>;
+  configReloads: Counter<'result'>;
 }
 
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
@@ -30,5 +31,6 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     queueDepth: new Gauge({ name: 'scimgw_queue_depth', help: 'Calls waiting for an app on this replica', labelNames: ['app'], registers }),
     budgetGranted: new Counter({ name: 'scimgw_rate_budget_used_total', help: 'Calls granted by the app\'s shared rate budget', labelNames: ['app'], registers }),
     circuitState: new Gauge({ name: 'scimgw_circuit_state', help: 'Circuit breaker per app: 0 closed, 1 half-open, 2 open', labelNames: ['app'], registers }),
+    configReloads: new Counter({ name: 'scimgw_config_reloads_total', help: 'Config reloads, applied or refused (the previous config kept serving)', labelNames: ['result'], registers }),
   };
 }
