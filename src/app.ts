@@ -7,6 +7,8 @@
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { Registry } from 'prom-client';
+import type { AdminStatus } from './admin/admin-status.ts';
+import type { StatusSource } from './admin/status-data.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
@@ -16,6 +18,8 @@ import * as resources from './http/handlers/resources.ts';
 import type { RequestScope } from './http/handlers/resources.ts';
 import { accessLog } from './http/middleware/access-log.ts';
 import { inboundAuth, type TokenSet } from './http/middleware/inbound-auth.ts';
+import type { AppAuth } from './http/oauth/app-auth.ts';
+import { tokenEndpoint } from './http/oauth/token-endpoint.ts';
 import { requestContext } from './http/middleware/request-context.ts';
 import { scimBody } from './http/middleware/scim-body.ts';
 import { scimErrors } from './http/middleware/scim-errors.ts';
@@ -24,11 +28,14 @@ import type { Logger } from './observability/logger.ts';
 import { listResponse } from './scim/messages/list-response.ts';
 import { resourceTypes } from './scim/schema/core-schemas.ts';
 
-export interface GatewayApp {
+export interface GatewayApp extends AppAuth {
   id: string;
   connector: CompiledConnector;
   provisioning: Provisioning;
   tokens: TokenSet;
+  /** For the status page (admin/): the app's outbound queue and budget. */
+  pacer?: StatusSource['pacer'];
+  budget?: StatusSource['budget'];
 }
 
 export interface GatewayDeps {
@@ -47,6 +54,10 @@ export interface GatewayDeps {
   publicUrl?: string;
   trustProxy?: boolean;
   isDraining?: () => boolean;
+  /** Debug only: the access log carries query strings (which hold userNames and emails). */
+  logPersonalData?: boolean;
+  /** /admin/status; absent when gateway.yaml has no admin tokens. */
+  admin?: AdminStatus;
 }
 
 const PREFIX = '/apps/:appId/scim/v2';
@@ -55,7 +66,8 @@ export function buildApp(deps: GatewayDeps): Koa {
   const app = new Koa({ proxy: deps.trustProxy ?? false });
   const timeoutMs = deps.requestTimeoutMs ?? 50_000;
   app.use(requestContext());
-  app.use(accessLog(deps.logger));
+  app.use(accessLog(deps.logger, { logPersonalData: deps.logPersonalData ?? false }));
+  if (deps.admin) app.use(deps.admin.recorder());
   app.use(scimErrors(deps.logger));
 
   const health = new Router();
@@ -85,6 +97,8 @@ export function buildApp(deps: GatewayDeps): Koa {
     ctx.body = await deps.metrics.metrics();
   });
   app.use(health.routes());
+  app.use(tokenEndpoint(deps.apps));
+  if (deps.admin) app.use(deps.admin.routes(() => deps.apps().values()));
 
   const scim = new Router({ prefix: PREFIX, sensitive: false, strict: false });
   const scopeOf = (ctx: Context): RequestScope => {
@@ -103,7 +117,7 @@ export function buildApp(deps: GatewayDeps): Koa {
     ctx.state.appId = entry.id;
     await next();
   });
-  scim.use(inboundAuth((ctx) => (ctx.state.app as GatewayApp).tokens));
+  scim.use(inboundAuth((ctx) => ctx.state.app as GatewayApp));
   scim.use(scimBody(deps.maxBodyBytes !== undefined ? { maxBytes: deps.maxBodyBytes } : {}));
 
   scim.get('/ServiceProviderConfig', (ctx) => sendScim(ctx, 200, serviceProviderConfig(scopeOf(ctx).baseUrl)));

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type Koa from 'koa';
 import { buildApp, type GatewayApp } from './app.ts';
+import { AdminStatus } from './admin/admin-status.ts';
 import { loadConnector } from './connectors/loader.ts';
 import { toMilliseconds } from './config/duration.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
@@ -22,6 +23,7 @@ import type { IdMap, LockManager } from './core/id-map.ts';
 import { Provisioning } from './core/provisioning.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { TokenSet } from './http/middleware/inbound-auth.ts';
+import { resolveAppAuth, type AppAuth } from './http/oauth/app-auth.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Pacer } from './outbound/pacer.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
@@ -32,6 +34,9 @@ import { RedisBudget } from './store/redis/redis-budget.ts';
 import { LocalBudget, type RateBudget } from './outbound/budget.ts';
 import { CircuitBreaker } from './outbound/circuit-breaker.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { TimedIdMap } from './observability/timed-id-map.ts';
+import { auditTrail, createAuditSink } from './observability/audit.ts';
+import { inboundMetrics } from './http/middleware/inbound-metrics.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -45,6 +50,8 @@ export interface GatewayOptions {
   metrics?: Metrics;
   idMap?: IdMap;
   locks?: LockManager;
+  /** True while shutting down: /readyz answers 503 (shutdown.ts). */
+  isDraining?: () => boolean;
 }
 
 export interface Gateway {
@@ -132,6 +139,7 @@ interface Prepared {
   config: GatewayConfig;
   connectors: Map<string, CompiledConnector>;
   parts: Map<string, AppParts>;
+  auth: Map<string, AppAuth>;
 }
 
 interface Where {
@@ -164,8 +172,9 @@ function prepare(config: GatewayConfig, where: Where): Prepared {
     const connector = connectors.get(entry.connector);
     if (connector) parts.set(entry.id, appParts(entry, connector, where.file, where.env, issues));
   }
+  const auth = resolveAppAuth(config, where.file, where.env, issues);
   if (issues.length) throw new ConfigError(issues);
-  return { config, connectors, parts };
+  return { config, connectors, parts, auth };
 }
 
 /** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
@@ -215,6 +224,9 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
         id: entry.id,
         connector,
         tokens: new TokenSet(tokens),
+        ...prepared.auth.get(entry.id),
+        pacer,
+        ...(limit.requests !== undefined ? { budget: { requests: limit.requests, perMs: limit.perMs } } : {}),
         provisioning: new Provisioning({ app: entry.id, connector: runtime, idMap: shared.idMap, locks: shared.locks }),
       });
     }
@@ -237,9 +249,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const first = prepare(config, where);
 
   const store = options.idMap ? undefined : await openStore(effectiveStore(config.store, env), { baseDir: where.base, env, where: where.file });
-  const idMap = options.idMap ?? store!.idMap;
-  const transport = options.transport ?? new UndiciTransport();
   const metrics = options.metrics ?? createMetrics({ defaults: true });
+  const idMap: IdMap = new TimedIdMap(options.idMap ?? store!.idMap, metrics.storeDuration);
+  const audit = createAuditSink(config.observability?.audit ?? { stdout: true }, logger);
+  const transport = options.transport ?? new UndiciTransport();
   const locks = options.locks ?? store?.locks ?? new LocalLocks();
   const shared: Shared = {
     transport,
@@ -276,8 +289,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: config.server.maxBodyBytes,
     trustProxy: config.server.trustProxy,
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+    ...(options.isDraining ? { isDraining: options.isDraining } : {}),
+    logPersonalData: config.observability?.logPersonalData ?? false,
+    ...(config.admin ? { admin: new AdminStatus({ tokens: config.admin.tokens.map((ref) => resolveSecret(ref, `${where.file} admin.tokens`, env)), circuitState: metrics.circuitState }) } : {}),
   });
   // First of all middleware, so a request holds its generation open from its first byte to its last.
+  koa.middleware.unshift(inboundMetrics(metrics), auditTrail(() => audit));
   koa.middleware.unshift((_ctx, next) => generations.pin(next));
   return {
     koa,
@@ -294,6 +311,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       generations.closeAll();
       if (!options.transport) await transport.close();
       if (!options.idMap) await idMap.close();
+      await audit.close();
     },
   };
 }

@@ -15,6 +15,7 @@ import { createDemoApp, type DemoApp } from './demo-app/server.ts';
 import { ConfigError, formatIssues } from './errors.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
 import { createLogger } from './observability/logger.ts';
+import { createDrain } from './shutdown.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,7 +34,7 @@ interface Started {
   reloadable?: boolean;
 }
 
-async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
+async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Promise<Started> {
   const dataDir = resolve(env.SCIMGW_DATA_DIR ?? './data');
   const token = env.DEMO_TOKEN ?? randomBytes(24).toString('base64url');
   const rate = env.DEMO_APP_RATE === undefined ? 20 : Number(env.DEMO_APP_RATE);
@@ -65,7 +66,7 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
       },
     ],
   };
-  const gateway = await startGateway({ config, env: { ...env, DEMO_TOKEN: token, DEMO_APP_API_KEY: apiKey }, logger: createLogger() });
+  const gateway = await startGateway({ config, env: { ...env, DEMO_TOKEN: token, DEMO_APP_API_KEY: apiKey }, logger: createLogger(), isDraining });
   const tenantUrl = `${gateway.url}/apps/demo/scim/v2`;
   const banner = [
     'SCIM gateway demo is running.',
@@ -79,7 +80,7 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<Started> {
   return { gateway, ...(demo ? { demo } : {}), banner };
 }
 
-async function startConfigured(file: string, env: NodeJS.ProcessEnv): Promise<Started> {
+async function startConfigured(file: string, env: NodeJS.ProcessEnv, isDraining: () => boolean): Promise<Started> {
   const config = loadGatewayConfig(file);
   // PORT and HOST override the file, as container platforms set them.
   const gateway = await startGateway({
@@ -87,6 +88,7 @@ async function startConfigured(file: string, env: NodeJS.ProcessEnv): Promise<St
     configFile: file,
     env,
     logger: createLogger(),
+    isDraining,
     ...(env.PORT ? { port: Number(env.PORT) } : {}),
     ...(env.HOST ? { host: env.HOST } : {}),
   });
@@ -97,17 +99,27 @@ async function startConfigured(file: string, env: NodeJS.ProcessEnv): Promise<St
 async function main(): Promise<void> {
   const env = process.env;
   const file = configPath(process.argv.slice(2), env);
-  const started = file ? await startConfigured(file, env) : await startDemo(env);
+  // SHUTDOWN_DELAY_MS: how long /readyz reports draining before the listener closes (a probe interval);
+  // SHUTDOWN_TIMEOUT_MS: how long requests in flight may take to finish.
+  const drain = createDrain({ delayMs: Number(env.SHUTDOWN_DELAY_MS ?? 0), timeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000) });
+  const started = file ? await startConfigured(file, env, drain.draining) : await startDemo(env, drain.draining);
   process.stdout.write(`${started.banner.join('\n')}\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     started.gateway.logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 10_000);
-    timer.unref();
-    await started.gateway.close();
-    await started.demo?.close();
+    const { gateway, demo } = started;
+    // Past the drain bound, a close that hangs (a store that never answers) must not keep the pod alive.
+    setTimeout(() => process.exit(1), Number(env.SHUTDOWN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000) + 10_000).unref();
+    await drain.run({
+      server: gateway.server,
+      logger: gateway.logger,
+      async close() {
+        await gateway.close();
+        await demo?.close();
+      },
+    });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -109,7 +109,7 @@ export function inputFiles(configFile: string | undefined, config: GatewayConfig
     visit(connector.manifest);
   }
   for (const app of config.apps) {
-    for (const ref of [...app.tokens, ...Object.values(app.secrets)]) if (ref.startsWith('file:')) files.add(resolve(ref.slice(5)));
+    for (const ref of [...app.tokens, ...Object.values(app.secrets), ...(app.oauth?.clients.map((client) => client.secret) ?? [])]) if (ref.startsWith('file:')) files.add(resolve(ref.slice(5)));
   }
   return [...files];
 }

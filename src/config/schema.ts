@@ -4,19 +4,42 @@
  * and for schemas/gateway.schema.json.
  */
 import { z } from 'zod';
-import { duration, period } from './duration.ts';
+import { duration, period, toMilliseconds } from './duration.ts';
 
 export const secretRef = z
   .string()
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline')
   .describe('A secret reference: "env:NAME" reads an environment variable, "file:/path" a mounted file (re-read on change).');
 
+const HOUR = 3_600_000;
+const oauthConfig = z
+  .object({
+    clients: z
+      .array(z.object({ id: z.string().min(1).describe('The client identifier pasted into Entra.'), secret: secretRef.describe('The client secret pasted into Entra.') }).strict())
+      .min(1)
+      .describe('Client credentials; one id may appear with several secrets during rotation.'),
+    tokenLifetime: duration
+      .default('1h')
+      .refine((value) => toMilliseconds(value) >= HOUR && toMilliseconds(value) <= 6 * HOUR, 'Give a token lifetime between 60 minutes and 6 hours (Microsoft\'s validation checks this)')
+      .describe('How long an issued access token is valid: 1h to 6h.'),
+  })
+  .strict();
+
+const jwtConfig = z
+  .object({
+    issuer: z.string().min(1).describe('The exact "iss", e.g. https://sts.windows.net/<tenantId>/ for Entra.'),
+    audience: z.string().min(1).describe('The expected "aud", e.g. 8adf8e6e-67b2-4cf2-a259-e3dc5476c621 for Entra\'s own tokens.'),
+    jwksUrl: z.url().describe('The issuer\'s key set, e.g. https://login.microsoftonline.com/<tenantId>/discovery/v2.0/keys.'),
+  })
+  .strict();
 
 const app = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Use letters, digits, "-" and "_"; it appears in the Tenant URL').describe('The app id in the Tenant URL: /apps/<id>/scim/v2.'),
     connector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe('The connector folder name under a connector directory.'),
-    tokens: z.array(secretRef).min(1).describe('Bearer tokens Entra may use (several at once during rotation).'),
+    tokens: z.array(secretRef).default([]).describe('Bearer tokens Entra may use (several at once during rotation). Optional when oauth or jwt is given.'),
+    oauth: oauthConfig.optional().describe('Lets Entra get tokens at /apps/<id>/oauth/token (client credentials grant); needs server.tokenSigningKey.'),
+    jwt: jwtConfig.optional().describe('Accepts JWTs of an external issuer (e.g. Entra\'s own), checked against its key set.'),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Values for the connector\'s settings; strings may be "env:NAME".'),
     secrets: z.record(z.string(), secretRef).default({}).describe('References for the connector\'s secrets.'),
     rateLimit: z
@@ -48,6 +71,7 @@ export const gatewayConfig = z
         trustProxy: z.boolean().default(false),
         requestTimeout: duration.default('50s').describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        tokenSigningKey: secretRef.optional().describe('Signs the access tokens of apps with oauth (at least 32 characters; the same on every replica).'),
       })
       .strict()
       .default({ host: '0.0.0.0', port: 8080, trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 }),
@@ -73,8 +97,27 @@ export const gatewayConfig = z
           .describe('Redis: for several replicas.'),
       ])
       .default({ type: 'embedded', dataDir: './data' }),
+    observability: z
+      .object({
+        logPersonalData: z.boolean().default(false).describe('Debug only: log SCIM query strings, which can hold userNames and emails. Bodies and attribute values are never logged.'),
+        audit: z
+          .object({
+            stdout: z.boolean().default(true).describe('Write audit events to the log (JSON lines with "audit": true).'),
+            file: z.string().optional().describe('Also append audit events, one JSON object per line, to this file.'),
+          })
+          .strict()
+          .default({ stdout: true }),
+      })
+      .strict()
+      .optional()
+      .describe('Logs and the audit trail (one event per create, replace, patch and delete; no personal data).'),
     connectorDirs: z.array(z.string()).default(['./connectors']).describe('Folders holding connector folders, searched in order.'),
     apps: z.array(app).min(1),
+    admin: z
+      .object({ tokens: z.array(secretRef).min(1).describe('Bearer tokens that open /admin/status and /admin/status.json (read at start-up).') })
+      .strict()
+      .optional()
+      .describe('The operator status page; without it /admin/status answers 404.'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -82,6 +125,8 @@ export const gatewayConfig = z
     config.apps.forEach((entry, index) => {
       if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['apps', index, 'id'], message: `The app id "${entry.id}" is used twice` });
       seen.add(entry.id);
+      if (!entry.tokens.length && !entry.oauth && !entry.jwt) ctx.addIssue({ code: 'custom', path: ['apps', index, 'tokens'], message: 'Give at least one way in: tokens, oauth or jwt' });
+      if (entry.oauth && !config.server.tokenSigningKey) ctx.addIssue({ code: 'custom', path: ['apps', index, 'oauth'], message: 'oauth needs server.tokenSigningKey to sign the access tokens' });
     });
   });
 

@@ -15,6 +15,9 @@ export interface Metrics {
   budgetGranted: Counter<'app'>;
   circuitState: Gauge<'app'>;
   configReloads: Counter<'result'>;
+  inboundRequests: Counter<'app' | 'resource' | 'operation' | 'status'>;
+  inboundDuration: Histogram<'app' | 'resource' | 'operation'>;
+  storeDuration: Histogram<'operation'>;
 }
 
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
@@ -32,5 +35,8 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     budgetGranted: new Counter({ name: 'scimgw_rate_budget_used_total', help: 'Calls granted by the app\'s shared rate budget', labelNames: ['app'], registers }),
     circuitState: new Gauge({ name: 'scimgw_circuit_state', help: 'Circuit breaker per app: 0 closed, 1 half-open, 2 open', labelNames: ['app'], registers }),
     configReloads: new Counter({ name: 'scimgw_config_reloads_total', help: 'Config reloads, applied or refused (the previous config kept serving)', labelNames: ['result'], registers }),
+    inboundRequests: new Counter({ name: 'scimgw_inbound_requests_total', help: 'SCIM requests received, by app, resource type, operation and status', labelNames: ['app', 'resource', 'operation', 'status'], registers }),
+    inboundDuration: new Histogram({ name: 'scimgw_inbound_request_duration_seconds', help: 'Duration of SCIM requests', labelNames: ['app', 'resource', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
+    storeDuration: new Histogram({ name: 'scimgw_store_duration_seconds', help: 'Duration of id map operations', labelNames: ['operation'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers }),
   };
 }

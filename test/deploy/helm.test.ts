@@ -126,7 +126,10 @@ describe('templates with the default values', () => {
 
   it('sets no REDIS_URL and selects the pods from the Service', () => {
     const env = containerOf(docs).env as Doc[];
-    expect(env.map((entry) => entry.name)).toEqual(['PORT', 'LOG_LEVEL']);
+    expect(env.map((entry) => entry.name)).toEqual(['PORT', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL']);
+    // The drain (readiness failing, then requests finishing) must fit in the pod's grace period.
+    const drainMs = env.filter((entry) => entry.name.startsWith('SHUTDOWN_')).reduce((sum, entry) => sum + Number(entry.value), 0);
+    expect(deploymentOf(docs).spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs);
     const service = byKind(docs, 'Service')[0]!;
     expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
     expect(service.spec.selector).toEqual(deploymentOf(docs).spec.selector.matchLabels);

@@ -34,6 +34,8 @@ export interface StackOptions {
   requestTimeout?: string;
   faults?: FaultOptions;
   maxBodyBytes?: number;
+  /** Turns on /admin/status with this bearer token. */
+  adminToken?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -57,8 +59,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     store: { type: 'embedded', dataDir: './unused' },
     connectorDirs: [join(ROOT, 'connectors')],
     apps: apps.map(({ token: _token, ...rest }) => rest),
+    ...(options.adminToken ? { admin: { tokens: ['env:ADMIN_TOKEN'] } } : {}),
   };
-  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key' }, idMap, logger: silentLogger() });
+  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key', ...(options.adminToken ? { ADMIN_TOKEN: options.adminToken } : {}) }, idMap, logger: silentLogger() });
   const base = `${gateway.url}/apps/demo/scim/v2`;
   return {
     demo,

@@ -1,8 +1,17 @@
-/** One line per request: app, method, route, status, duration, request id. No attribute values. */
+/**
+ * One line per request: app, method, route, status, duration, request id. Never a body or an attribute
+ * value; the query string (whose filters hold userNames and emails) only with the logPersonalData
+ * debug setting.
+ */
 import type { Middleware } from 'koa';
 import type { Logger } from '../../observability/logger.ts';
 
-export function accessLog(logger: Logger): Middleware {
+export interface AccessLogOptions {
+  /** Debug only: add the query string to each line. */
+  logPersonalData?: boolean;
+}
+
+export function accessLog(logger: Logger, options: AccessLogOptions = {}): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -17,6 +26,7 @@ export function accessLog(logger: Logger): Middleware {
           status: ctx.status,
           durationMs: started === undefined ? undefined : Math.round((performance.now() - started) * 10) / 10,
           ...(ctx.state.errorCode ? { error: ctx.state.errorCode } : {}),
+          ...(options.logPersonalData && ctx.querystring ? { query: ctx.querystring } : {}),
         },
         'request',
       );

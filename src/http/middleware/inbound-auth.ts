@@ -1,11 +1,17 @@
 /**
- * Bearer tokens per app. Several may be valid at once, so a token can be rotated without a gap; each is
- * compared in constant time (both sides hashed first, so lengths do not leak either). A token of one app
- * never opens another: each app has its own list.
+ * Inbound authentication per app. A request is let in by any of:
+ * - a static bearer token of the app (several may be valid at once, so a token can be rotated without a
+ *   gap; each compared in constant time, both sides hashed first, so lengths do not leak either);
+ * - an access token the gateway issued at /apps/{appId}/oauth/token for this app, to a client that is
+ *   still configured;
+ * - when the app has `jwt`, a JWT of that external issuer for that audience.
+ * A token of one app never opens another: each app has its own tokens, its id is the issued tokens'
+ * audience, and each app names its own external issuer. Every failure is the same 401, whatever the reason.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { UnauthorizedError } from '../../errors.ts';
+import type { AppAuth } from '../oauth/app-auth.ts';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -35,14 +41,39 @@ export function bearerToken(header: string): string | undefined {
   return match?.[1];
 }
 
-/** `tokensOf` returns the current tokens of the request's app (looked up per request, so rotation needs no restart). */
-export function inboundAuth(tokensOf: (ctx: Parameters<Middleware>[0]) => TokenSet): Middleware {
+/** What an app accepts: its static tokens, and optionally issued and external tokens. */
+export interface InboundCredentials extends AppAuth {
+  id: string;
+  tokens: TokenSet;
+}
+
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** How the token was accepted ("token", "oauth:<client id>", "jwt:<sub>"), or undefined. */
+async function authenticate(token: string, app: InboundCredentials): Promise<string | undefined> {
+  if (app.tokens.matches(token)) return 'token';
+  if (!JWT_SHAPE.test(token)) return undefined;
+  if (app.oauth) {
+    const client = await app.oauth.signer.verify(token, app.id);
+    if (client !== undefined && app.oauth.clients.has(client)) return `oauth:${client}`;
+  }
+  if (app.jwt) {
+    const claims = await app.jwt.verify(token);
+    if (claims) return `jwt:${claims.sub ?? ''}`;
+  }
+  return undefined;
+}
+
+/** `credentialsOf` returns the request's app as currently configured (looked up per request, so rotation needs no restart). */
+export function inboundAuth(credentialsOf: (ctx: Parameters<Middleware>[0]) => InboundCredentials): Middleware {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
-    if (!token || !tokensOf(ctx).matches(token)) {
+    const principal = token ? await authenticate(token, credentialsOf(ctx)) : undefined;
+    if (!principal) {
       ctx.set('WWW-Authenticate', 'Bearer realm="scim"');
-      throw new UnauthorizedError();
+      throw new UnauthorizedError('Authentication failed: invalid or expired token');
     }
+    ctx.state.principal = principal;
     await next();
   };
 }

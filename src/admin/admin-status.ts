@@ -1,0 +1,61 @@
+/**
+ * GET /admin/status (HTML) and /admin/status.json on the gateway's own port, for an operator holding an
+ * admin token (gateway.yaml `admin.tokens`, sent as `Authorization: Bearer …`). The token goes in a
+ * header only, never a query: URLs end up in access logs and browser history. Without admin tokens the
+ * gateway is built without this, and the paths answer 404 like any unknown path.
+ */
+import type { Middleware } from 'koa';
+import type { Gauge } from 'prom-client';
+import { UnauthorizedError } from '../errors.ts';
+import { bearerToken, TokenSet } from '../http/middleware/inbound-auth.ts';
+import { RequestLog } from './request-log.ts';
+import { gatherStatus, type StatusSource } from './status-data.ts';
+import { renderStatusPage } from './status-page.ts';
+
+export interface AdminStatusOptions {
+  tokens: readonly string[];
+  /** scimgw_circuit_state: the breakers report into it, so the page shows what Prometheus sees. */
+  circuitState: Gauge<'app'>;
+  log?: RequestLog;
+}
+
+export class AdminStatus {
+  readonly log: RequestLog;
+  readonly #tokens: TokenSet;
+  readonly #circuitState: Gauge<'app'>;
+
+  constructor(options: AdminStatusOptions) {
+    this.#tokens = new TokenSet(options.tokens);
+    this.#circuitState = options.circuitState;
+    this.log = options.log ?? new RequestLog();
+  }
+
+  /** Counts app requests; mount it outside the SCIM error middleware (see RequestLog.middleware). */
+  recorder(): Middleware {
+    return this.log.middleware();
+  }
+
+  /** Serves the two admin paths; `apps` is read per request, so a reload's new apps show at once. */
+  routes(apps: () => Iterable<StatusSource>): Middleware {
+    return async (ctx, next) => {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+      const html = ctx.path === '/admin/status';
+      if (!html && ctx.path !== '/admin/status.json') return next();
+      const token = bearerToken(ctx.get('authorization'));
+      if (!token || !this.#tokens.matches(token)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="admin"');
+        throw new UnauthorizedError('Authentication failed: send a valid admin bearer token');
+      }
+      const status = await gatherStatus(apps(), this.log, this.#circuitState);
+      ctx.set('Cache-Control', 'no-store');
+      if (html) {
+        // Defence in depth on top of escaping: the page needs no script and loads nothing.
+        ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.body = renderStatusPage(status);
+      } else {
+        ctx.body = status;
+      }
+    };
+  }
+}

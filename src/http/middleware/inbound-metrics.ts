@@ -1,0 +1,50 @@
+/**
+ * scimgw_inbound_requests_total and _duration_seconds per app, resource type and operation. Labels come
+ * from the route shape only, never from the URL's ids or query, so a client cannot grow the series;
+ * a request for an app that is not configured is counted under app="unknown".
+ */
+import type { Middleware } from 'koa';
+import type { Metrics } from '../../observability/metrics.ts';
+
+export type ScimOperation = 'list' | 'get' | 'create' | 'replace' | 'patch' | 'delete' | 'discovery' | 'other';
+
+export interface ScimRequestShape {
+  resource: 'User' | 'Group' | 'none';
+  operation: ScimOperation;
+  /** The SCIM id in the path (get, replace, patch, delete). */
+  id?: string;
+}
+
+const SCIM_PATH = /^\/apps\/[^/]+\/scim\/v2(\/.*)?$/i;
+const RESOURCE_PATH = /^\/(users|groups)(?:\/([^/]+))?\/?$/i;
+const DISCOVERY = /^\/(serviceproviderconfig|resourcetypes|schemas)(\/|$)/i;
+
+/** What a request to a SCIM endpoint does, or undefined for /livez, /metrics and the like. */
+export function classify(method: string, path: string): ScimRequestShape | undefined {
+  const scim = SCIM_PATH.exec(path);
+  if (!scim) return undefined;
+  const rest = scim[1] ?? '/';
+  const resource = RESOURCE_PATH.exec(rest);
+  if (!resource) return { resource: 'none', operation: DISCOVERY.test(rest) ? 'discovery' : 'other' };
+  const kind = resource[1]!.toLowerCase() === 'users' ? 'User' : 'Group';
+  const id = resource[2];
+  if (id === undefined) return { resource: kind, operation: method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other' };
+  if (id.toLowerCase() === '.search') return { resource: kind, operation: method === 'POST' ? 'list' : 'other' };
+  const operation = ({ GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as const)[method as 'GET'] ?? 'other';
+  return { resource: kind, operation, id: decodeURIComponent(id) };
+}
+
+export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inboundDuration'>): Middleware {
+  return async (ctx, next) => {
+    const shape = classify(ctx.method, ctx.path);
+    if (!shape) return next();
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const labels = { app: typeof ctx.state.appId === 'string' ? ctx.state.appId : 'unknown', resource: shape.resource, operation: shape.operation };
+      metrics.inboundRequests.inc({ ...labels, status: String(ctx.status) });
+      metrics.inboundDuration.observe(labels, (performance.now() - started) / 1000);
+    }
+  };
+}
