@@ -155,6 +155,22 @@ describe('templates for several replicas on Redis, monitored', () => {
     expect(byUrl.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://redis:6379' }]);
   });
 
+  it('deploys a bundled Redis on request and points REDIS_URL at its Service, unless a URL is given', () => {
+    expect(byKind(docs, 'Deployment')).toHaveLength(1);
+    const bundled = render({ replicaCount: 2, redis: { bundled: { enabled: true } } });
+    const redis = byKind(bundled.docs, 'Deployment').find((doc) => doc.metadata.name === 'scimgw-redis')!;
+    expect(redis.spec.template.spec.containers[0].image).toMatch(/^redis:/);
+    const service = byKind(bundled.docs, 'Service').find((doc) => doc.metadata.name === 'scimgw-redis')!;
+    expect(service.spec.selector).toEqual(redis.spec.selector.matchLabels);
+    const gateway = byKind(bundled.docs, 'Deployment').find((doc) => doc.metadata.name !== 'scimgw-redis')!;
+    const env = gateway.spec.template.spec.containers[0].env as Doc[];
+    expect(env.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://scimgw-redis:6379' }]);
+    expect(bundled.notes).toContain('bundled Redis scimgw-redis');
+    const overridden = render({ redis: { url: 'redis://elsewhere:6379', bundled: { enabled: true } } });
+    const overriddenEnv = byKind(overridden.docs, 'Deployment').find((doc) => doc.metadata.name !== 'scimgw-redis')!.spec.template.spec.containers[0].env as Doc[];
+    expect(overriddenEnv.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://elsewhere:6379' }]);
+  });
+
   it('renders a PodDisruptionBudget with minAvailable over the same pods', () => {
     expect(deploymentOf(docs).spec.replicas).toBe(3);
     const [pdb] = byKind(docs, 'PodDisruptionBudget');
