@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../src/config/schema.ts';
 import { createDemoApp, type DemoApp } from '../../src/demo-app/server.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { UnavailableError } from '../../src/errors.ts';
+import { ExternalJwt } from '../../src/http/oauth/external-jwt.ts';
 import { TokenSigner } from '../../src/http/oauth/issued-tokens.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
@@ -199,5 +201,34 @@ describe('external JWTs', () => {
 
   it('are not accepted by an app without jwt', async () => {
     expect(await scimStatus('other', await sign({}))).toBe(401);
+  });
+
+  it('refuses a token signed by a key the key set does not hold', async () => {
+    const stranger = await generateKeyPair('RS256');
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k9' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('10m').sign(stranger.privateKey);
+    expect(await scimStatus('demo', token)).toBe(401);
+  });
+
+  it('turn an unreachable or failing key set into a 503 to retry, not a 401 that quarantines', async () => {
+    const failing = createServer((_req, res) => res.writeHead(503).end());
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const port = (failing.address() as { port: number }).port;
+    try {
+      const token = await sign({});
+      const broken = new ExternalJwt({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: `http://127.0.0.1:${port}/keys` });
+      const refused = await broken.verify(token).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(UnavailableError);
+      expect((refused as UnavailableError).status).toBe(503);
+      expect((refused as UnavailableError).retryAfter).toBeGreaterThan(0);
+      await new Promise((resolve) => failing.close(resolve));
+      const unreachable = new ExternalJwt({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: `http://127.0.0.1:${port}/keys` });
+      expect(await unreachable.verify(token).catch((error: unknown) => error)).toBeInstanceOf(UnavailableError);
+      // A bad token is still the token's fault while the key set is up.
+      const healthy = new ExternalJwt({ issuer: ISSUER, audience: AUDIENCE, jwksUrl });
+      expect(await healthy.verify(await sign({ aud: 'someone-else' }))).toBeUndefined();
+      expect(await healthy.verify(token)).toMatchObject({ sub: 'entra-provisioning' });
+    } finally {
+      failing.close();
+    }
   });
 });

@@ -3,9 +3,19 @@
  * verified against the issuer's published key set, the configured issuer and audience, and expiry. Only
  * asymmetric algorithms: a key set is public, so an HMAC "key" from it would let anyone sign.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { UnavailableError } from '../../errors.ts';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** What the key set may say about a token that is the token's fault (no key of its kid, an unusable key). */
+const TOKEN_FAULTS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED', 'ERR_JWK_INVALID']);
+
+/** The key set could not be fetched or read: the issuer's problem, not the token's. */
+class KeySetUnavailable extends Error {}
+
+/** Seconds Entra is asked to wait when the key set is out of reach (jose retries the fetch on the next token). */
+const RETRY_AFTER_SECONDS = 30;
 
 export interface ExternalJwtOptions {
   issuer: string;
@@ -20,10 +30,22 @@ export class ExternalJwt {
 
   constructor(options: ExternalJwtOptions) {
     this.#options = options;
-    this.#keys = createRemoteJWKSet(new URL(options.jwksUrl));
+    const remote = createRemoteJWKSet(new URL(options.jwksUrl));
+    this.#keys = Object.assign(async (...args: Parameters<typeof remote>) => {
+      try {
+        return await remote(...args);
+      } catch (error) {
+        if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) throw error;
+        throw new KeySetUnavailable('key set unavailable', { cause: error });
+      }
+    }, remote);
   }
 
-  /** The verified claims, or undefined for any failure (bad signature, expired, wrong issuer or audience, key set unreachable). */
+  /**
+   * The verified claims, or undefined when the token is bad (signature, expiry, issuer, audience). A key set
+   * that cannot be fetched is a 503 with Retry-After, not a 401: Entra retries a 503, while repeated 401s
+   * would put the provisioning job into quarantine for an outage at the identity provider.
+   */
   async verify(token: string): Promise<JWTPayload | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys, {
@@ -34,7 +56,8 @@ export class ExternalJwt {
         clockTolerance: 30,
       });
       return payload;
-    } catch {
+    } catch (error) {
+      if (error instanceof KeySetUnavailable) throw new UnavailableError('The token issuer\'s key set could not be fetched; retry later', RETRY_AFTER_SECONDS, { cause: error.cause });
       return undefined;
     }
   }
