@@ -5,25 +5,21 @@
  * reload replaces while the store, transport and server stay (config/reload.ts).
  */
 import type { Server } from 'node:http';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type Koa from 'koa';
 import { buildApp, type GatewayApp } from './app.ts';
 import { AdminStatus } from './admin/admin-status.ts';
-import { loadConnector } from './connectors/loader.ts';
 import { toMilliseconds } from './config/duration.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
 import type { CallObserver } from './connectors/caller.ts';
-import type { CompiledConnector } from './connectors/compiled.ts';
-import type { AppConfig, GatewayConfig } from './config/schema.ts';
+import type { GatewayConfig } from './config/schema.ts';
 import { loadGatewayConfig } from './config/load.ts';
+import { prepare, withBucketOverrides, type Prepared, type Where } from './config/prepare-apps.ts';
 import { Generations, inputFiles, Reloader, type Generation, type ReloadResult } from './config/reload.ts';
-import { resolveSecret, resolveSetting } from './config/secrets.ts';
+import { resolveSecret } from './config/secrets.ts';
 import type { IdMap, LockManager } from './core/id-map.ts';
 import { Provisioning } from './core/provisioning.ts';
-import { ConfigError, type ConfigIssue } from './errors.ts';
 import { TokenSet } from './http/middleware/inbound-auth.ts';
-import { resolveAppAuth, type AppAuth } from './http/oauth/app-auth.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Pacer } from './outbound/pacer.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
@@ -74,109 +70,6 @@ export interface RunningGateway extends Gateway {
 }
 
 /** The connector with this app's bucket budgets from gateway.yaml in place of its defaults. */
-function withBucketOverrides(connector: CompiledConnector, entry: AppConfig): CompiledConnector {
-  const overrides = entry.rateLimit?.buckets ?? {};
-  if (!connector.rateLimit || !Object.keys(overrides).length) return connector;
-  const buckets = connector.rateLimit.buckets.map((bucket) => {
-    const override = overrides[bucket.name];
-    return override ? { ...bucket, requests: override.requests, perMs: toMilliseconds(override.per) } : bucket;
-  });
-  return { ...connector, rateLimit: { ...connector.rateLimit, buckets } };
-}
-
-function findConnector(dirs: string[], name: string): string | undefined {
-  return dirs.map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'connector.yaml')));
-}
-
-interface AppParts {
-  tokens: string[];
-  settings: Record<string, unknown>;
-  secrets: Record<string, string>;
-}
-
-/** Resolves an app's tokens, settings and secrets against what its connector declares. */
-function appParts(entry: AppConfig, connector: CompiledConnector, where: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): AppParts {
-  const guard = <T>(work: () => T): T | undefined => {
-    try {
-      return work();
-    } catch (error) {
-      if (error instanceof ConfigError) issues.push(...error.issues);
-      else throw error;
-      return undefined;
-    }
-  };
-  const tokens = entry.tokens.map((ref) => guard(() => resolveSecret(ref, `${where} apps.${entry.id}.tokens`, env))).filter((token): token is string => token !== undefined);
-  const settings: Record<string, unknown> = {};
-  for (const [name, declaration] of Object.entries(connector.manifest.settings)) {
-    const given = entry.settings[name];
-    const value = given !== undefined ? guard(() => resolveSetting(given, `${where} apps.${entry.id}.settings.${name}`, env)) : declaration.env && env[declaration.env] !== undefined ? env[declaration.env] : declaration.default;
-    if (value === undefined && declaration.required) {
-      issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector needs the setting "${name}"${declaration.env ? ` (or the environment variable ${declaration.env})` : ''}` });
-    }
-    if (value !== undefined) settings[name] = value;
-  }
-  for (const name of Object.keys(entry.rateLimit?.buckets ?? {})) {
-    if (!connector.rateLimit?.buckets.some((bucket) => bucket.name === name)) {
-      issues.push({ file: where, path: `apps.${entry.id}.rateLimit.buckets.${name}`, message: `The ${connector.id} connector has no rate-limit bucket "${name}"` });
-    }
-  }
-  for (const name of Object.keys(entry.settings)) {
-    if (!(name in connector.manifest.settings)) issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector has no setting "${name}"` });
-  }
-  const secrets: Record<string, string> = {};
-  for (const [name, declaration] of Object.entries(connector.manifest.secrets)) {
-    const ref = entry.secrets[name] ?? (declaration.env && env[declaration.env] !== undefined ? `env:${declaration.env}` : undefined);
-    const value = ref ? guard(() => resolveSecret(ref, `${where} apps.${entry.id}.secrets.${name}`, env)) : undefined;
-    if (!ref && declaration.required) {
-      issues.push({ file: where, path: `apps.${entry.id}.secrets.${name}`, message: `The ${connector.id} connector needs the secret "${name}"${declaration.env ? ` (set ${declaration.env} or give secrets.${name})` : ''}` });
-    }
-    if (value !== undefined) secrets[name] = value;
-  }
-  return { tokens, settings, secrets };
-}
-
-interface Prepared {
-  config: GatewayConfig;
-  connectors: Map<string, CompiledConnector>;
-  parts: Map<string, AppParts>;
-  auth: Map<string, AppAuth>;
-}
-
-interface Where {
-  file: string;
-  base: string;
-  env: NodeJS.ProcessEnv;
-}
-
-/** Loads every app's connector and resolves its tokens, settings and secrets; every problem at once. */
-function prepare(config: GatewayConfig, where: Where): Prepared {
-  const issues: ConfigIssue[] = [];
-  const connectorDirs = config.connectorDirs.map((dir) => resolve(where.base, dir));
-  const connectors = new Map<string, CompiledConnector>();
-  for (const entry of config.apps) {
-    if (connectors.has(entry.connector)) continue;
-    const dir = findConnector(connectorDirs, entry.connector);
-    if (!dir) {
-      issues.push({ file: where.file, path: `apps.${entry.id}.connector`, message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}` });
-      continue;
-    }
-    try {
-      connectors.set(entry.connector, loadConnector(dir));
-    } catch (error) {
-      if (error instanceof ConfigError) issues.push(...error.issues);
-      else throw error;
-    }
-  }
-  const parts = new Map<string, AppParts>();
-  for (const entry of config.apps) {
-    const connector = connectors.get(entry.connector);
-    if (connector) parts.set(entry.id, appParts(entry, connector, where.file, where.env, issues));
-  }
-  const auth = resolveAppAuth(config, where.file, where.env, issues);
-  if (issues.length) throw new ConfigError(issues);
-  return { config, connectors, parts, auth };
-}
-
 /** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
 interface Shared {
   transport: Transport;
