@@ -10,6 +10,8 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
 
+export { ENTERPRISE, entraUser, PATCH_OP, patchBody } from './entra-bodies.ts';
+
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const TOKEN = 'test-token-0123456789';
 export const OTHER_TOKEN = 'other-app-token-9876543210';
@@ -95,24 +97,3 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-export function patchBody(...operations: unknown[]) {
-  return { schemas: [PATCH_OP], Operations: operations };
-}
-
-/** Entra's create-user body (entra-profile.md §2.1c). */
-export function entraUser(userName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-    externalId: `ext-${userName}`,
-    userName,
-    active: true,
-    emails: [{ primary: true, type: 'work', value: userName }],
-    meta: { resourceType: 'User' },
-    name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
-    roles: [],
-    ...overrides,
-  };
-}

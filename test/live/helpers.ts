@@ -11,9 +11,9 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
 
+export { ENTERPRISE, entraUser, PATCH_OP, patchBody } from '../helpers/entra-bodies.ts';
+
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const GROUP_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:Group', 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'];
 
 export interface ScimReply {
@@ -101,25 +101,6 @@ export async function startLiveGateway(options: {
       await gateway.close();
       await idMap.close();
     },
-  };
-}
-
-export function patchBody(...operations: unknown[]) {
-  return { schemas: [PATCH_OP], Operations: operations };
-}
-
-/** Entra's create-user body (entra-profile.md §2.1c). */
-export function entraUser(userName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-    externalId: `ext-${userName}`,
-    userName,
-    active: true,
-    emails: [{ primary: true, type: 'work', value: userName }],
-    meta: { resourceType: 'User' },
-    name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
-    roles: [],
-    ...overrides,
   };
 }
 
