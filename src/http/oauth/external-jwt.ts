@@ -3,7 +3,7 @@
  * verified against the issuer's published key set, the configured issuer and audience, and expiry. Only
  * asymmetric algorithms: a key set is public, so an HMAC "key" from it would let anyone sign.
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnavailableError } from '../../errors.ts';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -26,19 +26,19 @@ export interface ExternalJwtOptions {
 export class ExternalJwt {
   readonly #options: ExternalJwtOptions;
   // jose caches the key set and refetches it (rate limited) when a token names an unknown key: rotation works.
-  readonly #keys: ReturnType<typeof createRemoteJWKSet>;
+  readonly #keys: JWTVerifyGetKey;
 
   constructor(options: ExternalJwtOptions) {
     this.#options = options;
     const remote = createRemoteJWKSet(new URL(options.jwksUrl));
-    this.#keys = Object.assign(async (...args: Parameters<typeof remote>) => {
+    this.#keys = async (header, token) => {
       try {
-        return await remote(...args);
+        return await remote(header, token);
       } catch (error) {
         if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) throw error;
         throw new KeySetUnavailable('key set unavailable', { cause: error });
       }
-    }, remote);
+    };
   }
 
   /**
