@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Node 24 from the node@24 devDependency, whether or not this runs under npm.
 export PATH="$PWD/node_modules/.bin:$PATH"
-CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
+# The collections sit in ../shared beside the checkout; a clone made elsewhere from a local checkout
+# (a scratch directory for a clean run) finds them beside the checkout it was cloned from.
+if [ -z "${CONFORMANCE_DIR:-}" ]; then
+  CONFORMANCE_DIR=../shared/conformance
+  origin=$(git remote get-url origin 2>/dev/null || true)
+  if [ ! -d "$CONFORMANCE_DIR" ] && [ -n "$origin" ] && [ -d "$origin/../shared/conformance" ]; then
+    CONFORMANCE_DIR="$origin/../shared/conformance"
+  fi
+fi
 if [ ! -d "$CONFORMANCE_DIR" ]; then
   echo "conformance: $CONFORMANCE_DIR not found; set CONFORMANCE_DIR" >&2
   exit 2
