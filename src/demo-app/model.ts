@@ -31,6 +31,25 @@ export interface UserFields {
   department: string | null;
   manager_id: number | null;
   status: UserStatus;
+  /** Role names, as apps with a role list keep them (no ids, no display names). */
+  roles: string[];
+  /** The app's customer-defined fields: any name, a text, number or boolean value. */
+  custom_fields: Record<string, CustomValue>;
+}
+
+export type CustomValue = string | number | boolean;
+
+/** What a create or PATCH body may carry: custom_fields is a partial update where null removes a field. */
+export type UserInput = Omit<Partial<UserFields>, 'custom_fields'> & { custom_fields?: Record<string, CustomValue | null> };
+
+/** custom_fields after `input` is applied to `current`. */
+export function mergeCustomFields(current: Record<string, CustomValue>, input: Record<string, CustomValue | null>): Record<string, CustomValue> {
+  const out = { ...current };
+  for (const [name, value] of Object.entries(input)) {
+    if (value === null) delete out[name];
+    else out[name] = value;
+  }
+  return out;
 }
 
 export interface User extends UserFields {
@@ -76,13 +95,15 @@ export const USER_REF_FIELDS = ['external_ref', 'employee_no', 'department'] as 
 export const OFFICE_FIELDS = ['street', 'city', 'region', 'zip', 'country', 'label'] as const;
 
 /** A user with every optional field defaulted (null, or "active" for status). */
-export function newUser(id: number, fields: Partial<UserFields> & { user_name: string }, stamp: string): User {
+export function newUser(id: number, fields: UserInput & { user_name: string }, stamp: string): User {
   const user = { id, user_name: fields.user_name } as User;
   for (const key of USER_STRING_FIELDS) user[key] = fields[key] ?? null;
   user.office = fields.office ?? null;
   for (const key of USER_REF_FIELDS) user[key] = fields[key] ?? null;
   user.manager_id = fields.manager_id ?? null;
   user.status = fields.status ?? 'active';
+  user.roles = fields.roles ?? [];
+  user.custom_fields = mergeCustomFields({}, fields.custom_fields ?? {});
   user.created_at = stamp;
   user.updated_at = stamp;
   return user;

@@ -1,5 +1,5 @@
 /** /api/teams and their members: membership is a sub-resource addressed by user id, written with PUT/DELETE. */
-import { notFound } from './errors.ts';
+import { invalid, notFound } from './errors.ts';
 import { filterParam, parseId, parsePaging, requireObject } from './http-util.ts';
 import type { TeamFields } from './model.ts';
 import type { Handler, Route } from './router.ts';
@@ -46,6 +46,28 @@ const addMember: Handler = ({ store }, [rawTeam, rawUser]) => {
   return { status: 204 };
 };
 
+/** Bulk membership: at most this many user ids per call, as bulk APIs cap them. */
+export const MAX_BULK_MEMBERS = 50;
+
+function userIds(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter(Boolean).map(Number) : undefined;
+  if (!list || !list.length || !list.every((id) => Number.isSafeInteger(id) && (id as number) > 0)) {
+    throw invalid('user_ids', 'user_ids must be a non-empty list of user ids');
+  }
+  if (list.length > MAX_BULK_MEMBERS) throw invalid('user_ids', `At most ${MAX_BULK_MEMBERS} user ids per call`);
+  return list as number[];
+}
+
+const addMembers: Handler = ({ store, body }, [rawTeam]) => {
+  store.addMembers(parseId(rawTeam, 'Team'), userIds(requireObject(body).user_ids));
+  return { status: 204 };
+};
+
+const removeMembers: Handler = ({ store, query }, [rawTeam]) => {
+  store.removeMembers(parseId(rawTeam, 'Team'), userIds(query.get('user_ids') ?? ''));
+  return { status: 204 };
+};
+
 const removeMember: Handler = ({ store }, [rawTeam, rawUser]) => {
   store.removeMember(parseId(rawTeam, 'Team'), parseId(rawUser, 'User'));
   return { status: 204 };
@@ -54,6 +76,6 @@ const removeMember: Handler = ({ store }, [rawTeam, rawUser]) => {
 export const teamRoutes: Route[] = [
   { path: '/teams', methods: { GET: list, POST: create } },
   { path: '/teams/:id', methods: { GET: show, PATCH: update, DELETE: remove } },
-  { path: '/teams/:id/members', methods: { GET: members } },
+  { path: '/teams/:id/members', methods: { GET: members, POST: addMembers, DELETE: removeMembers } },
   { path: '/teams/:id/members/:userId', methods: { PUT: addMember, DELETE: removeMember } },
 ];

@@ -1,7 +1,7 @@
 /** /api/users: flat JSON records, page-number pagination, and state changes as verb sub-resources. */
 import { notFound } from './errors.ts';
 import { filterParam, parseId, parsePaging, requireObject } from './http-util.ts';
-import type { UserFields } from './model.ts';
+import type { UserInput } from './model.ts';
 import type { Handler, Route } from './router.ts';
 import { parseUserFields } from './validate.ts';
 
@@ -17,7 +17,7 @@ const list: Handler = ({ store, query }) => {
 };
 
 const create: Handler = ({ store, body }) => {
-  const fields = parseUserFields(requireObject(body), true) as Partial<UserFields> & { user_name: string };
+  const fields = parseUserFields(requireObject(body), true) as UserInput & { user_name: string };
   return { status: 201, body: store.createUser(fields) };
 };
 

@@ -5,6 +5,7 @@
 import { invalid, notFound } from './errors.ts';
 import { Memberships, type Member } from './memberships.ts';
 import {
+  mergeCustomFields,
   newUser,
   type ListResult,
   type Membership,
@@ -14,14 +15,14 @@ import {
   type TeamFields,
   type TeamFilter,
   type User,
-  type UserFields,
   type UserFilter,
+  type UserInput,
   type UserStatus,
 } from './model.ts';
 import { UniqueIndex } from './unique-index.ts';
 
 const now = (): string => new Date().toISOString();
-const copyUser = (user: User): User => ({ ...user, office: user.office && { ...user.office } });
+const copyUser = (user: User): User => ({ ...user, office: user.office && { ...user.office }, roles: [...user.roles], custom_fields: { ...user.custom_fields } });
 /** Case-insensitive equality where an absent filter matches everything. */
 const sameFolded = (filter: string | undefined, value: string | null): boolean =>
   filter === undefined || (value !== null && value.toLowerCase() === filter.toLowerCase());
@@ -70,7 +71,7 @@ export class DemoStore {
     return user && copyUser(user);
   }
 
-  createUser(fields: Partial<UserFields> & { user_name: string }): User {
+  createUser(fields: UserInput & { user_name: string }): User {
     this.#userNames.check(fields.user_name);
     this.#checkManager(fields.manager_id, undefined);
     const user = newUser(this.#nextUserId++, fields, now());
@@ -80,12 +81,14 @@ export class DemoStore {
     return copyUser(user);
   }
 
-  updateUser(id: number, patch: Partial<UserFields>): User {
+  updateUser(id: number, patch: UserInput): User {
     const user = this.#requireUser(id);
     if (patch.user_name !== undefined) this.#userNames.check(patch.user_name, id);
     this.#checkManager(patch.manager_id, id);
     if (patch.user_name !== undefined) this.#userNames.rename(user.user_name, patch.user_name, id);
-    Object.assign(user, patch, { updated_at: now() });
+    const { custom_fields: fields, ...rest } = patch;
+    Object.assign(user, rest, { updated_at: now() });
+    if (fields) user.custom_fields = mergeCustomFields(user.custom_fields, fields);
     this.onChange();
     return copyUser(user);
   }
@@ -203,6 +206,24 @@ export class DemoStore {
     if (this.#members.add(teamId, userId, now())) this.onChange();
   }
 
+  /** Adds several users at once, all or none: every id must name a user. */
+  addMembers(teamId: number, userIds: readonly number[]): void {
+    this.#requireTeam(teamId);
+    const unknown = userIds.filter((id) => !this.#users.has(id));
+    if (unknown.length) throw invalid('user_ids', `No user with id ${unknown.join(', ')}`);
+    const stamp = now();
+    let changed = false;
+    for (const userId of userIds) changed = this.#members.add(teamId, userId, stamp) || changed;
+    if (changed) this.onChange();
+  }
+
+  removeMembers(teamId: number, userIds: readonly number[]): void {
+    this.#requireTeam(teamId);
+    let changed = false;
+    for (const userId of userIds) changed = this.#members.remove(teamId, userId) || changed;
+    if (changed) this.onChange();
+  }
+
   /** Removing a non-member is not an error: the caller's desired state already holds. */
   removeMember(teamId: number, userId: number): void {
     this.#requireTeam(teamId);
@@ -236,7 +257,8 @@ export class DemoStore {
   load(snapshot: StoreSnapshot): void {
     this.#reset();
     for (const user of [...snapshot.users].sort((a, b) => a.id - b.id)) {
-      this.#users.set(user.id, copyUser(user));
+      // Files written before roles and custom fields existed have neither.
+      this.#users.set(user.id, copyUser({ ...user, roles: user.roles ?? [], custom_fields: user.custom_fields ?? {} }));
       this.#userNames.set(user.user_name, user.id);
     }
     for (const team of [...snapshot.teams].sort((a, b) => a.id - b.id)) {

@@ -7,9 +7,10 @@ import {
   OFFICE_FIELDS,
   USER_REF_FIELDS,
   USER_STRING_FIELDS,
+  type CustomValue,
   type Office,
   type TeamFields,
-  type UserFields,
+  type UserInput,
 } from './model.ts';
 
 type Body = Record<string, unknown>;
@@ -42,8 +43,35 @@ function office(value: unknown): Office | null {
   return result;
 }
 
-export function parseUserFields(body: Body, requireName: boolean): Partial<UserFields> {
-  const out: Partial<UserFields> = {};
+function roles(value: unknown): string[] {
+  if (value === null) return [];
+  if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && role.trim() !== '')) {
+    throw invalid('roles', 'roles must be a list of non-empty strings');
+  }
+  return [...new Set(value as string[])];
+}
+
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * custom_fields as sent: a partial update (the store merges it; a null value removes that field). Names
+ * are the customer's own; values are scalars.
+ */
+function customFields(value: unknown): Record<string, CustomValue | null> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('custom_fields', 'custom_fields must be an object');
+  const out: Record<string, CustomValue | null> = {};
+  for (const [name, field] of Object.entries(value as Body)) {
+    if (!FIELD_NAME.test(name)) throw invalid('custom_fields', `custom field names are letters, digits and "_" (got ${JSON.stringify(name)})`);
+    if (field !== null && typeof field !== 'string' && typeof field !== 'number' && typeof field !== 'boolean') {
+      throw invalid(`custom_fields.${name}`, `custom_fields.${name} must be a string, number, boolean or null`);
+    }
+    out[name] = field;
+  }
+  return out;
+}
+
+export function parseUserFields(body: Body, requireName: boolean): UserInput {
+  const out: UserInput = {};
   if (has(body, 'user_name')) out.user_name = requiredName(body.user_name, 'user_name');
   else if (requireName) throw invalid('user_name', 'user_name is required');
 
@@ -58,6 +86,8 @@ export function parseUserFields(body: Body, requireName: boolean): Partial<UserF
     }
     out.manager_id = value as number | null;
   }
+  if (has(body, 'roles')) out.roles = roles(body.roles);
+  if (has(body, 'custom_fields')) out.custom_fields = customFields(body.custom_fields);
   if (has(body, 'status')) {
     if (body.status !== 'active' && body.status !== 'inactive') {
       throw invalid('status', 'status must be "active" or "inactive"');

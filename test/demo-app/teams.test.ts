@@ -122,6 +122,24 @@ describe('members', () => {
     expect(t.app.store.listMemberships()).toEqual([]);
   });
 
+  it('adds and removes several members in one call, idempotently', async () => {
+    expect((await t.call('POST', '/api/teams/1/members', { body: { user_ids: [3, 1] } })).status).toBe(204);
+    expect((await t.call('POST', '/api/teams/1/members', { body: { user_ids: [1, 2] } })).status).toBe(204);
+    expect((await t.call('GET', '/api/teams/1/members')).body.total).toBe(3);
+    expect((await t.call('DELETE', '/api/teams/1/members?user_ids=1,3,77')).status).toBe(204);
+    expect(t.app.store.listMemberships().map((m) => m.user_id)).toEqual([2]);
+  });
+
+  it('refuses a bulk add naming an unknown user, adding nobody, and more than 50 ids', async () => {
+    const unknown = await t.call('POST', '/api/teams/1/members', { body: { user_ids: [1, 99] } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toMatchObject({ code: 'invalid', field: 'user_ids' });
+    expect(t.app.store.listMemberships()).toEqual([]);
+    const many = await t.call('POST', '/api/teams/1/members', { body: { user_ids: Array.from({ length: 51 }, (_, i) => i + 1) } });
+    expect(many.status).toBe(422);
+    expect((await t.call('POST', '/api/teams/1/members', { body: { user_ids: [] } })).status).toBe(422);
+  });
+
   it('drops memberships when the team is deleted', async () => {
     await post('/api/teams', { name: 'Other' });
     await t.call('PUT', '/api/teams/1/members/1');

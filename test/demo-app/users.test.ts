@@ -25,6 +25,8 @@ const FULL = {
   employee_no: 'E001',
   department: 'R&D',
   status: 'inactive',
+  roles: ['Admin', 'Reader'],
+  custom_fields: { cost_code: 'CC-7', badge: 42, remote: true },
 };
 
 async function createUser(fields: Record<string, unknown>) {
@@ -96,6 +98,35 @@ describe('create and read', () => {
   it('accepts a manager that exists', async () => {
     const boss = await createUser({ user_name: 'boss' });
     expect((await createUser({ user_name: 'worker', manager_id: boss.id })).manager_id).toBe(boss.id);
+  });
+});
+
+describe('roles and custom fields', () => {
+  it('defaults to no roles and no custom fields', async () => {
+    const user = await createUser({ user_name: 'plain' });
+    expect(user.roles).toEqual([]);
+    expect(user.custom_fields).toEqual({});
+  });
+
+  it('replaces roles whole and merges custom fields, a null removing one', async () => {
+    const user = await createUser({ user_name: 'cf', roles: ['A', 'A', 'B'], custom_fields: { a: '1', b: '2' } });
+    expect(user.roles).toEqual(['A', 'B']);
+    const res = await t.call('PATCH', `/api/users/${user.id}`, { body: { roles: ['C'], custom_fields: { a: null, c: 3 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.roles).toEqual(['C']);
+    expect(res.body.custom_fields).toEqual({ b: '2', c: 3 });
+  });
+
+  it.each([
+    [{ roles: 'Admin' }, 'roles'],
+    [{ roles: [''] }, 'roles'],
+    [{ custom_fields: [] }, 'custom_fields'],
+    [{ custom_fields: { 'bad name': 'x' } }, 'custom_fields'],
+    [{ custom_fields: { nested: { a: 1 } } }, 'custom_fields.nested'],
+  ])('refuses %j with 422 on %s', async (fields, field) => {
+    const res = await t.call('POST', '/api/users', { body: { user_name: 'bad', ...fields } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.field).toBe(field);
   });
 });
 
