@@ -27,15 +27,21 @@ import { sendScim } from './http/scim-response.ts';
 import type { Logger } from './observability/logger.ts';
 import { listResponse } from './scim/messages/list-response.ts';
 import { resourceTypes } from './scim/schema/core-schemas.ts';
+import type { AppResourceTypes } from './scim/schema/extensions.ts';
 
 export interface GatewayApp extends AppAuth {
   id: string;
   connector: CompiledConnector;
+  /** Core schemas plus the extensions the connector and the app's config declare. */
+  resourceTypes: AppResourceTypes;
+  /** SCIM attributes the app holds per resource type it provisions: what /Schemas advertises. */
+  attributes: Partial<Record<ResourceKind, readonly string[]>>;
   provisioning: Provisioning;
   tokens: TokenSet;
   /** For the status page (admin/): the app's outbound queue and budget. */
   pacer?: StatusSource['pacer'];
   budget?: StatusSource['budget'];
+  unmapped?: StatusSource['unmapped'];
 }
 
 export interface GatewayDeps {
@@ -106,6 +112,7 @@ export function buildApp(deps: GatewayDeps): Koa {
     const origin = deps.publicUrl?.replace(/\/+$/, '') ?? `${ctx.protocol}://${ctx.host}`;
     return {
       provisioning: entry.provisioning,
+      resourceTypes: entry.resourceTypes,
       baseUrl: `${origin}/apps/${encodeURIComponent(entry.id)}/scim/v2`,
       context: { deadline: Date.now() + timeoutMs, requestId: String(ctx.state.requestId) },
     };
@@ -122,20 +129,21 @@ export function buildApp(deps: GatewayDeps): Koa {
 
   scim.get('/ServiceProviderConfig', (ctx) => sendScim(ctx, 200, serviceProviderConfig(scopeOf(ctx).baseUrl)));
   scim.get('/ResourceTypes', (ctx) => {
-    const list = resourceTypeList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl);
+    const list = resourceTypeList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl);
     sendScim(ctx, 200, listResponse(list, list.length, 1));
   });
   scim.get('/ResourceTypes/:name', (ctx) => {
     const kind = (['User', 'Group'] as const).find((name) => name.toLowerCase() === String(ctx.params.name).toLowerCase());
-    if (!kind || !(ctx.state.app as GatewayApp).connector.resources[kind]) throw new NotFoundError(`No resource type "${ctx.params.name}"`);
-    sendScim(ctx, 200, resourceTypeResource(resourceTypes[kind], scopeOf(ctx).baseUrl));
+    const entry = ctx.state.app as GatewayApp;
+    if (!kind || !entry.attributes[kind]) throw new NotFoundError(`No resource type "${ctx.params.name}"`);
+    sendScim(ctx, 200, resourceTypeResource(entry.resourceTypes[kind], scopeOf(ctx).baseUrl));
   });
   scim.get('/Schemas', (ctx) => {
-    const list = schemaList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl);
+    const list = schemaList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl);
     sendScim(ctx, 200, listResponse(list, list.length, 1));
   });
   scim.get('/Schemas/:id', (ctx) => {
-    const schema = schemaList((ctx.state.app as GatewayApp).connector, scopeOf(ctx).baseUrl).find((candidate) => String(candidate.id).toLowerCase() === String(ctx.params.id).toLowerCase());
+    const schema = schemaList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl).find((candidate) => String(candidate.id).toLowerCase() === String(ctx.params.id).toLowerCase());
     if (!schema) throw new NotFoundError(`No schema "${ctx.params.id}"`);
     sendScim(ctx, 200, schema);
   });

@@ -33,6 +33,8 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { TimedIdMap } from './observability/timed-id-map.ts';
 import { auditTrail, createAuditSink } from './observability/audit.ts';
 import { inboundMetrics } from './http/middleware/inbound-metrics.ts';
+import { LocalMemberProgress, type MemberProgress } from './core/member-progress.ts';
+import { AttributeReport } from './observability/attribute-report.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -46,6 +48,7 @@ export interface GatewayOptions {
   metrics?: Metrics;
   idMap?: IdMap;
   locks?: LockManager;
+  memberProgress?: MemberProgress;
   /** True while shutting down: /readyz answers 503 (shutdown.ts). */
   isDraining?: () => boolean;
 }
@@ -73,6 +76,8 @@ export interface RunningGateway extends Gateway {
 /** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
 interface Shared {
   transport: Transport;
+  memberProgress: MemberProgress;
+  attributes: AttributeReport;
   metrics: Metrics;
   idMap: IdMap;
   locks: LockManager;
@@ -97,13 +102,14 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
     for (const entry of prepared.config.apps) {
       const connector = withBucketOverrides(prepared.connectors.get(entry.connector)!, entry);
       const { tokens, settings, secrets } = prepared.parts.get(entry.id)!;
+      const schema = prepared.schemas.get(entry.id)!;
       const budget = entry.rateLimit ?? connector.manifest.rateLimit;
       const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
       const limit = budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per) } : {};
       const pacer = new Pacer({ app: entry.id, concurrency, budget: shared.rateBudget, metrics, ...limit });
       const breaker = new CircuitBreaker({ onChange: (state) => metrics.circuitState.set({ app: entry.id }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
       metrics.circuitState.set({ app: entry.id }, 0);
-      const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets }, {
+      const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets, customFields: schema.customFields }, {
         transport: shared.transport,
         pacer,
         ...(shared.sharedTokens ? { sharedTokens: { store: shared.sharedTokens, key: entry.id } } : {}),
@@ -116,11 +122,22 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
       apps.set(entry.id, {
         id: entry.id,
         connector,
+        resourceTypes: schema.resourceTypes,
+        attributes: Object.fromEntries((['User', 'Group'] as const).filter((kind) => runtime.supports(kind)).map((kind) => [kind, runtime.mappedAttributes(kind)])),
         tokens: new TokenSet(tokens),
         ...prepared.auth.get(entry.id),
         pacer,
+        unmapped: () => shared.attributes.unmapped(entry.id),
         ...(limit.requests !== undefined ? { budget: { requests: limit.requests, perMs: limit.perMs } } : {}),
-        provisioning: new Provisioning({ app: entry.id, connector: runtime, idMap: shared.idMap, locks: shared.locks }),
+        provisioning: new Provisioning({
+          app: entry.id,
+          connector: runtime,
+          idMap: shared.idMap,
+          locks: shared.locks,
+          resourceTypes: schema.resourceTypes,
+          memberProgress: shared.memberProgress,
+          events: shared.attributes.eventsFor(entry.id),
+        }),
       });
     }
   } catch (error) {
@@ -149,6 +166,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const locks = options.locks ?? store?.locks ?? new LocalLocks();
   const shared: Shared = {
     transport,
+    memberProgress: options.memberProgress ?? store?.memberProgress ?? new LocalMemberProgress(),
+    attributes: new AttributeReport(logger, metrics),
     metrics,
     idMap,
     locks,
@@ -204,6 +223,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       generations.closeAll();
       if (!options.transport) await transport.close();
       if (!options.idMap) await idMap.close();
+      store?.memberProgress.close?.();
       await audit.close();
     },
   };

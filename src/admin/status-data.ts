@@ -22,6 +22,8 @@ export interface StatusSource {
   pacer?: PacerView;
   /** The app's outbound budget; absent when pacing is off (only the concurrency cap applies). */
   budget?: { requests: number; perMs: number };
+  /** Attribute names Entra wrote that the app does not hold (observability/attribute-report.ts). */
+  unmapped?: () => { User: string[]; Group: string[] };
 }
 
 export interface AppStatus {
@@ -32,6 +34,8 @@ export interface AppStatus {
   queue: { waiting: number; inFlight: number; drainEstimateMs: number } | null;
   budget: { requests: number; perMs: number } | null;
   lastErrors: RecentError[];
+  /** Attributes Entra sends that the app never receives (kept and returned by the gateway). */
+  unmappedAttributes: { User: string[]; Group: string[] };
 }
 
 export interface GatewayStatus {
@@ -56,6 +60,7 @@ export async function gatherStatus(apps: Iterable<StatusSource>, log: RequestLog
       queue: app.pacer ? { waiting: app.pacer.waiting, inFlight: app.pacer.inFlight, drainEstimateMs: Math.round(app.pacer.drainEstimateMs) } : null,
       budget: app.budget ? { requests: app.budget.requests, perMs: app.budget.perMs } : null,
       lastErrors,
+      unmappedAttributes: app.unmapped?.() ?? { User: [], Group: [] },
     });
   }
   return { generatedAt: new Date().toISOString(), apps: list };

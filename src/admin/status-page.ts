@@ -34,6 +34,12 @@ function errorRows(app: AppStatus): string {
   return `<table><thead><tr><th>time</th><th>request id</th><th>method</th><th>status</th><th>code</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function unmappedList(app: AppStatus): string {
+  const rows = (['User', 'Group'] as const).flatMap((kind) => app.unmappedAttributes[kind].map((name) => `<li>${kind}: <code>${escapeHtml(name)}</code></li>`));
+  if (!rows.length) return '<p class="muted">None: every attribute Entra sent reaches the app.</p>';
+  return `<p class="muted">Kept and returned to Entra, but the app never receives them. Map them in the connector, or to custom fields with customFields.</p><ul>${rows.join('')}</ul>`;
+}
+
 function appSection(app: AppStatus): string {
   const { traffic, queue, budget } = app;
   const rate = traffic.requests ? `${((traffic.errors / traffic.requests) * 100).toFixed(1)}%` : '-';
@@ -46,6 +52,8 @@ function appSection(app: AppStatus): string {
 <dt>queue</dt><dd>${queue ? `${escapeHtml(queue.waiting)} waiting, ${escapeHtml(queue.inFlight)} in flight, drains in ~${escapeHtml(duration(queue.drainEstimateMs))}` : 'n/a'}</dd>
 <dt>budget</dt><dd>${budget ? `${escapeHtml(budget.requests)} requests per ${escapeHtml(duration(budget.perMs))}` : 'unpaced (concurrency cap only)'}</dd>
 </dl>
+<h3>Attributes the app does not hold</h3>
+${unmappedList(app)}
 <h3>Last errors</h3>
 ${errorRows(app)}
 </section>`;

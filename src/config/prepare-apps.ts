@@ -9,6 +9,7 @@ import { loadConnector } from '../connectors/loader.ts';
 import type { CompiledConnector } from '../connectors/compiled.ts';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { resolveAppAuth, type AppAuth } from '../http/oauth/app-auth.ts';
+import { appSchema, type AppSchema } from './app-schemas.ts';
 import { toMilliseconds } from './duration.ts';
 import type { AppConfig, GatewayConfig } from './schema.ts';
 import { resolveSecret, resolveSetting } from './secrets.ts';
@@ -79,6 +80,8 @@ export interface Prepared {
   connectors: Map<string, CompiledConnector>;
   parts: Map<string, AppParts>;
   auth: Map<string, AppAuth>;
+  /** Per app: its resource types (with declared extensions) and custom field mappings. */
+  schemas: Map<string, AppSchema>;
 }
 
 export interface Where {
@@ -107,11 +110,14 @@ export function prepare(config: GatewayConfig, where: Where): Prepared {
     }
   }
   const parts = new Map<string, AppParts>();
+  const schemas = new Map<string, AppSchema>();
   for (const entry of config.apps) {
     const connector = connectors.get(entry.connector);
-    if (connector) parts.set(entry.id, appParts(entry, connector, where.file, where.env, issues));
+    if (!connector) continue;
+    parts.set(entry.id, appParts(entry, connector, where.file, where.env, issues));
+    schemas.set(entry.id, appSchema(connector, entry, where.file, issues));
   }
   const auth = resolveAppAuth(config, where.file, where.env, issues);
   if (issues.length) throw new ConfigError(issues);
-  return { config, connectors, parts, auth };
+  return { config, connectors, parts, auth, schemas };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration, period, toMilliseconds } from './duration.ts';
+import { schemaExtensions } from './schema-extension.ts';
 
 export const secretRef = z
   .string()
@@ -42,6 +43,19 @@ const app = z
     jwt: jwtConfig.optional().describe('Accepts JWTs of an external issuer (e.g. Entra\'s own), checked against its key set.'),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Values for the connector\'s settings; strings may be "env:NAME".'),
     secrets: z.record(z.string(), secretRef).default({}).describe('References for the connector\'s secrets.'),
+    schemaExtensions: z
+      .object({ User: schemaExtensions.optional(), Group: schemaExtensions.optional() })
+      .strict()
+      .optional()
+      .describe('Extension schemas for this app, e.g. the one of an Entra custom attribute; added to the connector\'s own.'),
+    customFields: z
+      .object({
+        User: z.record(z.string(), z.string().min(1)).optional(),
+        Group: z.record(z.string(), z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('SCIM attribute → the app\'s custom field (name or id), for connectors that declare mappings.<kind>.customFields.'),
     rateLimit: z
       .object({
         requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),

@@ -1,6 +1,7 @@
 /** A connector after loading: every expression and template compiled, defaults applied. */
 import type { CompiledExpression, CompiledTemplate } from './expression.ts';
 import type { ConnectorManifest, OutcomeResult } from './manifest.ts';
+import type { ExtensionDeclaration } from '../scim/schema/extensions.ts';
 
 export interface CompiledRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -74,6 +75,8 @@ export interface CompiledMembersList extends CompiledOperation {
 }
 
 export interface CompiledResource {
+  /** Extension schemas the connector declares for this resource type. */
+  schemaExtensions: ExtensionDeclaration[];
   attributes: string[];
   create?: CompiledCreate;
   get: CompiledOperation;
@@ -82,12 +85,14 @@ export interface CompiledResource {
   deactivate?: CompiledOperation;
   reactivate?: CompiledOperation;
   delete?: CompiledOperation;
-  members?: { add: CompiledOperation; remove: CompiledOperation; list?: CompiledMembersList };
+  members?: { add: CompiledOperation; remove: CompiledOperation; list?: CompiledMembersList; addMany?: CompiledOperation; removeMany?: CompiledOperation; batchSize: number };
 }
 
 export interface CompiledMapping {
   toApp: CompiledExpression;
   toScim: CompiledExpression;
+  /** Where the app keeps custom fields: read gives them from an app object, write merges $customFields into toApp's result. */
+  customFields?: { read: CompiledExpression; write: CompiledExpression };
 }
 
 export type CompiledAuth =

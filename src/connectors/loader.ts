@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import { appResourceTypes } from '../scim/schema/extensions.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
 import { formatPath, issueAt, parseYaml, scalarStart, validateYaml, type YamlSource } from '../config/yaml-source.ts';
 import type {
@@ -188,7 +188,12 @@ class Compiler {
 
   resource(kind: 'User' | 'Group', spec: ResourceSpec): CompiledResource {
     const path = ['resources', kind];
-    const resourceType = resourceTypes[kind];
+    const seen = new Set<string>();
+    spec.schemaExtensions.forEach((extension, index) => {
+      if (seen.has(extension.id.toLowerCase())) this.issues.push(issueAt(this.source, [...path, 'schemaExtensions', index, 'id'], `The schema ${extension.id} is declared twice`));
+      seen.add(extension.id.toLowerCase());
+    });
+    const resourceType = appResourceTypes({ [kind]: spec.schemaExtensions })[kind];
     spec.attributes.forEach((attribute, index) => {
       if (!resolveAttribute(resourceType, attribute.replace(/\[.*?\]/g, ''))) {
         this.issues.push(issueAt(this.source, [...path, 'attributes', index], `"${attribute}" is not a SCIM ${kind} attribute`));
@@ -213,6 +218,7 @@ class Compiler {
     const optional = (name: 'deactivate' | 'reactivate' | 'delete') => (ops[name] ? this.operation(at(name), ops[name]) : undefined);
     const members = spec.members;
     return {
+      schemaExtensions: spec.schemaExtensions,
       attributes: spec.attributes,
       get: this.operation(at('get'), ops.get),
       list: {
@@ -233,6 +239,9 @@ class Compiler {
             members: {
               add: this.operation([...path, 'members', 'add'], members.add),
               remove: this.operation([...path, 'members', 'remove'], members.remove),
+              batchSize: members.batchSize,
+              ...(members.addMany ? { addMany: this.operation([...path, 'members', 'addMany'], members.addMany) } : {}),
+              ...(members.removeMany ? { removeMany: this.operation([...path, 'members', 'removeMany'], members.removeMany) } : {}),
               ...(members.list
                 ? {
                     list: {
@@ -269,7 +278,14 @@ export function loadConnector(dir: string): CompiledConnector {
   for (const kind of ['User', 'Group'] as const) {
     const mapping = manifest.mappings[kind];
     if (mapping) {
-      mappings[kind] = { toApp: compiler.expression(['mappings', kind, 'toApp'], mapping.toApp), toScim: compiler.expression(['mappings', kind, 'toScim'], mapping.toScim) };
+      const at = ['mappings', kind];
+      mappings[kind] = {
+        toApp: compiler.expression([...at, 'toApp'], mapping.toApp),
+        toScim: compiler.expression([...at, 'toScim'], mapping.toScim),
+        ...(mapping.customFields
+          ? { customFields: { read: compiler.expression([...at, 'customFields', 'read'], mapping.customFields.read), write: compiler.expression([...at, 'customFields', 'write'], mapping.customFields.write) } }
+          : {}),
+      };
     }
     const resource = manifest.resources[kind];
     if (!resource) continue;

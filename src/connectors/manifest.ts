@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration, period } from '../config/duration.ts';
+import { schemaExtensions } from '../config/schema-extension.ts';
 
 
 const expression = z
@@ -176,6 +177,7 @@ const membersList = z
 
 const userResource = z
   .object({
+    schemaExtensions: schemaExtensions.default([]).describe('Extension schemas this connector declares (for app fields no core attribute fits); their attributes may then be listed in attributes.'),
     attributes: z.array(z.string()).min(1).describe('SCIM attributes this connector maps, e.g. name.givenName; they are what /Schemas advertises.'),
     operations: z
       .object({
@@ -194,11 +196,30 @@ const userResource = z
 const groupResource = userResource
   .extend({
     members: z
-      .object({ add: operation, remove: operation, list: membersList.optional() })
+      .object({
+        add: operation,
+        remove: operation,
+        list: membersList.optional(),
+        addMany: operation.optional().describe('Adds several members in one call; $members is the list of their app ids. Used for any change of more than one member.'),
+        removeMany: operation.optional().describe('Removes several members in one call; $members is the list of their app ids.'),
+        batchSize: z.number().int().min(2).max(1000).default(50).describe('Most members per addMany/removeMany call (the app\'s own limit).'),
+      })
       .strict()
       .optional()
       .describe('Group membership calls; $id is the group\'s app id and $member the user\'s.'),
   })
+  .strict();
+
+const customFields = z
+  .object({
+    read: expression.describe('JSONata on the app object giving its custom fields as an object, e.g. user_fields (Redmine: custom_fields{ $string(id): value }).'),
+    write: expression.describe('JSONata giving what to merge into toApp\'s result from $customFields (field → value, null for a cleared one), e.g. { "user_fields": $customFields }.'),
+  })
+  .strict()
+  .describe('Where the app keeps its custom fields. An app then maps SCIM attributes (e.g. Entra custom extension attributes) to them with customFields in gateway.yaml.');
+
+const mapping = z
+  .object({ toApp: expression, toScim: expression, customFields: customFields.optional() })
   .strict();
 
 const secretDecl = z
@@ -304,8 +325,8 @@ export const connectorManifest = z
       .default({ maxAttempts: 4, initialDelay: '250ms', maxDelay: '10s' }),
     mappings: z
       .object({
-        User: z.object({ toApp: expression, toScim: expression }).strict().optional(),
-        Group: z.object({ toApp: expression, toScim: expression }).strict().optional(),
+        User: mapping.optional(),
+        Group: mapping.optional(),
       })
       .strict(),
     resources: z

@@ -14,6 +14,7 @@ import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import { Caller, encodePathValue, type CallContext, type CallObserver, type CallResult } from './caller.ts';
 import type { CompiledConnector, CompiledFilter, CompiledMapping, CompiledOperation, CompiledResource } from './compiled.ts';
+import { customFieldValues, mergePayload, withCustomFields, type CustomFieldMapping } from './custom-fields.ts';
 import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
 import { outcomeError } from './outcomes.ts';
 import { walkPages } from './paginate.ts';
@@ -29,6 +30,8 @@ export interface UpdateInput {
 export interface AppSettings {
   config: Record<string, unknown>;
   secrets: Record<string, string>;
+  /** SCIM attributes this app keeps in the app's custom fields (gateway.yaml customFields). */
+  customFields?: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>>;
 }
 
 function badAnswer(connector: string, operation: string, why: string): UpstreamError {
@@ -58,12 +61,14 @@ export class ConnectorRuntime {
   readonly #caller: Caller;
   readonly #config: Record<string, unknown>;
   readonly #secretBindings: Bindings;
+  readonly #customFields: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>>;
 
   private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, pacer: Pacer) {
     this.connector = connector;
     this.pacer = pacer;
     this.#caller = caller;
     this.#config = settings.config;
+    this.#customFields = settings.customFields ?? {};
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
   }
 
@@ -96,6 +101,10 @@ export class ConnectorRuntime {
     return this.connector.resources[kind] !== undefined;
   }
 
+  mappedAttributes(kind: ResourceKind): readonly string[] {
+    return [...(this.connector.resources[kind]?.attributes ?? []), ...(this.#customFields[kind] ?? []).map((mapping) => mapping.attribute)];
+  }
+
   resource(kind: ResourceKind): CompiledResource {
     const resource = this.connector.resources[kind];
     if (!resource) throw new NotSupportedError(`The ${this.connector.id} connector does not provision ${kind === 'User' ? 'users' : 'groups'}`);
@@ -109,11 +118,20 @@ export class ConnectorRuntime {
   }
 
   async toApp(kind: ResourceKind, scim: ScimResource): Promise<unknown> {
-    return plain(await this.#mapping(kind).toApp.evaluate(scim, { config: this.#config }));
+    const mapping = this.#mapping(kind);
+    const payload = plain(await mapping.toApp.evaluate(scim, { config: this.#config }));
+    const fields = this.#customFields[kind];
+    if (!fields?.length || !mapping.customFields) return payload;
+    const extra = await mapping.customFields.write.evaluate(scim, { config: this.#config, customFields: customFieldValues(scim, fields) });
+    return mergePayload(payload, plain(extra));
   }
 
   async toScim(kind: ResourceKind, raw: unknown): Promise<ScimResource> {
-    return plain(await this.#mapping(kind).toScim.evaluate(raw, { config: this.#config }));
+    const mapping = this.#mapping(kind);
+    const scim = plain(await mapping.toScim.evaluate(raw, { config: this.#config }));
+    const fields = this.#customFields[kind];
+    if (!fields?.length || !mapping.customFields) return scim;
+    return withCustomFields(scim, plain(await mapping.customFields.read.evaluate(raw, { config: this.#config })), fields);
   }
 
   #bindings(kind: ResourceKind, extra: Bindings): Bindings {
@@ -280,13 +298,31 @@ export class ConnectorRuntime {
     return this.connector.resources.Group?.members !== undefined;
   }
 
-  async changeMember(action: 'add' | 'remove', groupAppId: string, memberAppId: string, context: CallContext): Promise<void> {
+  /** How many members one call can change: the connector's batchSize with addMany/removeMany, else 1. */
+  memberBatchSize(action: 'add' | 'remove'): number {
+    const members = this.connector.resources.Group?.members;
+    return members?.[action === 'add' ? 'addMany' : 'removeMany'] ? members.batchSize : 1;
+  }
+
+  /** Adds or removes members: one bulk call when the connector has one and several are given, else one call each. */
+  async changeMembers(action: 'add' | 'remove', groupAppId: string, memberAppIds: readonly string[], context: CallContext): Promise<void> {
     const members = this.resource('Group').members;
     if (!members) throw new NotSupportedError(`The ${this.connector.id} connector does not manage group members`);
-    const name = `Group.members.${action}`;
-    const result = await this.#run(members[action], name, this.#bindings('Group', { id: groupAppId, member: memberAppId }), context);
-    // Removing someone who is not a member (or already gone) leaves the group as asked.
-    if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#error(result, name);
+    const many = members[action === 'add' ? 'addMany' : 'removeMany'];
+    const calls: [CompiledOperation, string, Bindings][] =
+      many && memberAppIds.length > 1
+        ? [[many, `Group.members.${action}Many`, { id: groupAppId, members: [...memberAppIds] }]]
+        : memberAppIds.map((member) => [members[action], `Group.members.${action}`, { id: groupAppId, member }]);
+    for (const [operation, name, extra] of calls) {
+      const result = await this.#run(operation, name, this.#bindings('Group', extra), context);
+      // Removing someone who is not a member (or already gone) leaves the group as asked.
+      if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#error(result, name);
+    }
+  }
+
+  /** Time the app's budget needs for `calls` more calls, for a Retry-After sized to the work left. */
+  estimateMs(calls: number): number {
+    return this.pacer.estimateMs(calls);
   }
 
   /** App ids of the group's members, or undefined when the connector cannot list them. */

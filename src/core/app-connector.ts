@@ -32,6 +32,8 @@ export interface ListPage {
 export interface AppConnector {
   readonly connector: { id: string; resources: Partial<Record<ResourceKind, { attributes: string[]; list: { maxScan: number; filters: { exact: boolean }[] }; create?: { onConflict: 'fail' | 'adopt' } }>> };
   supports(kind: ResourceKind): boolean;
+  /** SCIM attributes the app holds: the connector's mapped attributes and the app's custom fields. */
+  mappedAttributes(kind: ResourceKind): readonly string[];
   pushdown(kind: ResourceKind, attribute: string, op: string): { exact: boolean } | undefined;
   create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }>;
   get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined>;
@@ -41,6 +43,10 @@ export interface AppConnector {
   setActive(kind: ResourceKind, appId: string, active: boolean, context: CallContext): Promise<boolean>;
   delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean>;
   hasMembers(): boolean;
-  changeMember(action: 'add' | 'remove', groupAppId: string, memberAppId: string, context: CallContext): Promise<void>;
+  /** Members one changeMembers call may carry (1 unless the connector has a bulk call). */
+  memberBatchSize(action: 'add' | 'remove'): number;
+  changeMembers(action: 'add' | 'remove', groupAppId: string, memberAppIds: readonly string[], context: CallContext): Promise<void>;
+  /** Milliseconds the app's budget needs for `calls` more calls (0 when unpaced). */
+  estimateMs(calls: number): number;
   listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined>;
 }

@@ -4,17 +4,23 @@
  */
 import { NotFoundError, NotSupportedError, ScimRequestError } from '../errors.ts';
 import type { Filter } from '../scim/filter/ast.ts';
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import type { AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, AppObject, CallContext } from './app-connector.ts';
+import type { ProvisioningEvents } from './events.ts';
 import { normalizeKey, type IdMap, type LockManager, type MappingRecord, type ResourceKind } from './id-map.ts';
+import type { MemberProgress } from './member-progress.ts';
 import { pushdownCandidates } from './query-plan.ts';
 import type { Views } from './views.ts';
 
 export interface CoreContext {
   app: string;
+  resourceTypes: AppResourceTypes;
   connector: AppConnector;
   idMap: IdMap;
   locks: LockManager;
+  memberProgress: MemberProgress;
+  events: ProvisioningEvents;
   views: Views;
   now(): Date;
   newId(): string;
@@ -26,6 +32,25 @@ export const KEY_NAME: Record<ResourceKind, string> = { User: 'userName', Group:
 
 export function supports(core: CoreContext, kind: ResourceKind): void {
   if (!core.connector.supports(kind)) throw new NotSupportedError(`This app does not provision ${kind === 'User' ? 'users' : 'groups'}`);
+}
+
+/**
+ * Tells the operator about attributes in a write that the app does not hold (they are kept and read back,
+ * but never sent): "nickName", "urn:…:CustomExtensionName:2.0:User:CustomAttribute".
+ */
+export function reportUnmapped(core: CoreContext, kind: ResourceKind, data: ScimResource): void {
+  const mapped = core.views.mapped(kind);
+  const held = new Set([...mapped].map((name) => name.toLowerCase()));
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'members') continue;
+    if (/^urn:/i.test(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const attribute of Object.keys(value)) if (!held.has(`${key}:${attribute}`.toLowerCase())) names.push(`${key}:${attribute}`);
+    } else if (!held.has(key.toLowerCase())) {
+      names.push(key);
+    }
+  }
+  if (names.length) core.events.unmappedAttributes(kind, names);
 }
 
 export function lock<T>(core: CoreContext, kind: ResourceKind, name: string, work: () => Promise<T>): Promise<T> {
@@ -58,7 +83,7 @@ export async function findByKeyInApp(core: CoreContext, kind: ResourceKind, key:
 
 /** App objects that may match `filter`, using the app's own search when the connector declares it. */
 export async function* appObjects(core: CoreContext, kind: ResourceKind, filter: Filter | undefined, context: CallContext): AsyncGenerator<AppObject> {
-  const pushdown = pushdownCandidates(filter, resourceTypes[kind]).find((candidate) => core.connector.pushdown(kind, candidate.attribute, candidate.op));
+  const pushdown = pushdownCandidates(filter, core.resourceTypes[kind]).find((candidate) => core.connector.pushdown(kind, candidate.attribute, candidate.op));
   const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;
   let scanned = 0;
   for await (const page of core.connector.list(kind, context, pushdown ? { filter: pushdown } : {})) {

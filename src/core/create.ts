@@ -5,11 +5,10 @@
  */
 import { ConflictError, UnavailableError } from '../errors.ts';
 import { changedAttributes } from '../scim/patch/apply.ts';
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
 import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
-import { appObject, findByKeyInApp, KEY_NAME, lock, supports, type CoreContext, type MappedRecord } from './context.ts';
+import { appObject, findByKeyInApp, KEY_NAME, lock, reportUnmapped, supports, type CoreContext, type MappedRecord } from './context.ts';
 import { memberDisplays, memberValues } from './group-members.ts';
 import { normalizeKey, type MappingRecord, type ResourceKind } from './id-map.ts';
 import { applyMembers, memberEntries } from './member-writes.ts';
@@ -19,9 +18,10 @@ import type { ResourceView } from './views.ts';
 
 export async function createResource(core: CoreContext, kind: ResourceKind, body: unknown, context: CallContext): Promise<ResourceView> {
   supports(core, kind);
-  const resourceType = resourceTypes[kind];
+  const resourceType = core.resourceTypes[kind];
   const data = normalizeResource(resourceType, body);
   const key = requireKeyAttribute(resourceType, data);
+  reportUnmapped(core, kind, data);
   const members = kind === 'Group' ? memberValues(body && typeof body === 'object' ? (body as Record<string, unknown>).members : undefined) : [];
   const displays = kind === 'Group' ? memberDisplays((body as Record<string, unknown>).members) : {};
   delete data.members;
@@ -42,7 +42,7 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
       await core.connector.setActive('User', object.appId, false, context);
       appKnown = false;
     }
-    const added = await applyMembers(core, object.appId, { add: members, remove: [] }, context);
+    const { add: added } = await applyMembers(core, { appId: object.appId }, { add: members, remove: [] }, context);
     const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
     const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
     // Still uncommitted: the create counts as answered only once its 201 reached the client (confirmCreate).
@@ -124,7 +124,7 @@ async function createInApp(core: CoreContext, kind: ResourceKind, scimId: string
   await core.idMap.update(core.app, kind, scimId, { appId: found.appId });
   // Adopted: make the app object say what the client asked for.
   const current = await core.views.forms(kind, found);
-  const changed = changedAttributes(resourceTypes[kind], current.connector, toApp);
+  const changed = changedAttributes(core.resourceTypes[kind], current.connector, toApp);
   if (!changed.length) return found;
   const updated = await core.connector.update(kind, found.appId, { scim: toApp, old: current.connector, changed }, context);
   if (updated === 'notFound') throw conflict();

@@ -9,6 +9,7 @@ import type { Filter } from '../scim/filter/ast.ts';
 import { matchesFilter } from '../scim/filter/evaluate.ts';
 import type { PatchOperation } from '../scim/patch/apply.ts';
 import { parsePatchPath } from '../scim/path/parse-path.ts';
+import { isMembersPath } from '../scim/schema/canonical.ts';
 import { groupResourceType } from '../scim/schema/core-schemas.ts';
 
 export interface MemberChange {
@@ -19,10 +20,6 @@ export interface MemberChange {
   displays?: Record<string, string>;
   filter?: Filter;
   whole: boolean;
-}
-
-function isMembersPath(path: string): boolean {
-  return /^members(?:$|[[.])/i.test(path) || /^urn:ietf:params:scim:schemas:core:2\.0:group:members(?:$|[[.])/i.test(path);
 }
 
 /** Ids in a member value: [{value}], {value}, "id", or a list of strings (Microsoft's collection sends each form). */
@@ -71,7 +68,7 @@ export function splitMemberOperations(operations: PatchOperation[]): { members: 
       if (operation.value && typeof operation.value === 'object' && !Array.isArray(operation.value)) {
         const rest: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(operation.value)) {
-          if (key.toLowerCase() === 'members') members.push({ op: operation.op, values: memberValues(value), displays: memberDisplays(value), whole: true });
+          if (isMembersPath(groupResourceType, key)) members.push({ op: operation.op, values: memberValues(value), displays: memberDisplays(value), whole: true });
           else rest[key] = value;
         }
         if (Object.keys(rest).length) others.push({ ...operation, value: rest });
@@ -80,7 +77,7 @@ export function splitMemberOperations(operations: PatchOperation[]): { members: 
       }
       continue;
     }
-    if (!isMembersPath(operation.path)) {
+    if (!isMembersPath(groupResourceType, operation.path)) {
       others.push(operation);
       continue;
     }

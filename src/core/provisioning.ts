@@ -8,8 +8,11 @@
  * - Nothing is written to the IdMap for a request that fails validation.
  */
 import { randomUUID } from 'node:crypto';
+import { appResourceTypes, type AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, CallContext } from './app-connector.ts';
 import { appObject, mappedRecord, supports, type CoreContext } from './context.ts';
+import { quietEvents, type ProvisioningEvents } from './events.ts';
+import { LocalMemberProgress, type MemberProgress } from './member-progress.ts';
 import { confirmCreate, createResource } from './create.ts';
 import type { IdMap, LockManager, ResourceKind } from './id-map.ts';
 import { queryResources, type QueryInput, type QueryResult } from './query.ts';
@@ -24,6 +27,11 @@ export interface ProvisioningOptions {
   connector: AppConnector;
   idMap: IdMap;
   locks: LockManager;
+  /** The app's resource types, with the extensions its connector and config declare (default: core + enterprise). */
+  resourceTypes?: AppResourceTypes;
+  /** Where group writes record member changes applied before they finished (default: this process only). */
+  memberProgress?: MemberProgress;
+  events?: ProvisioningEvents;
   now?: () => Date;
   newId?: () => string;
 }
@@ -35,12 +43,16 @@ export class Provisioning {
 
   constructor(options: ProvisioningOptions) {
     this.app = options.app;
-    this.views = new Views(options.app, options.connector, options.idMap);
+    const resourceTypes = options.resourceTypes ?? appResourceTypes();
+    this.views = new Views(options.app, options.connector, options.idMap, resourceTypes);
     this.#core = {
       app: options.app,
+      resourceTypes,
       connector: options.connector,
       idMap: options.idMap,
       locks: options.locks,
+      memberProgress: options.memberProgress ?? new LocalMemberProgress(),
+      events: options.events ?? quietEvents,
       views: this.views,
       now: options.now ?? (() => new Date()),
       newId: options.newId ?? randomUUID,

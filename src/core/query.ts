@@ -3,10 +3,11 @@
  * pushed down to the app's search or evaluated over a bounded scan, and unfiltered pages read as a window.
  * App objects seen for the first time are adopted (given SCIM ids) on the way.
  */
-import type { Filter } from '../scim/filter/ast.ts';
+import { formatAttrPath, type Filter } from '../scim/filter/ast.ts';
+import { isMembersPath } from '../scim/schema/canonical.ts';
+import { groupResourceType } from '../scim/schema/core-schemas.ts';
 import { compileFilter, validateFilter } from '../scim/filter/evaluate.ts';
 import { parseFilter } from '../scim/filter/parse.ts';
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
 import { sortResources, type SortOrder } from '../scim/resource/sort.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
@@ -33,7 +34,7 @@ export interface QueryResult {
 
 export async function queryResources(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
   supports(core, kind);
-  const resourceType = resourceTypes[kind];
+  const resourceType = core.resourceTypes[kind];
   const filter = input.filter !== undefined && input.filter.trim() !== '' ? parseFilter(input.filter) : undefined;
   if (filter) validateFilter(filter, resourceType);
   const matches = filter ? compileFilter(filter, resourceType) : () => true;
@@ -143,7 +144,7 @@ function mentionsMembers(filter: Filter): boolean {
     case 'not':
       return mentionsMembers(filter.filter);
     default:
-      return filter.path.attr.toLowerCase() === 'members';
+      return isMembersPath(groupResourceType, formatAttrPath(filter.path, false));
   }
 }
 

@@ -3,7 +3,7 @@
  * normalised, references turned into SCIM ids, the client's last-written values laid over it
  * (read-back.ts), and group members from the app.
  */
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
+import type { AppResourceTypes } from '../scim/schema/extensions.ts';
 import { isObject, normalizeResource } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppConnector, AppObject, CallContext } from './app-connector.ts';
@@ -32,21 +32,27 @@ export class Views {
   readonly #app: string;
   readonly #connector: AppConnector;
   readonly #idMap: IdMap;
+  readonly #resourceTypes: AppResourceTypes;
   readonly #mapped: Partial<Record<ResourceKind, Set<string>>> = {};
 
-  constructor(app: string, connector: AppConnector, idMap: IdMap) {
+  constructor(app: string, connector: AppConnector, idMap: IdMap, resourceTypes: AppResourceTypes) {
     this.#app = app;
     this.#connector = connector;
     this.#idMap = idMap;
+    this.#resourceTypes = resourceTypes;
     for (const kind of ['User', 'Group'] as const) {
-      const attributes = connector.connector.resources[kind]?.attributes;
-      if (attributes) this.#mapped[kind] = mappedTopLevel(attributes);
+      if (connector.supports(kind)) this.#mapped[kind] = mappedTopLevel(connector.mappedAttributes(kind));
     }
+  }
+
+  /** Top-level names of what the app holds: the connector's attributes and the app's custom fields. */
+  mapped(kind: ResourceKind): ReadonlySet<string> {
+    return this.#mapped[kind] ?? new Set();
   }
 
   async forms(kind: ResourceKind, object: AppObject): Promise<AppForms> {
     const { meta, ...rest } = object.scim;
-    const connector = normalizeResource(resourceTypes[kind], rest, `the ${this.#connector.connector.id} connector's toScim`);
+    const connector = normalizeResource(this.#resourceTypes[kind], rest, `the ${this.#connector.connector.id} connector's toScim`);
     delete connector.members;
     const client = kind === 'User' ? await referencesFromApp(this.#idMap, this.#app, connector) : connector;
     const created = isObject(meta) && typeof meta.created === 'string' && !Number.isNaN(Date.parse(meta.created)) ? new Date(meta.created).toISOString() : undefined;

@@ -5,11 +5,10 @@
  */
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.ts';
 import { applyPatch, changedAttributes, parsePatchRequest } from '../scim/patch/apply.ts';
-import { resourceTypes } from '../scim/schema/core-schemas.ts';
 import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
-import { appObject, KEY_NAME, lock, mappedRecord, supports, type CoreContext, type MappedRecord } from './context.ts';
+import { appObject, KEY_NAME, lock, mappedRecord, reportUnmapped, supports, type CoreContext, type MappedRecord } from './context.ts';
 import { memberDelta, memberDisplays, memberValues, needsCurrentMembers, splitMemberOperations, type MemberChange } from './group-members.ts';
 import { KeyTakenError, normalizeKey, type ResourceKind } from './id-map.ts';
 import { applyMembers, currentMembers, memberEntries } from './member-writes.ts';
@@ -25,14 +24,14 @@ export async function patchResource(core: CoreContext, kind: ResourceKind, scimI
     const base = await startingPoint(core, kind, record, context, options.ifMatch);
     const { members, others } = kind === 'Group' ? splitMemberOperations(operations) : { members: [], others: operations };
     const { members: baseMembers, ...baseData } = base;
-    const next = others.length ? applyPatch(resourceTypes[kind], baseData, others).resource : baseData;
+    const next = others.length ? applyPatch(core.resourceTypes[kind], baseData, others).resource : baseData;
     return applyWrite(core, kind, record, baseData, next, members, baseMembers, context);
   });
 }
 
 export async function replaceResource(core: CoreContext, kind: ResourceKind, scimId: string, body: unknown, context: CallContext, options: { ifMatch?: string } = {}): Promise<ResourceView> {
   supports(core, kind);
-  const resourceType = resourceTypes[kind];
+  const resourceType = core.resourceTypes[kind];
   const data = normalizeResource(resourceType, body);
   requireKeyAttribute(resourceType, data);
   const { members: bodyMembers, ...next } = data;
@@ -74,8 +73,9 @@ async function applyWrite(
   baseMembers: unknown,
   context: CallContext,
 ): Promise<ResourceView> {
-  const resourceType = resourceTypes[kind];
+  const resourceType = core.resourceTypes[kind];
   const key = requireKeyAttribute(resourceType, next);
+  reportUnmapped(core, kind, next);
   if (record.key === null || normalizeKey(key) !== normalizeKey(record.key)) {
     const holder = await core.idMap.findByKey(core.app, kind, key);
     if (holder && holder.scimId !== record.scimId) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
@@ -85,18 +85,18 @@ async function applyWrite(
   const delta = memberDelta(memberChanges, current);
   let appHash = record.appHash;
   if (changed.length) appHash = await sendChanges(core, kind, record, base, next, changed, context);
-  const added = await applyMembers(core, record.appId, { add: delta.add, remove: [] }, context);
-  await applyMembers(core, record.appId, { add: [], remove: delta.remove }, context);
+  const applied = await applyMembers(core, { appId: record.appId, scimId: record.scimId }, delta, context);
+  const added = applied.add;
   const shadow: ScimResource = { ...next };
   if (kind === 'Group') {
-    const removed = new Set(delta.remove);
+    const removed = new Set(applied.remove);
     const displays: Record<string, string> = { ...memberDisplays(baseMembers) };
     for (const change of memberChanges) Object.assign(displays, change.displays);
     const kept = memberValues(baseMembers).filter((id) => !removed.has(id));
     const members = [...new Set([...kept, ...added])];
     if (members.length) shadow.members = memberEntries(members, displays);
   }
-  const touched = changed.length > 0 || added.length > 0 || delta.remove.length > 0;
+  const touched = changed.length > 0 || added.length > 0 || applied.remove.length > 0;
   try {
     const updated = await core.idMap.update(core.app, kind, record.scimId, {
       shadow,
@@ -105,6 +105,8 @@ async function applyWrite(
       appHash,
       ...(touched ? { lastModified: core.now().toISOString() } : {}),
     });
+    // The group now says what was applied: an unfinished earlier write has nothing left to skip.
+    if (delta.add.length || delta.remove.length) await core.memberProgress.clear(core.app, record.scimId);
     return core.views.fromRecord(updated ?? record, shadow);
   } catch (error) {
     if (error instanceof KeyTakenError) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);

@@ -18,6 +18,8 @@ export interface Metrics {
   inboundRequests: Counter<'app' | 'resource' | 'operation' | 'status'>;
   inboundDuration: Histogram<'app' | 'resource' | 'operation'>;
   storeDuration: Histogram<'operation'>;
+  unmappedAttributes: Gauge<'app' | 'resource'>;
+  unknownMembers: Counter<'app'>;
 }
 
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
@@ -37,6 +39,8 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     configReloads: new Counter({ name: 'scimgw_config_reloads_total', help: 'Config reloads, applied or refused (the previous config kept serving)', labelNames: ['result'], registers }),
     inboundRequests: new Counter({ name: 'scimgw_inbound_requests_total', help: 'SCIM requests received, by app, resource type, operation and status', labelNames: ['app', 'resource', 'operation', 'status'], registers }),
     inboundDuration: new Histogram({ name: 'scimgw_inbound_request_duration_seconds', help: 'Duration of SCIM requests', labelNames: ['app', 'resource', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
+    unmappedAttributes: new Gauge({ name: 'scimgw_unmapped_attributes', help: 'Distinct attribute names Entra wrote that the app does not hold (kept and read back, never sent); the status page lists them', labelNames: ['app', 'resource'], registers }),
+    unknownMembers: new Counter({ name: 'scimgw_unknown_members_total', help: 'Group member ids that named no user the gateway knows, skipped', labelNames: ['app'], registers }),
     storeDuration: new Histogram({ name: 'scimgw_store_duration_seconds', help: 'Duration of id map operations', labelNames: ['operation'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers }),
   };
 }

@@ -133,6 +133,12 @@ export class Pacer {
     return this.pausedForMs + (this.#queue.size + this.#queue.pending) * interval;
   }
 
+  /** How long `calls` more calls take at the budget, after what is already queued. */
+  estimateMs(calls: number): number {
+    const interval = this.#limit ? this.#limit.perMs / this.#limit.requests : 0;
+    return this.drainEstimateMs + calls * interval;
+  }
+
   /** Rejects every waiting call (and any later one) with a 503, so no SCIM request is left hanging. */
   close(): void {
     if (!this.#closed.signal.aborted) this.#closed.abort(new UnavailableError('The app connection was closed (the configuration is being reloaded); retry later', 5));

@@ -7,6 +7,9 @@ import { toMilliseconds } from '../config/duration.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { resolveSecret, resolveSetting } from '../config/secrets.ts';
 import type { IdMap, LockManager } from '../core/id-map.ts';
+import type { MemberProgress } from '../core/member-progress.ts';
+import { SqliteMemberProgress } from './embedded/sqlite-member-progress.ts';
+import { RedisMemberProgress } from './redis/redis-member-progress.ts';
 import { LocalLocks } from './embedded/local-locks.ts';
 import { SqliteIdMap } from './embedded/sqlite-id-map.ts';
 import { createRedisClient, whenReady, type RedisClient } from './redis/connection.ts';
@@ -17,6 +20,7 @@ export interface OpenStore {
   kind: 'embedded' | 'redis';
   idMap: IdMap;
   locks: LockManager;
+  memberProgress: MemberProgress & { close?: () => void };
   /** The Redis client, for the other shared state (OAuth tokens); undefined on the embedded store. */
   redis?: RedisClient;
   prefix: string;
@@ -34,7 +38,8 @@ export function effectiveStore(store: StoreConfig, env: NodeJS.ProcessEnv): Stor
 
 export async function openStore(config: StoreConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; where: string }): Promise<OpenStore> {
   if (config.type === 'embedded') {
-    return { kind: 'embedded', idMap: new SqliteIdMap(join(resolve(options.baseDir, config.dataDir), 'scimgw.sqlite')), locks: new LocalLocks(), prefix: 'scimgw' };
+    const file = join(resolve(options.baseDir, config.dataDir), 'scimgw.sqlite');
+    return { kind: 'embedded', idMap: new SqliteIdMap(file), locks: new LocalLocks(), memberProgress: new SqliteMemberProgress(file), prefix: 'scimgw' };
   }
   const url = config.url === undefined ? (options.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : String(resolveSetting(config.url, `${options.where} store.url`, options.env));
   const redis = createRedisClient({
@@ -50,6 +55,7 @@ export async function openStore(config: StoreConfig, options: { baseDir: string;
     kind: 'redis',
     idMap: new RedisIdMap(redis, { prefix: config.prefix, owned: true }),
     locks: new RedisLocks(redis, { prefix: config.prefix, leaseMs: toMilliseconds(config.lockLease) }),
+    memberProgress: new RedisMemberProgress(redis, config.prefix),
     redis,
     prefix: config.prefix,
   };

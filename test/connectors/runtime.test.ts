@@ -115,15 +115,15 @@ describe('users and groups against the demo app', () => {
     const first = created(await runtime.create('User', ada, 's1', context()));
     const second = created(await runtime.create('User', { ...ada, userName: 'grace@example.com' }, 's2', context()));
     expect(runtime.hasMembers()).toBe(true);
-    await runtime.changeMember('add', group.appId, first.appId, context());
+    await runtime.changeMembers('add', group.appId, [first.appId], context());
     expect(last()).toMatchObject({ method: 'PUT', path: `/api/teams/${group.appId}/members/${first.appId}`, status: 204 });
-    await runtime.changeMember('add', group.appId, second.appId, context());
+    await runtime.changeMembers('add', group.appId, [second.appId], context());
     expect(await runtime.listMembers(group.appId, context())).toEqual([first.appId, second.appId]);
-    await runtime.changeMember('remove', group.appId, first.appId, context());
+    await runtime.changeMembers('remove', group.appId, [first.appId], context());
     expect(last()).toMatchObject({ method: 'DELETE', path: `/api/teams/${group.appId}/members/${first.appId}` });
     expect(await runtime.listMembers(group.appId, context())).toEqual([second.appId]);
     // Removing a non-member leaves the group as asked.
-    await runtime.changeMember('remove', group.appId, first.appId, context());
+    await runtime.changeMembers('remove', group.appId, [first.appId], context());
     const pages = [];
     for await (const page of runtime.list('Group', context(), { filter: { attribute: 'displayName', op: 'eq', value: 'Engineering' } })) pages.push(...page.objects);
     expect(pages.map((object) => object.appId)).toEqual([group.appId]);
@@ -141,7 +141,7 @@ describe('users and groups against the demo app', () => {
     for (const id of ['..', '.']) {
       await expect(runtime.get('User', id, context())).rejects.toBeInstanceOf(NotFoundError);
       await expect(runtime.setActive('User', id, false, context())).rejects.toBeInstanceOf(NotFoundError);
-      await expect(runtime.changeMember('add', '1', id, context())).rejects.toBeInstanceOf(NotFoundError);
+      await expect(runtime.changeMembers('add', '1', [id], context())).rejects.toBeInstanceOf(NotFoundError);
     }
     expect(demo.log).toEqual([]);
   });

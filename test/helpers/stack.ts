@@ -3,7 +3,8 @@
  * in-memory embedded store, both on 127.0.0.1 with free ports, and a small SCIM client.
  */
 import { join } from 'node:path';
-import type { GatewayConfig } from '../../src/config/schema.ts';
+import type { AppConfig, GatewayConfig } from '../../src/config/schema.ts';
+import type { Logger } from '../../src/observability/logger.ts';
 import type { IdMap } from '../../src/core/id-map.ts';
 import { createDemoApp, type DemoApp, type FaultOptions } from '../../src/demo-app/server.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
@@ -38,6 +39,9 @@ export interface StackOptions {
   maxBodyBytes?: number;
   /** Turns on /admin/status with this bearer token. */
   adminToken?: string;
+  /** Added to the "demo" app's entry in gateway.yaml (schemaExtensions, customFields, rateLimit…). */
+  demoApp?: Partial<AppConfig>;
+  logger?: Logger;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -53,7 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rateLimit: { requests: 0, per: '1s', concurrency: 64, buckets: {} },
     token,
   });
-  const apps = [app('demo', TOKEN), app('other', OTHER_TOKEN)];
+  const apps = [{ ...app('demo', TOKEN), ...options.demoApp }, app('other', OTHER_TOKEN)];
   const config: GatewayConfig = {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
@@ -63,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     apps: apps.map(({ token: _token, ...rest }) => rest),
     ...(options.adminToken ? { admin: { tokens: ['env:ADMIN_TOKEN'] } } : {}),
   };
-  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key', ...(options.adminToken ? { ADMIN_TOKEN: options.adminToken } : {}) }, idMap, logger: silentLogger() });
+  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key', ...(options.adminToken ? { ADMIN_TOKEN: options.adminToken } : {}) }, idMap, logger: options.logger ?? silentLogger() });
   const base = `${gateway.url}/apps/demo/scim/v2`;
   return {
     demo,

@@ -26,7 +26,7 @@ export function declaredOperations(connector: CompiledConnector): string[] {
     const resource = connector.resources[kind];
     if (!resource) continue;
     for (const op of ['create', 'get', 'list', 'update', 'deactivate', 'reactivate', 'delete'] as const) if (resource[op]) out.push(`${kind}.${op}`);
-    if (resource.members) for (const op of ['add', 'remove', 'list'] as const) if (resource.members[op]) out.push(`${kind}.members.${op}`);
+    if (resource.members) for (const op of ['add', 'remove', 'list', 'addMany', 'removeMany'] as const) if (resource.members[op]) out.push(`${kind}.members.${op}`);
   }
   return out;
 }

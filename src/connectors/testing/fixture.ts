@@ -3,14 +3,32 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseYaml, validateYaml } from '../../config/yaml-source.ts';
+import { gatewayConfig } from '../../config/schema.ts';
+
+/** The parts of an app entry in gateway.yaml a fixture run may set besides settings and secrets. */
+const appEntry = gatewayConfig.shape.apps.element.shape;
 
 const json = z.unknown();
 
 const mapped = z.record(z.string(), z.object({ appId: z.string(), userName: z.string().optional(), displayName: z.string().optional(), externalId: z.string().optional(), shadow: z.record(z.string(), json).optional() }).strict());
 
+export const fixtureApp = z
+  .object({
+    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    secrets: z.record(z.string(), z.string()).default({}),
+    schemaExtensions: appEntry.schemaExtensions,
+    customFields: appEntry.customFields,
+  })
+  .strict();
+
 export const fixtureCase = z
   .object({
     description: z.string().min(1),
+    app: z
+      .object({ schemaExtensions: appEntry.schemaExtensions, customFields: appEntry.customFields })
+      .strict()
+      .optional()
+      .describe('What this case adds to fixtures/_app.yaml: an app\'s schemaExtensions and customFields.'),
     given: z.object({ users: mapped.optional(), groups: mapped.optional() }).strict().optional(),
     request: z
       .object({
@@ -43,12 +61,7 @@ export const fixtureCase = z
   })
   .strict();
 
-export const fixtureApp = z
-  .object({
-    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    secrets: z.record(z.string(), z.string()).default({}),
-  })
-  .strict();
+
 
 export type FixtureCase = z.infer<typeof fixtureCase>;
 export type FixtureApp = z.infer<typeof fixtureApp>;

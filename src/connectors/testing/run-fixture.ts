@@ -24,7 +24,8 @@ export interface FixtureResult {
 
 const TOKEN = 'fixture-scim-token';
 
-export async function runFixture(dir: string, connector: CompiledConnector, app: FixtureApp, fixture: FixtureCase): Promise<FixtureResult> {
+export async function runFixture(dir: string, connector: CompiledConnector, shared: FixtureApp, fixture: FixtureCase): Promise<FixtureResult> {
+  const app: FixtureApp = { ...shared, ...Object.fromEntries(Object.entries(fixture.app ?? {}).filter(([, value]) => value !== undefined)) };
   const baseUrl = await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets });
   const transport = new ReplayTransport(fixture.exchanges, baseUrl);
   const idMap = new SqliteIdMap(':memory:');
@@ -48,7 +49,18 @@ export async function runFixture(dir: string, connector: CompiledConnector, app:
     server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '20s', maxBodyBytes: 1024 * 1024 },
     store: { type: 'embedded', dataDir: '.' },
     connectorDirs: [dirname(dir)],
-    apps: [{ id: 'fixture', connector: basename(dir), tokens: ['env:FIXTURE_TOKEN'], settings: app.settings, secrets, rateLimit: { requests: 0, per: '1s', buckets: {} } }],
+    apps: [
+      {
+        id: 'fixture',
+        connector: basename(dir),
+        tokens: ['env:FIXTURE_TOKEN'],
+        settings: app.settings,
+        secrets,
+        rateLimit: { requests: 0, per: '1s', buckets: {} },
+        ...(app.schemaExtensions ? { schemaExtensions: app.schemaExtensions } : {}),
+        ...(app.customFields ? { customFields: app.customFields } : {}),
+      },
+    ],
   };
   const operations: string[] = [];
   const statuses: number[] = [];

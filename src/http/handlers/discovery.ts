@@ -1,13 +1,21 @@
 /**
  * /ServiceProviderConfig, /ResourceTypes and /Schemas for one app, computed from what its connector
- * supports: only the resource types it provisions, and in each schema only the attributes it maps.
+ * supports and what the app declares: only the resource types it provisions; in the core and enterprise
+ * schemas only the attributes the app holds (mapped by the connector or kept in a custom field); declared
+ * extension schemas whole, since they were declared for this app.
  */
-import type { CompiledConnector } from '../../connectors/compiled.ts';
+import type { AppResourceTypes } from '../../scim/schema/extensions.ts';
 import { MAX_PAGE_SIZE } from '../../scim/messages/list-response.ts';
-import { resourceTypes } from '../../scim/schema/core-schemas.ts';
 import { findAttribute, splitUrn } from '../../scim/schema/resolve.ts';
-import type { AttributeDef, ResourceTypeDef, SchemaDef } from '../../scim/schema/types.ts';
+import type { AttributeDef, ResourceTypeDef, ResourceTypeName, SchemaDef } from '../../scim/schema/types.ts';
 import { URN } from '../../scim/schema/urns.ts';
+
+/** What discovery needs to know of one app. */
+export interface DiscoverySource {
+  resourceTypes: AppResourceTypes;
+  /** SCIM attributes the app holds, per resource type it provisions (absent: not provisioned). */
+  attributes: Partial<Record<ResourceTypeName, readonly string[]>>;
+}
 
 type Json = Record<string, unknown>;
 
@@ -28,8 +36,8 @@ export function serviceProviderConfig(baseUrl: string): Json {
   };
 }
 
-function supportedTypes(connector: CompiledConnector): ResourceTypeDef[] {
-  return (['User', 'Group'] as const).filter((kind) => connector.resources[kind]).map((kind) => resourceTypes[kind]);
+function supportedTypes(source: DiscoverySource): ResourceTypeDef[] {
+  return (['User', 'Group'] as const).filter((kind) => source.attributes[kind]).map((kind) => source.resourceTypes[kind]);
 }
 
 export function resourceTypeResource(type: ResourceTypeDef, baseUrl: string): Json {
@@ -45,12 +53,12 @@ export function resourceTypeResource(type: ResourceTypeDef, baseUrl: string): Js
   };
 }
 
-export function resourceTypeList(connector: CompiledConnector, baseUrl: string): Json[] {
-  return supportedTypes(connector).map((type) => resourceTypeResource(type, baseUrl));
+export function resourceTypeList(source: DiscoverySource, baseUrl: string): Json[] {
+  return supportedTypes(source).map((type) => resourceTypeResource(type, baseUrl));
 }
 
 /** Keeps the attributes (and sub-attributes) the connector declares; "emails" keeps all of emails. */
-function filterSchema(schema: SchemaDef, declared: string[]): SchemaDef | undefined {
+function filterSchema(schema: SchemaDef, declared: readonly string[]): SchemaDef | undefined {
   const picked = new Map<string, Set<string> | 'all'>();
   for (const path of declared) {
     const [name, sub] = path.replace(/\[.*?\]/g, '').split('.');
@@ -69,15 +77,19 @@ function filterSchema(schema: SchemaDef, declared: string[]): SchemaDef | undefi
   return attributes.length ? { ...schema, attributes } : undefined;
 }
 
-export function schemaList(connector: CompiledConnector, baseUrl: string): Json[] {
+export function schemaList(source: DiscoverySource, baseUrl: string): Json[] {
   const out: Json[] = [];
-  for (const type of supportedTypes(connector)) {
-    const declared = connector.resources[type.name]?.attributes ?? [];
-    const core = declared.filter((path) => !/^urn:/i.test(path) || splitUrn(type, path)?.schema === type.schema).map((path) => splitUrn(type, path)?.rest ?? path);
+  for (const type of supportedTypes(source)) {
+    const held = source.attributes[type.name] ?? [];
+    const core = held.filter((path) => !/^urn:/i.test(path) || splitUrn(type, path)?.schema === type.schema).map((path) => splitUrn(type, path)?.rest ?? path);
     const coreSchema = filterSchema(type.schema, core);
     if (coreSchema) out.push(schemaResource(coreSchema, baseUrl));
     for (const extension of type.extensions) {
-      const own = declared.map((path) => splitUrn(type, path)).filter((split) => split?.schema === extension).map((split) => split!.rest);
+      if (extension.id !== URN.enterpriseUser) {
+        out.push(schemaResource(extension, baseUrl));
+        continue;
+      }
+      const own = held.map((path) => splitUrn(type, path)).filter((split) => split?.schema === extension).map((split) => split!.rest);
       const filtered = filterSchema(extension, own);
       if (filtered) out.push(schemaResource(filtered, baseUrl));
     }

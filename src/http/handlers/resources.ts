@@ -14,12 +14,16 @@ import { parseAttributeList, type Projection } from '../../scim/resource/project
 import { isObject } from '../../scim/resource/normalize.ts';
 import { parseSortOrder } from '../../scim/resource/sort.ts';
 import { URN } from '../../scim/schema/urns.ts';
+import { isMembersPath } from '../../scim/schema/canonical.ts';
+import { groupResourceType } from '../../scim/schema/core-schemas.ts';
+import type { AppResourceTypes } from '../../scim/schema/extensions.ts';
 import type { CallContext } from '../../core/app-connector.ts';
 import { location, renderResource } from '../render.ts';
 import { sendScim } from '../scim-response.ts';
 
 export interface RequestScope {
   provisioning: Provisioning;
+  resourceTypes: AppResourceTypes;
   baseUrl: string;
   context: CallContext;
 }
@@ -40,7 +44,7 @@ function projectionOf(source: (name: string) => unknown): Projection {
 }
 
 function wantsMembers(projection: Projection): boolean {
-  const mentions = (list: string[] | undefined) => list?.some((name) => /^(urn:ietf:params:scim:schemas:core:2\.0:group:)?members(\.|\[|$)/i.test(name)) ?? false;
+  const mentions = (list: string[] | undefined) => list?.some((name) => isMembersPath(groupResourceType, name)) ?? false;
   if (projection.attributes) return mentions(projection.attributes);
   return !mentions(projection.excludedAttributes);
 }
@@ -63,7 +67,7 @@ async function runQuery(ctx: Context, kind: ResourceKind, scope: RequestScope, s
     },
     scope.context,
   );
-  const resources = result.resources.map((view) => renderResource(kind, view, scope.baseUrl, projection));
+  const resources = result.resources.map((view) => renderResource(scope.resourceTypes[kind], view, scope.baseUrl, projection));
   sendScim(ctx, 200, listResponse(resources, result.totalResults, result.startIndex));
 }
 
@@ -88,7 +92,7 @@ export function search(kind: ResourceKind) {
 
 function sendView(ctx: Context, kind: ResourceKind, view: ResourceView, scope: RequestScope, status: number, projection: Projection): void {
   ctx.set('ETag', versionOf(view));
-  sendScim(ctx, status, renderResource(kind, view, scope.baseUrl, projection));
+  sendScim(ctx, status, renderResource(scope.resourceTypes[kind], view, scope.baseUrl, projection));
 }
 
 export function get(kind: ResourceKind) {

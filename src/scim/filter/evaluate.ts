@@ -1,8 +1,9 @@
 /**
  * Schema-aware validation and evaluation of parsed filters (RFC 7644 §3.4.2.2, RFC 7643 §2).
  *
- * `compileFilter` resolves every attribute once (case-insensitively, via `schema/resolve.ts`), throws
- * invalidFilter for what the resource type does not define, and returns a pure predicate. Semantics:
+ * `compileFilter` resolves every attribute once (case-insensitively, via `schema/canonical.ts`: names no
+ * schema declares compare as strings against the values kept for them), throws invalidFilter for
+ * malformed names and unknown sub-attributes of declared attributes, and returns a pure predicate. Semantics:
  * - a comparison on a multi-valued attribute matches when ANY element matches; inside "[…]" all
  *   conditions must hold on the same element;
  * - a complex attribute compared without a sub-attribute ("manager eq x", "emails co y", "members eq z")
@@ -11,7 +12,8 @@
  * - `pr`: present, not null, not "", not []; a complex value counts when any sub-attribute has a value.
  */
 import { ScimRequestError } from '../../errors.ts';
-import { container, findAttribute, readAttribute, resolveAttribute, type ResolvedAttribute } from '../schema/resolve.ts';
+import { resolvePath } from '../schema/canonical.ts';
+import { container, findAttribute, readAttribute, type ResolvedAttribute } from '../schema/resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from '../schema/types.ts';
 import { formatAttrPath, type AttrPath, type CompareOp, type CompValue, type Filter } from './ast.ts';
 import { buildValueTest } from './compare.ts';
@@ -30,7 +32,7 @@ interface Target {
   read: (context: Obj) => unknown;
 }
 
-/** Throws invalidFilter for attributes the resource type does not define, and for gt/ge/lt/le on boolean or binary attributes. */
+/** Throws invalidFilter for names that cannot be resolved, and for gt/ge/lt/le on boolean or binary attributes. */
 export function validateFilter(filter: Filter, resourceType: ResourceTypeDef): void {
   compile(filter, { kind: 'resource', resourceType });
 }
@@ -127,9 +129,12 @@ function resolveTarget(path: AttrPath, scope: Scope): Target {
   return { label, attribute, sub, read };
 }
 
-/** resolveAttribute already accepts Entra's unqualified extension names ("manager"). */
+/**
+ * Entra's unqualified extension names ("manager") resolve too, and so do attributes no schema declares:
+ * Entra may match users on a custom attribute the admin never declared, and such values are kept.
+ */
 function resolveUnqualified(resourceType: ResourceTypeDef, path: AttrPath): ResolvedAttribute | undefined {
-  return resolveAttribute(resourceType, formatAttrPath(path, false));
+  return resolvePath(resourceType, formatAttrPath(path, false));
 }
 
 /** The values a path selects: elements of a multi-valued attribute, or each element's sub-attribute. */

@@ -8,9 +8,10 @@
  */
 import { ScimRequestError } from '../../errors.ts';
 import { parsePatchPath } from '../path/parse-path.ts';
-import { findAttribute, resolveAttribute } from '../schema/resolve.ts';
+import { resolvePath } from '../schema/canonical.ts';
+import { findAttribute, keyIn } from '../schema/resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from '../schema/types.ts';
-import { extensionSchemaId, isObject, normalizeValue, type JsonObject } from '../resource/normalize.ts';
+import { extensionSchemaId, isObject, normalizeValue, storedName, type JsonObject } from '../resource/normalize.ts';
 import { deepEqual } from '../resource/equal.ts';
 import { applyMultiValued } from './multi-valued.ts';
 import type { PatchOperation } from './request.ts';
@@ -36,12 +37,14 @@ export function changedAttributes(resourceType: ResourceTypeDef, before: ScimRes
     const a = isObject(holderBefore) ? holderBefore : {};
     const b = isObject(holderAfter) ? holderAfter : {};
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (key.startsWith('urn:')) continue;
+      if (/^urn:/i.test(key)) continue;
       if (!deepEqual(a[key], b[key])) changed.push(prefix + key);
     }
   };
   compare(before, after, '');
-  for (const extension of resourceType.extensions) compare(before[extension.id], after[extension.id], `${extension.id}:`);
+  // Declared extensions, and extensions nobody declared that either side holds.
+  const extensions = new Set([...resourceType.extensions.map((extension) => extension.id), ...Object.keys(before), ...Object.keys(after)].filter((key) => /^urn:/i.test(key)));
+  for (const id of extensions) compare(before[id], after[id], `${id}:`);
   return changed;
 }
 
@@ -53,12 +56,12 @@ function applyOne(resourceType: ResourceTypeDef, resource: ScimResource, operati
   }
   const parsed = parsePatchPath(operation.path);
   const text = [parsed.path.uri, parsed.path.attr].filter(Boolean).join(':') + (parsed.path.sub ? `.${parsed.path.sub}` : '');
-  const resolved = resolveAttribute(resourceType, text);
+  const resolved = resolvePath(resourceType, text);
   if (!resolved) throw new ScimRequestError('invalidPath', `${where}: "${operation.path}" is not an attribute of ${resourceType.name}`);
   if (!resolved.attribute) {
     // The whole extension: {"op":"replace","path":"urn:…:enterprise:2.0:User","value":{…}}
     if (operation.op === 'remove') {
-      delete resource[resolved.schema.id];
+      delete resource[keyIn(resource, resolved.schema.id)];
       return;
     }
     if (!isObject(operation.value)) throw new ScimRequestError('invalidValue', `${where}: the value for "${operation.path}" must be an object`);
@@ -71,6 +74,9 @@ function applyOne(resourceType: ResourceTypeDef, resource: ScimResource, operati
   const sub = parsed.sub ? findAttribute(resolved.attribute.subAttributes, parsed.sub) : resolved.sub;
   if (subName !== undefined && !sub) {
     throw new ScimRequestError('invalidPath', `${where}: "${resolved.attribute.name}" has no sub-attribute "${subName}"`);
+  }
+  if (parsed.filter && resolved.attribute.adHoc) {
+    throw new ScimRequestError('invalidPath', `${where}: "${operation.path}" filters "${resolved.attribute.name}", which no schema of this app declares; declare it as a multi-valued complex attribute to use value filters`);
   }
   if (parsed.filter && !resolved.attribute.multiValued) {
     throw new ScimRequestError('invalidPath', `${where}: "${resolved.attribute.name}" is single-valued and cannot take a filter`);
@@ -107,7 +113,7 @@ function applyValueObject(resourceType: ResourceTypeDef, resource: ScimResource,
   for (const [rawKey, value] of Object.entries(operation.value)) {
     const key = extensionSchemaId(resourceType, rawKey) ?? rawKey;
     const filtered = key.includes('[');
-    const resolved = filtered ? undefined : resolveAttribute(resourceType, key);
+    const resolved = filtered ? undefined : resolvePath(resourceType, key);
     if (!filtered && (!resolved || (resolved.attribute && !isWritable(resolved.attribute, resolved.sub)))) continue;
     if (value === null || value === '') {
       // Microsoft's validator clears attributes with "" and null: a remove of that path (a whole
@@ -128,7 +134,7 @@ function applySingleValued(resource: ScimResource, operation: PatchOperation, ta
   const { attribute, sub, where } = target;
   const holder = holderOf(resource, target, operation.op !== 'remove');
   if (!holder) return;
-  const name = attribute.name;
+  const name = storedName(holder, target.resolved);
   if (sub) {
     const parent = isObject(holder[name]) ? { ...(holder[name] as JsonObject) } : {};
     const value = operation.op === 'remove' ? undefined : normalizeValue(sub, operation.value, where);

@@ -2,13 +2,15 @@
  * Turns what a SCIM client sent into the canonical form the gateway works with: attribute names in
  * schema case, extension data under the canonical URN, Entra's string booleans coerced, the manager
  * given as a bare string or a one-element array made `{ value }`, `$ref: null` and other nulls dropped,
- * read-only attributes (id, meta, groups) and unknown attributes ignored.
+ * read-only attributes (id, meta, groups) ignored.
  *
- * Unknown attributes are ignored rather than refused because clients send more than an app stores
- * (Microsoft's collection expects a misspelled attribute to be ignored on PUT).
+ * Attributes no schema declares (an Entra admin's custom attributes, under an extension URN nobody
+ * declared or as plain names) are kept exactly as sent, so they read back as written: refusing them
+ * would fail the user every cycle. Unknown sub-attributes of declared attributes are dropped.
  */
 import { ScimRequestError } from '../../errors.ts';
-import { findAttribute, resolveAttribute, splitUrn } from '../schema/resolve.ts';
+import { isWholeSchemaUrn, resolvePath } from '../schema/canonical.ts';
+import { findAttribute, keyIn, splitUrn, type ResolvedAttribute } from '../schema/resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from '../schema/types.ts';
 import { URN } from '../schema/urns.ts';
 
@@ -58,6 +60,38 @@ function coerceSimple(attribute: AttributeDef, value: unknown, where: string): u
   }
 }
 
+/**
+ * Entra's role forms (entra-profile.md §2.6) as one role object { value, display, type, primary }:
+ * AppRoleAssignmentsComplex PATCHes send each role as a JSON string in "value"
+ * ({"id":"…","value":"Admin","displayName":"Admin"}), and its POSTs say "displayName" for "display".
+ * The app role id is dropped: roles are identified by their value.
+ */
+function roleElement(item: unknown): unknown {
+  const source = typeof item === 'string' && item.trim().startsWith('{') ? { value: item } : item;
+  if (!isObject(source)) return item;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(source)) out[key.toLowerCase() === 'displayname' ? 'display' : key] = value;
+  const valueKey = Object.keys(out).find((key) => key.toLowerCase() === 'value');
+  const raw = valueKey === undefined ? undefined : out[valueKey];
+  if (typeof raw !== 'string' || !raw.trim().startsWith('{')) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return out; // a value that merely starts with "{": kept as sent
+  }
+  if (!isObject(parsed)) return out;
+  const inner = (name: string) => Object.entries(parsed).find(([key]) => key.toLowerCase() === name)?.[1];
+  const value = inner('value');
+  const display = inner('displayname') ?? inner('display');
+  delete out[valueKey!];
+  return { ...out, ...(value !== undefined && value !== null ? { value } : {}), ...(display !== undefined && display !== null && out.display === undefined ? { display } : {}) };
+}
+
+function isRoles(attribute: AttributeDef): boolean {
+  return attribute.name === 'roles' && !attribute.adHoc;
+}
+
 /** Normalises a complex value's sub-attributes; a bare string stands for `{ value }` (manager, members). */
 function normalizeComplex(attribute: AttributeDef, value: unknown, where: string): JsonObject | undefined {
   let source = value;
@@ -72,7 +106,6 @@ function normalizeComplex(attribute: AttributeDef, value: unknown, where: string
   for (const [key, raw] of Object.entries(source)) {
     const sub = findAttribute(attribute.subAttributes, key);
     if (!sub || raw === null || raw === undefined) continue;
-    // Entra's AppRoleAssignmentsComplex sends roles[].value as a JSON string; keep it as sent.
     const coerced = coerceSimple(sub, raw, where);
     if (coerced === '') continue;
     out[sub.name] = coerced;
@@ -81,11 +114,22 @@ function normalizeComplex(attribute: AttributeDef, value: unknown, where: string
 }
 
 /**
+ * An undeclared attribute's value, as sent: a JSON copy (never sharing the request body) without
+ * "__proto__" keys, which a later merge could turn into a prototype.
+ */
+function asSent(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: unknown = JSON.parse(JSON.stringify(value), (key, inner: unknown) => (key === '__proto__' ? undefined : inner));
+  return isEmpty(copy) ? undefined : copy;
+}
+
+/**
  * Normalises one attribute's value. Returns undefined for "unassigned". `element` is set when the value
  * is a single element of a multi-valued attribute (as in a filtered PATCH path).
  */
 export function normalizeValue(attribute: AttributeDef, value: unknown, where: string, element = false): unknown {
   if (value === null || value === undefined || value === '') return undefined;
+  if (attribute.adHoc) return asSent(value);
   if (attribute.multiValued && !element) {
     // Entra sends the manager as [{ value, $ref }] in old docs; generally a lone value means a one-element list.
     const list = Array.isArray(value) ? value : [value];
@@ -98,7 +142,8 @@ export function normalizeValue(attribute: AttributeDef, value: unknown, where: s
   }
   if (attribute.type === 'complex') {
     // A single-valued complex attribute sent as a one-element array: Entra's older manager form.
-    const single = Array.isArray(value) && !attribute.multiValued ? value[0] : value;
+    let single = Array.isArray(value) && !attribute.multiValued ? value[0] : value;
+    if (isRoles(attribute)) single = roleElement(single);
     if (single === undefined || single === null) return undefined;
     return normalizeComplex(attribute, single, where);
   }
@@ -149,10 +194,10 @@ function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string
     }
     return;
   }
-  const resolved = resolveAttribute(resourceType, key);
+  const resolved = resolvePath(resourceType, key);
   if (!resolved?.attribute || !isWritable(resolved.attribute)) return;
-  const holder = resolved.extension ? ensureObject(out, resolved.schema.id) : out;
-  const name = resolved.attribute.name;
+  const holder = resolved.extension ? ensureObject(out, keyIn(out, resolved.schema.id)) : out;
+  const name = storedName(holder, resolved);
   if (resolved.sub) {
     if (!isWritable(resolved.sub)) return;
     assignSub(holder, name, resolved.attribute.multiValued, resolved.sub.name, normalizeValue(resolved.sub, value, where));
@@ -163,7 +208,13 @@ function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string
     else if (isObject(normalized) && isObject(holder[name])) holder[name] = { ...(holder[name] as JsonObject), ...normalized };
     else holder[name] = normalized;
   }
-  if (resolved.extension && Object.keys(holder).length === 0) delete out[resolved.schema.id];
+  if (resolved.extension && Object.keys(holder).length === 0) delete out[keyIn(out, resolved.schema.id)];
+}
+
+/** Where a resolved attribute is stored in `holder`: its canonical name, or an undeclared one's first spelling. */
+export function storedName(holder: JsonObject | undefined, resolved: ResolvedAttribute): string {
+  const name = resolved.attribute!.name;
+  return resolved.attribute!.adHoc ? keyIn(holder, name) : name;
 }
 
 /**
@@ -191,7 +242,9 @@ function assignSub(holder: JsonObject, name: string, multiValued: boolean, sub: 
 export function extensionSchemaId(resourceType: ResourceTypeDef, key: string): string | undefined {
   if (ENTERPRISE_TYPO.test(key)) return resourceType.extensions.find((schema) => schema.id === URN.enterpriseUser)?.id;
   const split = splitUrn(resourceType, key);
-  return split && split.rest === '' && split.schema !== resourceType.schema ? split.schema.id : undefined;
+  if (split) return split.rest === '' && split.schema !== resourceType.schema ? split.schema.id : undefined;
+  // An extension nobody declared, sent whole ("urn:…:CustomExtensionName:2.0:User": {…}).
+  return isWholeSchemaUrn(resourceType, key) ? key : undefined;
 }
 
 function ensureObject(target: JsonObject, key: string): JsonObject {

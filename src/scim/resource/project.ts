@@ -4,7 +4,8 @@
  * Microsoft's collection passes value filters inside `attributes` (`emails[type eq "work"]`); the filter
  * part is ignored and the whole attribute returned, which is what its assertions expect.
  */
-import { resolveAttribute, type ResolvedAttribute } from '../schema/resolve.ts';
+import { resolvePath } from '../schema/canonical.ts';
+import { keyIn, type ResolvedAttribute } from '../schema/resolve.ts';
 import type { ResourceTypeDef, ScimResource } from '../schema/types.ts';
 import { isEmpty, isObject, type JsonObject } from './normalize.ts';
 
@@ -26,7 +27,7 @@ function resolveList(resourceType: ResourceTypeDef, list: string[] | undefined):
   const out: ResolvedAttribute[] = [];
   for (const raw of list) {
     const withoutFilter = raw.replace(/\[.*?\]/g, '');
-    const resolved = resolveAttribute(resourceType, withoutFilter);
+    const resolved = resolvePath(resourceType, withoutFilter);
     if (resolved) out.push(resolved);
   }
   return out;
@@ -51,7 +52,7 @@ export function projectResource(resourceType: ResourceTypeDef, resource: ScimRes
 }
 
 function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedAttribute): void {
-  const id = resolved.schema.id;
+  const id = keyIn(from, resolved.schema.id);
   if (!resolved.attribute) {
     // A copy: a later "urn:…:manager.value" in the same list writes into to[id].
     if (isObject(from[id])) to[id] = { ...from[id] };
@@ -59,7 +60,7 @@ function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedA
   }
   const source = resolved.extension ? from[id] : from;
   if (!isObject(source)) return;
-  const name = resolved.attribute.name;
+  const name = resolved.attribute.adHoc ? keyIn(source, resolved.attribute.name) : resolved.attribute.name;
   const value = source[name];
   if (value === undefined) return;
   const target = resolved.extension ? ((to[id] as JsonObject | undefined) ?? (to[id] = {})) as JsonObject : to;
@@ -77,15 +78,15 @@ function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedA
 }
 
 function removeAttribute(resource: ScimResource, resolved: ResolvedAttribute): void {
-  const id = resolved.schema.id;
+  const id = keyIn(resource, resolved.schema.id);
   if (!resolved.attribute) {
     if (resolved.extension) delete resource[id];
     return;
   }
-  const name = resolved.attribute.name;
-  if (ALWAYS.has(name) || resolved.attribute.returned === 'always') return;
+  if (ALWAYS.has(resolved.attribute.name) || resolved.attribute.returned === 'always') return;
   const holder = resolved.extension ? resource[id] : resource;
   if (!isObject(holder)) return;
+  const name = resolved.attribute.adHoc ? keyIn(holder, resolved.attribute.name) : resolved.attribute.name;
   // Copies, never edits: `resource` is a shallow copy whose nested values belong to the caller.
   const copy = resolved.extension ? { ...holder } : holder;
   const sub = resolved.sub?.name;

@@ -27,14 +27,18 @@ function complex(name: string, description: string, subAttributes: AttributeDef[
   return attr(name, description, { type: 'complex', subAttributes, ...options });
 }
 
-/** The value/display/type/primary shape shared by emails, phoneNumbers, ims, photos, entitlements, roles… */
-function multiValued(name: string, description: string, types: string[], valueOptions: Options = {}): AttributeDef {
+/**
+ * The value/display/type/primary shape shared by emails, phoneNumbers, ims, photos, entitlements, roles…
+ * `display` is read-only (RFC 7643 §2.4) except where a client writes it: Entra's SingleAppRoleAssignment
+ * maps roles[primary eq "True"].display.
+ */
+function multiValued(name: string, description: string, types: string[], valueOptions: Options = {}, displayMutability: AttributeDef['mutability'] = 'readOnly'): AttributeDef {
   return complex(
     name,
     description,
     [
       attr('value', `The value of the ${name} entry.`, valueOptions),
-      attr('display', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
+      attr('display', 'A human-readable name, primarily used for display purposes.', { mutability: displayMutability }),
       attr('type', 'A label indicating the attribute\'s function.', types.length ? { canonicalValues: types } : {}),
       attr('primary', 'A Boolean value indicating the preferred value; true appears no more than once.', { type: 'boolean' }),
     ],
@@ -127,7 +131,7 @@ export const userSchema: SchemaDef = {
       { multiValued: true, mutability: 'readOnly' },
     ),
     multiValued('entitlements', 'A list of entitlements for the User.', []),
-    multiValued('roles', 'A list of roles for the User.', []),
+    multiValued('roles', 'A list of roles for the User.', [], {}, 'readWrite'),
     multiValued('x509Certificates', 'A list of certificates issued to the User.', [], { type: 'binary' }),
   ],
 };

@@ -76,17 +76,29 @@ export function resolveAttribute(resourceType: ResourceTypeDef, path: string): R
   return { schema, extension: inExtension, attribute, sub };
 }
 
+/**
+ * The key `name` is stored under in `object`: `name` itself, or the same name in another case. Declared
+ * attributes are always stored under their canonical names; this matters for undeclared ones, whose only
+ * spelling is the client's.
+ */
+export function keyIn(object: Record<string, unknown> | undefined, name: string): string {
+  if (!object || Object.hasOwn(object, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((key) => key.toLowerCase() === lower) ?? name;
+}
+
 /** The object that holds a resolved attribute: the resource itself, or its extension object. */
 export function container(resource: Record<string, unknown>, resolved: ResolvedAttribute): Record<string, unknown> | undefined {
   if (!resolved.extension) return resource;
-  const holder = resource[resolved.schema.id];
+  const holder = resource[keyIn(resource, resolved.schema.id)];
   return holder && typeof holder === 'object' && !Array.isArray(holder) ? (holder as Record<string, unknown>) : undefined;
 }
 
 /** Reads the attribute's value (the whole top-level value; sub-attributes are the caller's business). */
 export function readAttribute(resource: Record<string, unknown>, resolved: ResolvedAttribute): unknown {
-  if (!resolved.attribute) return resource[resolved.schema.id];
-  return container(resource, resolved)?.[resolved.attribute.name];
+  if (!resolved.attribute) return resource[keyIn(resource, resolved.schema.id)];
+  const holder = container(resource, resolved);
+  return holder?.[resolved.attribute.adHoc ? keyIn(holder, resolved.attribute.name) : resolved.attribute.name];
 }
 
 /** Definition lookup by canonical name for every attribute a resource type knows, in schema order. */

@@ -26,6 +26,11 @@ export interface AttributeDef {
   canonicalValues?: string[];
   referenceTypes?: string[];
   subAttributes?: AttributeDef[];
+  /**
+   * Set on definitions the gateway makes up for attributes no schema declares (Entra's custom attributes
+   * an admin never declared, misspellings): their values are kept exactly as sent, never coerced.
+   */
+  adHoc?: boolean;
 }
 
 export interface SchemaDef {
@@ -33,6 +38,8 @@ export interface SchemaDef {
   name: string;
   description: string;
   attributes: AttributeDef[];
+  /** Set on the stand-in for an extension URN that no connector or app declares. */
+  adHoc?: boolean;
 }
 
 export type ResourceTypeName = 'User' | 'Group';

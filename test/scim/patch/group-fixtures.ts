@@ -119,7 +119,7 @@ export const groupCases: PatchCase[] = [
 
 export const groupErrorCases: PatchErrorCase[] = [
   { name: 'remove of displayName (required)', resource: groupU1U2, operations: [{ op: 'remove', path: 'displayName' }], error: { scimType: 'mutability' } },
-  { name: 'a User attribute on a Group', resource: groupU1U2, operations: [{ op: 'replace', path: 'userName', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'the enterprise extension on a Group', resource: groupU1U2, operations: [{ op: 'replace', path: 'manager', value: 'x' }], error: { scimType: 'invalidPath' } },
+  { name: 'a value filter on an attribute Groups do not declare', resource: groupU1U2, operations: [{ op: 'replace', path: 'userName[value eq "x"]', value: 'x' }], error: { scimType: 'invalidPath' } },
+  { name: 'a sub-attribute members does not have', resource: groupU1U2, operations: [{ op: 'replace', path: 'members.nickname', value: 'x' }], error: { scimType: 'invalidPath' } },
   { name: 'remove members without path', resource: groupU1U2, operations: [{ op: 'Remove', value: [{ value: 'u1' }] }], error: { scimType: 'noTarget' } },
 ];

@@ -9,9 +9,53 @@ const Group = resourceTypes.Group;
 
 const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknown>; expect: ScimResource }[] = [
   {
-    name: 'unknown attributes are dropped',
+    name: 'unknown sub-attributes of declared attributes are dropped; undeclared attributes are kept as sent',
     body: { userName: 'u', favouriteColour: 'blue', name: { givenName: 'g', nick: 'x' }, emails: [{ value: 'a@x', label: 'l' }] },
-    expect: { userName: 'u', name: { givenName: 'g' }, emails: [{ value: 'a@x' }] },
+    expect: { userName: 'u', favouriteColour: 'blue', name: { givenName: 'g' }, emails: [{ value: 'a@x' }] },
+  },
+  {
+    name: 'Entra\'s custom extension attribute as a URN key, its URN not in schemas: kept under the URN',
+    body: { schemas: [CORE_USER], userName: 'u', 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:CustomAttribute': 'v1' },
+    expect: { userName: 'u', 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User': { CustomAttribute: 'v1' } },
+  },
+  {
+    name: 'an undeclared extension sent whole, values of any JSON type kept as sent',
+    body: { userName: 'u', 'urn:example:acme:2.0:User': { badge: 7, vip: 'True', tags: ['a', 'b'], nothing: null, __proto__x: 1 } },
+    expect: { userName: 'u', 'urn:example:acme:2.0:User': { badge: 7, vip: 'True', tags: ['a', 'b'] } },
+  },
+  {
+    name: 'an undeclared attribute under the enterprise URN and a dotted undeclared attribute',
+    body: { userName: 'u', [`${ENT}:badge`]: 'b', 'office.floor': '3' },
+    expect: { userName: 'u', [ENT]: { badge: 'b' }, office: { floor: '3' } },
+  },
+  {
+    name: 'roles in the POST forms of SingleAppRoleAssignment and AppRoleAssignmentsComplex ("displayName" for "display")',
+    body: {
+      userName: 'u',
+      roles: [
+        { primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' },
+        { primary: false, type: 'WindowsAzureActiveDirectoryRole', displayName: 'User', value: 'User' },
+        '{"id":"x","value":"Test","displayName":"Tester"}',
+      ],
+    },
+    expect: {
+      userName: 'u',
+      roles: [
+        { primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' },
+        { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'User', value: 'User' },
+        { value: 'Test', display: 'Tester' },
+      ],
+    },
+  },
+  {
+    name: 'a role value that only looks like JSON is kept as sent',
+    body: { userName: 'u', roles: [{ value: '{not json' }], entitlements: [{ value: '{"value":"x"}' }] },
+    expect: { userName: 'u', roles: [{ value: '{not json' }], entitlements: [{ value: '{"value":"x"}' }] },
+  },
+  {
+    name: 'undeclared values never carry a __proto__ key',
+    body: JSON.parse('{"userName":"u","blob":{"__proto__":{"polluted":1},"ok":1}}'),
+    expect: { userName: 'u', blob: { ok: 1 } },
   },
   {
     name: 'read-only attributes (id, meta, groups) and schemas are dropped',
@@ -128,10 +172,10 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
     expect: { displayName: 'G', members: [{ value: 'u1' }, { value: 'u2' }, { value: 'u3', $ref: 'http://x/Users/u3' }] },
   },
   {
-    name: 'enterprise keys on a Group are unknown and dropped',
+    name: 'enterprise keys on a Group are undeclared there, and kept as sent',
     type: Group,
     body: { displayName: 'G', manager: 'm1', [ENT]: { department: 'D' } },
-    expect: { displayName: 'G' },
+    expect: { displayName: 'G', manager: 'm1', [ENT]: { department: 'D' } },
   },
 ];
 
