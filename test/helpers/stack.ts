@@ -42,6 +42,8 @@ export interface StackOptions {
   /** Added to the "demo" app's entry in gateway.yaml (schemaExtensions, customFields, rateLimit…). */
   demoApp?: Partial<AppConfig>;
   logger?: Logger;
+  /** Where connectors are looked up (default: the project's connectors/). */
+  connectorDirs?: string[];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -63,7 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     kind: 'Gateway',
     server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: options.requestTimeout ?? '10s', maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 },
     store: { type: 'embedded', dataDir: './unused' },
-    connectorDirs: [join(ROOT, 'connectors')],
+    connectorDirs: options.connectorDirs ?? [join(ROOT, 'connectors')],
     apps: apps.map(({ token: _token, ...rest }) => rest),
     ...(options.adminToken ? { admin: { tokens: ['env:ADMIN_TOKEN'] } } : {}),
   };
