@@ -27,6 +27,9 @@ export interface UpdateInput {
   changed: string[];
 }
 
+/** The last answer of an operation, and the values its steps extracted. */
+type RunResult = CallResult & { steps: Record<string, Record<string, unknown>> };
+
 export interface AppSettings {
   config: Record<string, unknown>;
   secrets: Record<string, string>;
@@ -148,17 +151,21 @@ export class ConnectorRuntime {
     };
   }
 
-  /** Runs an operation's steps; returns the last call's answer (undefined when the last step was skipped). */
-  async #run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<CallResult | undefined> {
+  /**
+   * Runs an operation's steps; returns the answer of the last call made, with every step's extracted
+   * values ($steps). Skipped steps (`when` false) leave the previous answer standing, so an optional final
+   * step (assign roles after a create) does not lose the object the create returned.
+   */
+  async #run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<RunResult | undefined> {
     const steps: Record<string, Record<string, unknown>> = {};
     let last: CallResult | undefined;
     for (const [index, step] of operation.steps.entries()) {
       const isLast = index === operation.steps.length - 1;
       const scoped: Bindings = { ...bindings, steps };
-      last = undefined;
       if (step.when && !(await step.when.evaluate(scoped.scim ?? {}, scoped))) continue;
       const values: Record<string, unknown> = {};
       if (step.pagination && step.items) {
+        last = undefined;
         const items: unknown[] = [];
         const walk = { request: step.request, pagination: step.pagination, items: step.items, outcomes: step.outcomes, operation: `${name}.${step.name}` };
         for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, context)) items.push(...page.items);
@@ -171,7 +178,7 @@ export class ConnectorRuntime {
       }
       steps[step.name] = values;
     }
-    return last;
+    return last ? { ...last, steps } : undefined;
   }
 
   #error(result: CallResult, operation: string) {
@@ -203,7 +210,7 @@ export class ConnectorRuntime {
     const result = await this.#run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
     if (result?.outcome.result === 'conflict') return { conflict: true };
     if (!result || result.outcome.result !== 'success') throw result ? this.#error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
-    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, status: result.status, headers: result.headers });
+    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, status: result.status, headers: result.headers, steps: result.steps });
     if (!object) throw badAnswer(this.connector.id, `${kind}.create`, 'the answer carries no id');
     if (!operation.getAfter) return { created: object };
     return { created: (await this.get(kind, object.appId, context)) ?? object };
@@ -215,7 +222,7 @@ export class ConnectorRuntime {
     const result = await this.#run(operation, `${kind}.get`, bindings, context);
     if (!result || result.outcome.result === 'notFound') return undefined;
     if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.get`);
-    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
     return object ? { ...object, appId } : undefined;
   }
 
@@ -264,7 +271,7 @@ export class ConnectorRuntime {
     if (!result) return undefined;
     if (result.outcome.result === 'notFound') return 'notFound';
     if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.update`);
-    const object = await this.#object(kind, result.body, operation.select, operation.id, bindings);
+    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
     return object ? { ...object, appId } : undefined;
   }
 

@@ -100,6 +100,49 @@ describe('scimgw connector validate', () => {
     expect(result.stderr).toMatch(/^2 problems in broken\/acme$/m);
   });
 
+  it('accepts a connector that declares an extension schema and maps its attributes', () => {
+    const folder = scaffold('extended', 'acme');
+    const file = join(folder, 'connector.yaml');
+    const declaration = [
+      '    schemaExtensions:',
+      '      - id: urn:ietf:params:scim:schemas:extension:acme:2.0:User',
+      '        description: Acme fields',
+      '        attributes:',
+      '          - { name: badge, type: string, description: Badge number }',
+      '          - { name: clearance, type: integer, mutability: readWrite }',
+      '    attributes: [userName, urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge,',
+    ].join('\n');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    attributes: [userName,', declaration));
+    const result = cli('connector', 'validate', 'extended/acme');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ok: acme /m);
+  });
+
+  it('reports a malformed extension schema as file:line:col', () => {
+    const folder = scaffold('badext', 'acme');
+    const file = join(folder, 'connector.yaml');
+    const declaration = [
+      '    schemaExtensions:',
+      '      - id: not-a-urn',
+      '        attributes:',
+      '          - { name: badge, type: complex }',
+      '          - { name: Badge }',
+      '      - id: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      '        attributes: [{ name: extra }]',
+      '    attributes: [userName, urn:example:missing:2.0:User:x,',
+    ].join('\n');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    attributes: [userName,', declaration));
+    const result = cli('connector', 'validate', 'badext/acme');
+    expect(result.code).toBe(1);
+    const at = (text: string) => `badext/acme/connector.yaml:${lineOf(file, text)}:`;
+    expect(result.stderr).toContain(`${at('not-a-urn')}`);
+    expect(result.stderr).toMatch(/schemaExtensions\[0\]\.id: Give the schema URN/);
+    expect(result.stderr).toMatch(/schemaExtensions\[0\]\.attributes\[0\]\.subAttributes: A complex attribute needs subAttributes/);
+    expect(result.stderr).toMatch(/schemaExtensions\[0\]\.attributes\[1\]\.name: "Badge" is declared twice/);
+    expect(result.stderr).toMatch(/schemaExtensions\[1\]\.id: The core and enterprise schemas are built in/);
+    expect(result.stderr).toContain(at('{ name: Badge }'));
+  });
+
   it('reports broken fixture files with their positions too', () => {
     const folder = scaffold('badcase', 'acme');
     writeFileSync(join(folder, 'fixtures', 'users-get.yaml'), 'description: a case with a typo\nrequest: { method: GET, path: /Users/u-1 }\nexpekt: { status: 200 }\n');

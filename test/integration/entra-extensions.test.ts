@@ -197,8 +197,8 @@ describe('attributes the app does not hold', () => {
     expect(JSON.stringify(logLines)).not.toMatch(/Babs|Employee|4130|B-1/);
     const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/scimgw_unmapped_attributes\{app="demo",resource="User"\} [4-9]/);
-    const status = await (await fetch(`${stack.gateway.url}/admin/status.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
-    const demo = status.apps.find((app: { id: string }) => app.id === 'demo');
+    const status = (await (await fetch(`${stack.gateway.url}/admin/status.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { apps: { id: string; unmappedAttributes: { User: string[] } }[] };
+    const demo = status.apps.find((app) => app.id === 'demo')!;
     expect(demo.unmappedAttributes.User).toEqual(expect.arrayContaining(['nickName', 'userType']));
   });
 });
