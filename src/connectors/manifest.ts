@@ -42,7 +42,7 @@ const request = z
     url: template.describe('Relative to http.baseUrl (or absolute). Inserted values are percent-encoded.'),
     query: z.record(z.string(), template).optional().describe('Query parameters; values are templates.'),
     headers: z.record(z.string(), template).optional(),
-    body: expression.optional().describe('JSONata producing the JSON body. Bindings: $scim, $old, $app, $appChanges, $id, $member, $config…'),
+    body: expression.optional().describe('JSONata producing the JSON body. Bindings: $scim, $old, $app, $appBefore (update: $old mapped), $appChanges, $id, $member, $members, $config…'),
   })
   .strict();
 

@@ -173,6 +173,8 @@ export class ConnectorRuntime {
       } else {
         const request = await this.#caller.render(step.request, scoped, { ...scoped, ...this.#secretBindings });
         last = await this.#caller.send(request, step.outcomes, context, { operation: name, conflictDetectable });
+        // A conflict in any step is the operation's answer, so a create can still adopt (onConflict: adopt).
+        if (!isLast && last.outcome.result === 'conflict') return { ...last, steps };
         if (!isLast && last.outcome.result !== 'success') throw this.#error(last, `${name}.${step.name}`);
         for (const [key, expression] of step.extract) values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });
       }
@@ -266,7 +268,7 @@ export class ConnectorRuntime {
     const [before, after] = [await this.toApp(kind, input.old), await this.toApp(kind, input.scim)];
     const appChanges = appFieldChanges(before, after);
     if (operation.skipIfUnchanged && Object.keys(appChanges).length === 0) return undefined;
-    const bindings = this.#bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appChanges });
+    const bindings = this.#bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appBefore: before, appChanges });
     const result = await this.#run(operation, `${kind}.update`, bindings, context);
     if (!result) return undefined;
     if (result.outcome.result === 'notFound') return 'notFound';
