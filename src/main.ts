@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadGatewayConfig } from './config/load.ts';
 import type { GatewayConfig } from './config/schema.ts';
+import { schemaExtension } from './config/schema-extension.ts';
 import { createDemoApp, type DemoApp } from './demo-app/server.ts';
 import { ConfigError, formatIssues } from './errors.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
@@ -18,6 +19,7 @@ import { createLogger } from './observability/logger.ts';
 import { createDrain } from './shutdown.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEMO_EXTENSION = 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User';
 
 function configPath(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
   const index = argv.indexOf('--config');
@@ -63,6 +65,9 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
         settings: { baseUrl: demoUrl },
         secrets: { apiKey: 'env:DEMO_APP_API_KEY' },
         rateLimit: { requests: rate, per: '1s', concurrency: rate > 0 ? 8 : 64, buckets: {} },
+        // Microsoft's example of an Entra custom attribute, kept in one of the demo app's custom fields.
+        schemaExtensions: { User: [schemaExtension.parse({ id: DEMO_EXTENSION, attributes: [{ name: 'CustomAttribute', description: 'An Entra custom attribute (demo)' }] })] },
+        customFields: { User: { [`${DEMO_EXTENSION}:CustomAttribute`]: 'custom_attribute' } },
       },
     ],
   };
@@ -74,6 +79,7 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
     `  Secret Token: ${env.DEMO_TOKEN ? '(from DEMO_TOKEN)' : token}`,
     `  Demo app:     ${demoUrl}${demo ? ` (in-process, ${rate > 0 ? `${rate} requests/s` : 'no rate limit'})` : ''}`,
     `  Data:         ${dataDir}`,
+    `  Custom attribute (Entra: Edit attribute list): ${DEMO_EXTENSION}:CustomAttribute → the demo app's custom field custom_attribute`,
     'Try it:',
     `  curl -s -H "Authorization: Bearer ${env.DEMO_TOKEN ? '$DEMO_TOKEN' : token}" '${tenantUrl}/Users?filter=userName%20eq%20%22alice%40example.com%22'`,
   ];
