@@ -23,6 +23,7 @@ RUN mkdir -p /data /config /connectors /secrets && chown 1000:1000 /data
 USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/livez`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# /livez on this container's own port; with server.tls set SCIMGW_HEALTH_URL=https://127.0.0.1:<port>/livez.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 CMD ["node", "src/healthcheck.ts"]
 # No arguments: the demo. Serving real apps: docker run … <image> --config /config/gateway.yaml
 ENTRYPOINT ["node", "src/main.ts"]

@@ -5,6 +5,7 @@
  * reload replaces while the store, transport and server stay (config/reload.ts).
  */
 import type { Server } from 'node:http';
+import { createGatewayServer } from './http/tls/tls-server.ts';
 import { dirname, resolve } from 'node:path';
 import type Koa from 'koa';
 import { buildApp, type GatewayApp } from './app.ts';
@@ -20,7 +21,7 @@ import { resolveSecret } from './config/secrets.ts';
 import type { IdMap, LockManager } from './core/id-map.ts';
 import { Provisioning } from './core/provisioning.ts';
 import { TokenSet } from './http/middleware/inbound-auth.ts';
-import { createLogger, type Logger } from './observability/logger.ts';
+import { createLogger, silentLogger, type Logger } from './observability/logger.ts';
 import { Pacer } from './outbound/pacer.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
@@ -230,8 +231,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 export async function startGateway(options: GatewayOptions & { port?: number; host?: string }): Promise<RunningGateway> {
+  // The certificate is checked before anything opens: a bad pair stops start-up with the file named.
+  const listener = createGatewayServer(options.config, { where: options.configFile ?? 'gateway config', env: options.env ?? process.env, logger: options.logger ?? silentLogger() });
   const gateway = await createGateway(options);
-  const server = gateway.koa.listen(options.port ?? options.config.server.port, options.host ?? options.config.server.host);
+  const { server, scheme } = listener;
+  server.on('request', gateway.koa.callback());
+  server.listen(options.port ?? options.config.server.port, options.host ?? options.config.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once('listening', resolveListen);
     server.once('error', reject);
@@ -252,8 +257,9 @@ export async function startGateway(options: GatewayOptions & { port?: number; ho
     watch: gateway.watch,
     server,
     port,
-    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
+    url: `${scheme}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,
     async close() {
+      listener.close();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
         server.closeIdleConnections();

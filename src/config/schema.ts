@@ -86,6 +86,15 @@ export const gatewayConfig = z
         requestTimeout: duration.default('50s').describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
         tokenSigningKey: secretRef.optional().describe('Signs the access tokens of apps with oauth (at least 32 characters; the same on every replica).'),
+        tls: z
+          .object({
+            cert: secretRef.describe('The certificate chain in PEM, e.g. file:/tls/tls.crt (a Kubernetes TLS Secret mounted as files).'),
+            key: secretRef.describe('The private key in PEM, e.g. file:/tls/tls.key.'),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Entra calls with TLS 1.2; 1.3 would lock it out.'),
+          })
+          .strict()
+          .optional()
+          .describe('Serve HTTPS directly (Entra only calls public HTTPS endpoints). Certificate files are re-read when they change, without a restart. Leave out behind a TLS-terminating ingress.'),
       })
       .strict()
       .default({ host: '0.0.0.0', port: 8080, trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 }),

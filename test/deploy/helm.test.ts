@@ -179,6 +179,35 @@ describe('templates for several replicas on Redis, monitored', () => {
     expect(pdb!.spec.selector.matchLabels).toEqual(deploymentOf(docs).spec.selector.matchLabels);
   });
 
+  it('renders no Ingress by default, and on request one that serves only /apps/ over TLS', () => {
+    expect(byKind(render().docs, 'Ingress')).toEqual([]);
+    const { docs } = render({
+      ingress: { enabled: true, className: 'nginx', host: 'scim.acme.example', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' }, tls: { secretName: 'scim-tls' } },
+    });
+    const [ingress] = byKind(docs, 'Ingress');
+    expect(ingress).toMatchObject({
+      apiVersion: 'networking.k8s.io/v1',
+      metadata: { name: 'scimgw', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' } },
+      spec: {
+        ingressClassName: 'nginx',
+        tls: [{ hosts: ['scim.acme.example'], secretName: 'scim-tls' }],
+        rules: [{ host: 'scim.acme.example', http: { paths: [{ path: '/apps/', pathType: 'Prefix', backend: { service: { name: 'scimgw', port: { name: 'http' } } } }] } }],
+      },
+    });
+    // The backend is the chart's own Service, on its named port.
+    const [service] = byKind(docs, 'Service');
+    expect(service!.metadata.name).toBe('scimgw');
+    expect(service!.spec.ports[0].name).toBe('http');
+    // Without a class name the cluster default applies.
+    const plain = byKind(render({ ingress: { enabled: true } }).docs, 'Ingress')[0]!;
+    expect(plain.spec.ingressClassName).toBeUndefined();
+  });
+
+  it('refuses an ingress without a host or TLS secret', () => {
+    const Values = merge(defaults, { ingress: { enabled: true, host: '', tls: {} } });
+    expect(validate(schema, Values).length).toBeGreaterThan(0);
+  });
+
   it('renders a ServiceMonitor scraping /metrics on the http port, with the extra labels', () => {
     const [monitor] = byKind(docs, 'ServiceMonitor');
     expect(monitor!.apiVersion).toBe('monitoring.coreos.com/v1');
