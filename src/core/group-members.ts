@@ -82,7 +82,9 @@ export function splitMemberOperations(operations: PatchOperation[]): { members: 
       continue;
     }
     const parsed = parsePatchPath(operation.path);
-    if (parsed.sub && parsed.sub.toLowerCase() !== 'value') continue; // display and $ref are not stored by apps
+    // "members.display", "members[…].$ref": apps store none of these; never read one as a member list.
+    const sub = parsed.sub ?? parsed.path.sub;
+    if (sub && sub.toLowerCase() !== 'value') continue;
     if (parsed.filter) {
       const ids = idsOf(parsed.filter);
       members.push({ op: operation.op, values: ids ?? [], ...(ids ? {} : { filter: parsed.filter }), whole: false });
