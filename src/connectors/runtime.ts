@@ -12,12 +12,13 @@ import type { Transport } from '../outbound/transport.ts';
 import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
-import { Caller, encodePathValue, type CallContext, type CallObserver, type CallResult } from './caller.ts';
-import type { CompiledConnector, CompiledFilter, CompiledMapping, CompiledOperation, CompiledResource } from './compiled.ts';
-import { customFieldValues, mergePayload, withCustomFields, type CustomFieldMapping } from './custom-fields.ts';
+import { Caller, encodePathValue, type CallContext, type CallObserver } from './caller.ts';
+import type { CompiledConnector, CompiledFilter, CompiledOperation, CompiledResource } from './compiled.ts';
+import type { CustomFieldMapping } from './custom-fields.ts';
 import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
-import { outcomeError } from './outcomes.ts';
+import { Mapper, plain } from './mapper.ts';
 import { walkPages } from './paginate.ts';
+import { StepRunner } from './step-runner.ts';
 
 export type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 
@@ -26,9 +27,6 @@ export interface UpdateInput {
   old: ScimResource;
   changed: string[];
 }
-
-/** The last answer of an operation, and the values its steps extracted. */
-type RunResult = CallResult & { steps: Record<string, Record<string, unknown>> };
 
 export interface AppSettings {
   config: Record<string, unknown>;
@@ -42,10 +40,6 @@ function badAnswer(connector: string, operation: string, why: string): UpstreamE
 }
 
 const DEFAULT_ID = compileExpression('$string(id)', { file: '<default>' });
-
-function plain(value: unknown): ScimResource {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (JSON.parse(JSON.stringify(value)) as ScimResource) : {};
-}
 
 /** Top-level fields of the app payload that differ; a field that disappeared is sent as null (cleared). */
 export function appFieldChanges(before: unknown, after: unknown): Record<string, unknown> {
@@ -62,17 +56,17 @@ export class ConnectorRuntime {
   readonly connector: CompiledConnector;
   readonly pacer: Pacer;
   readonly #caller: Caller;
-  readonly #config: Record<string, unknown>;
   readonly #secretBindings: Bindings;
-  readonly #customFields: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>>;
+  readonly #mapper: Mapper;
+  readonly #runner: StepRunner;
 
   private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, pacer: Pacer) {
     this.connector = connector;
     this.pacer = pacer;
     this.#caller = caller;
-    this.#config = settings.config;
-    this.#customFields = settings.customFields ?? {};
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
+    this.#mapper = new Mapper(connector, settings.config, settings.customFields);
+    this.#runner = new StepRunner(caller, connector.id, this.#secretBindings);
   }
 
   static async create(
@@ -105,7 +99,7 @@ export class ConnectorRuntime {
   }
 
   mappedAttributes(kind: ResourceKind): readonly string[] {
-    return [...(this.connector.resources[kind]?.attributes ?? []), ...(this.#customFields[kind] ?? []).map((mapping) => mapping.attribute)];
+    return this.#mapper.mappedAttributes(kind);
   }
 
   resource(kind: ResourceKind): CompiledResource {
@@ -114,82 +108,12 @@ export class ConnectorRuntime {
     return resource;
   }
 
-  #mapping(kind: ResourceKind): CompiledMapping {
-    const mapping = this.connector.mappings[kind];
-    if (!mapping) throw new NotSupportedError(`The ${this.connector.id} connector has no ${kind} mapping`);
-    return mapping;
+  toApp(kind: ResourceKind, scim: ScimResource): Promise<unknown> {
+    return this.#mapper.toApp(kind, scim);
   }
 
-  async toApp(kind: ResourceKind, scim: ScimResource): Promise<unknown> {
-    const mapping = this.#mapping(kind);
-    const payload = plain(await mapping.toApp.evaluate(scim, { config: this.#config }));
-    const fields = this.#customFields[kind];
-    if (!fields?.length || !mapping.customFields) return payload;
-    const extra = await mapping.customFields.write.evaluate(scim, { config: this.#config, customFields: customFieldValues(scim, fields) });
-    return mergePayload(payload, plain(extra));
-  }
-
-  async toScim(kind: ResourceKind, raw: unknown): Promise<ScimResource> {
-    const mapping = this.#mapping(kind);
-    const scim = plain(await mapping.toScim.evaluate(raw, { config: this.#config }));
-    const fields = this.#customFields[kind];
-    if (!fields?.length || !mapping.customFields) return scim;
-    return withCustomFields(scim, plain(await mapping.customFields.read.evaluate(raw, { config: this.#config })), fields);
-  }
-
-  #bindings(kind: ResourceKind, extra: Bindings): Bindings {
-    const mapping = this.connector.mappings[kind];
-    return {
-      config: this.#config,
-      ...(mapping
-        ? {
-            toApp: (value: unknown) => mapping.toApp.evaluate(value, { config: this.#config }),
-            toScim: (value: unknown) => mapping.toScim.evaluate(value, { config: this.#config }),
-          }
-        : {}),
-      ...extra,
-    };
-  }
-
-  /**
-   * Runs an operation's steps; returns the answer of the last call made, with every step's extracted
-   * values ($steps). Skipped steps (`when` false) leave the previous answer standing, so an optional final
-   * step (assign roles after a create) does not lose the object the create returned.
-   */
-  async #run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<RunResult | undefined> {
-    const steps: Record<string, Record<string, unknown>> = {};
-    let last: CallResult | undefined;
-    for (const [index, step] of operation.steps.entries()) {
-      const isLast = index === operation.steps.length - 1;
-      const scoped: Bindings = { ...bindings, steps };
-      if (step.when && !(await step.when.evaluate(scoped.scim ?? {}, scoped))) continue;
-      const values: Record<string, unknown> = {};
-      if (step.pagination && step.items) {
-        last = undefined;
-        const items: unknown[] = [];
-        const walk = { request: step.request, pagination: step.pagination, items: step.items, outcomes: step.outcomes, operation: `${name}.${step.name}` };
-        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, context)) items.push(...page.items);
-        for (const [key, expression] of step.extract) values[key] = await expression.evaluate(items, scoped);
-      } else {
-        const request = await this.#caller.render(step.request, scoped, { ...scoped, ...this.#secretBindings });
-        last = await this.#caller.send(request, step.outcomes, context, { operation: name, conflictDetectable });
-        // A conflict in any step is the operation's answer, so a create can still adopt (onConflict: adopt).
-        if (!isLast && last.outcome.result === 'conflict') return { ...last, steps };
-        if (!isLast && last.outcome.result !== 'success') throw this.#error(last, `${name}.${step.name}`);
-        for (const [key, expression] of step.extract) values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });
-      }
-      steps[step.name] = values;
-    }
-    return last ? { ...last, steps } : undefined;
-  }
-
-  #error(result: CallResult, operation: string) {
-    return outcomeError(result.outcome.result, {
-      connector: this.connector.id,
-      operation,
-      status: result.status,
-      ...(result.outcome.message ? { message: result.outcome.message } : {}),
-    });
+  toScim(kind: ResourceKind, raw: unknown): Promise<ScimResource> {
+    return this.#mapper.toScim(kind, raw);
   }
 
   /**
@@ -208,10 +132,10 @@ export class ConnectorRuntime {
   async create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }> {
     const operation = this.resource(kind).create;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot create ${kind}s`);
-    const bindings = this.#bindings(kind, { scim, scimId, app: await this.toApp(kind, scim) });
-    const result = await this.#run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
+    const bindings = this.#mapper.bindings(kind, { scim, scimId, app: await this.toApp(kind, scim) });
+    const result = await this.#runner.run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
     if (result?.outcome.result === 'conflict') return { conflict: true };
-    if (!result || result.outcome.result !== 'success') throw result ? this.#error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
+    if (!result || result.outcome.result !== 'success') throw result ? this.#runner.error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
     const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, status: result.status, headers: result.headers, steps: result.steps });
     if (!object) throw badAnswer(this.connector.id, `${kind}.create`, 'the answer carries no id');
     if (!operation.getAfter) return { created: object };
@@ -220,10 +144,10 @@ export class ConnectorRuntime {
 
   async get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined> {
     const operation = this.resource(kind).get;
-    const bindings = this.#bindings(kind, { id: appId });
-    const result = await this.#run(operation, `${kind}.get`, bindings, context);
+    const bindings = this.#mapper.bindings(kind, { id: appId });
+    const result = await this.#runner.run(operation, `${kind}.get`, bindings, context);
     if (!result || result.outcome.result === 'notFound') return undefined;
-    if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.get`);
+    if (result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.get`);
     const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
     return object ? { ...object, appId } : undefined;
   }
@@ -238,7 +162,7 @@ export class ConnectorRuntime {
     const operation = this.resource(kind).list;
     const step = operation.steps[0];
     if (!step) return;
-    const bindings = this.#bindings(kind, options.filter ? { filter: options.filter } : {});
+    const bindings = this.#mapper.bindings(kind, options.filter ? { filter: options.filter } : {});
     const secretBindings = { ...bindings, ...this.#secretBindings };
     const pushdown = options.filter ? this.pushdown(kind, options.filter.attribute, options.filter.op) : undefined;
     let query: [string, string][] | undefined;
@@ -268,11 +192,11 @@ export class ConnectorRuntime {
     const [before, after] = [await this.toApp(kind, input.old), await this.toApp(kind, input.scim)];
     const appChanges = appFieldChanges(before, after);
     if (operation.skipIfUnchanged && Object.keys(appChanges).length === 0) return undefined;
-    const bindings = this.#bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appBefore: before, appChanges });
-    const result = await this.#run(operation, `${kind}.update`, bindings, context);
+    const bindings = this.#mapper.bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appBefore: before, appChanges });
+    const result = await this.#runner.run(operation, `${kind}.update`, bindings, context);
     if (!result) return undefined;
     if (result.outcome.result === 'notFound') return 'notFound';
-    if (result.outcome.result !== 'success') throw this.#error(result, `${kind}.update`);
+    if (result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.update`);
     const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
     return object ? { ...object, appId } : undefined;
   }
@@ -287,9 +211,9 @@ export class ConnectorRuntime {
     const operation = active ? this.resource(kind).reactivate : this.resource(kind).deactivate;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot ${active ? 'reactivate' : 'deactivate'} ${kind}s`);
     const name = `${kind}.${active ? 'reactivate' : 'deactivate'}`;
-    const result = await this.#run(operation, name, this.#bindings(kind, { id: appId }), context);
+    const result = await this.#runner.run(operation, name, this.#mapper.bindings(kind, { id: appId }), context);
     if (result?.outcome.result === 'notFound') return false;
-    if (result && result.outcome.result !== 'success') throw this.#error(result, name);
+    if (result && result.outcome.result !== 'success') throw this.#runner.error(result, name);
     return true;
   }
 
@@ -297,9 +221,9 @@ export class ConnectorRuntime {
   async delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean> {
     const operation = this.resource(kind).delete;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot delete ${kind}s`);
-    const result = await this.#run(operation, `${kind}.delete`, this.#bindings(kind, { id: appId }), context);
+    const result = await this.#runner.run(operation, `${kind}.delete`, this.#mapper.bindings(kind, { id: appId }), context);
     if (result?.outcome.result === 'notFound') return false;
-    if (result && result.outcome.result !== 'success') throw this.#error(result, `${kind}.delete`);
+    if (result && result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.delete`);
     return true;
   }
 
@@ -323,9 +247,9 @@ export class ConnectorRuntime {
         ? [[many, `Group.members.${action}Many`, { id: groupAppId, members: [...memberAppIds] }]]
         : memberAppIds.map((member) => [members[action], `Group.members.${action}`, { id: groupAppId, member }]);
     for (const [operation, name, extra] of calls) {
-      const result = await this.#run(operation, name, this.#bindings('Group', extra), context);
+      const result = await this.#runner.run(operation, name, this.#mapper.bindings('Group', extra), context);
       // Removing someone who is not a member (or already gone) leaves the group as asked.
-      if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#error(result, name);
+      if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#runner.error(result, name);
     }
   }
 
@@ -339,7 +263,7 @@ export class ConnectorRuntime {
     const list = this.resource('Group').members?.list;
     const step = list?.steps[0];
     if (!list || !step) return undefined;
-    const bindings = this.#bindings('Group', { id: groupAppId });
+    const bindings = this.#mapper.bindings('Group', { id: groupAppId });
     const walk = { request: step.request, pagination: list.pagination, items: list.items, outcomes: step.outcomes, operation: 'Group.members.list' };
     const ids: string[] = [];
     for await (const page of walkPages(this.#caller, walk, bindings, { ...bindings, ...this.#secretBindings }, context)) {

@@ -39,8 +39,7 @@ export function supports(core: CoreContext, kind: ResourceKind): void {
  * but never sent): "nickName", "urn:…:CustomExtensionName:2.0:User:CustomAttribute".
  */
 export function reportUnmapped(core: CoreContext, kind: ResourceKind, data: ScimResource): void {
-  const mapped = core.views.mapped(kind);
-  const held = new Set([...mapped].map((name) => name.toLowerCase()));
+  const held = core.views.mappedLowerCase(kind);
   const names: string[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (key === 'members') continue;

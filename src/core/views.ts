@@ -34,6 +34,7 @@ export class Views {
   readonly #idMap: IdMap;
   readonly #resourceTypes: AppResourceTypes;
   readonly #mapped: Partial<Record<ResourceKind, Set<string>>> = {};
+  readonly #mappedLower: Partial<Record<ResourceKind, Set<string>>> = {};
 
   constructor(app: string, connector: AppConnector, idMap: IdMap, resourceTypes: AppResourceTypes) {
     this.#app = app;
@@ -41,8 +42,15 @@ export class Views {
     this.#idMap = idMap;
     this.#resourceTypes = resourceTypes;
     for (const kind of ['User', 'Group'] as const) {
-      if (connector.supports(kind)) this.#mapped[kind] = mappedTopLevel(connector.mappedAttributes(kind));
+      if (!connector.supports(kind)) continue;
+      this.#mapped[kind] = mappedTopLevel(connector.mappedAttributes(kind));
+      this.#mappedLower[kind] = new Set([...this.#mapped[kind]].map((name) => name.toLowerCase()));
     }
+  }
+
+  /** mapped(kind) in lower case, for case-insensitive checks of what a client sent. */
+  mappedLowerCase(kind: ResourceKind): ReadonlySet<string> {
+    return this.#mappedLower[kind] ?? new Set();
   }
 
   /** Top-level names of what the app holds: the connector's attributes and the app's custom fields. */
