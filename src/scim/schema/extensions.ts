@@ -4,24 +4,15 @@
  * advertised in /Schemas and /ResourceTypes and typed like core ones (coerced, validated, filterable).
  */
 import { enterpriseUserSchema, groupSchema, userSchema } from './core-schemas.ts';
-import type { AttributeDef, AttributeType, Mutability, ResourceTypeDef, ResourceTypeName, Returned, SchemaDef, Uniqueness } from './types.ts';
+import type { AttributeDef, ResourceTypeDef, ResourceTypeName, SchemaDef } from './types.ts';
 import { URN } from './urns.ts';
 
 /** An attribute as a connector.yaml or gateway.yaml declares it (defaults already applied). */
-export interface AttributeDeclaration {
-  name: string;
-  type: AttributeType;
-  multiValued: boolean;
-  description: string;
-  required: boolean;
-  caseExact: boolean;
-  mutability: Mutability;
-  returned: Returned;
-  uniqueness: Uniqueness;
+export type AttributeDeclaration = Omit<AttributeDef, 'canonicalValues' | 'referenceTypes' | 'subAttributes' | 'adHoc'> & {
   canonicalValues?: string[] | undefined;
   referenceTypes?: string[] | undefined;
   subAttributes?: AttributeDeclaration[] | undefined;
-}
+};
 
 export interface ExtensionDeclaration {
   id: string;
