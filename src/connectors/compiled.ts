@@ -13,6 +13,8 @@ export interface CompiledRequest {
 
 export interface CompiledOutcome {
   status: ReadonlySet<number>;
+  /** Where the rule is in connector.yaml (for check-spec). */
+  at?: (string | number)[];
   when?: CompiledExpression;
   result: OutcomeResult;
   message?: string;
@@ -59,6 +61,9 @@ export interface CompiledFilter {
   url?: CompiledTemplate;
   query: [string, CompiledTemplate][];
   exact: boolean;
+  pagination?: CompiledPagination;
+  items?: CompiledExpression;
+  id?: CompiledExpression;
 }
 
 export interface CompiledList extends CompiledOperation {
@@ -129,5 +134,7 @@ export interface CompiledConnector {
   rateLimit?: { requests: number; perMs: number; concurrency: number; buckets: CompiledBucket[] };
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   mappings: { User?: CompiledMapping; Group?: CompiledMapping };
+  /** connector.yaml's openapi block, for check-spec. */
+  openapi?: ConnectorManifest['openapi'];
   resources: { User?: CompiledResource; Group?: CompiledResource };
 }

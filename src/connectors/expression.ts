@@ -10,6 +10,10 @@ export type Bindings = Record<string, unknown>;
 export interface CompiledExpression {
   readonly source: string;
   readonly where: string;
+  /** Where the source starts, for positions inside it (check-spec). */
+  readonly origin?: SourceLocation;
+  /** The parse tree (JSONata's own), absent for the simple $variable fast path. */
+  ast?(): unknown;
   evaluate(input: unknown, bindings?: Bindings): Promise<unknown>;
 }
 
@@ -34,7 +38,7 @@ interface JsonataError {
 }
 
 /** Line/column of a character offset inside an expression whose first character is at `origin`. */
-function locate(source: string, offset: number, origin: SourceLocation): { line?: number; col?: number } {
+export function locate(source: string, offset: number, origin: SourceLocation): { line?: number; col?: number } {
   if (origin.line === undefined) return {};
   const before = source.slice(0, Math.max(0, offset));
   const lines = before.split('\n');
@@ -95,6 +99,8 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
   return {
     source,
     where,
+    origin,
+    ast: () => compiled.ast(),
     async evaluate(input, bindings = {}) {
       try {
         return await compiled.evaluate(input, bindings);

@@ -91,6 +91,7 @@ class Compiler {
   outcomes(path: Path, rules: OutcomeRule[] | undefined): CompiledOutcome[] {
     return (rules ?? []).map((rule, index) => ({
       status: new Set(rule.status),
+      at: [...path, index],
       result: rule.result,
       ...(rule.when !== undefined ? { when: this.expression([...path, index, 'when'], rule.when) } : {}),
       ...(rule.message !== undefined ? { message: rule.message } : {}),
@@ -213,6 +214,9 @@ class Compiler {
         query: this.templates([...filterPath, 'query'], filter.query),
         exact: filter.exact,
         ...(filter.url !== undefined ? { url: this.template([...filterPath, 'url'], filter.url) } : {}),
+        ...(filter.pagination !== undefined ? { pagination: this.pagination([...filterPath, 'pagination'], filter.pagination) } : {}),
+        ...(filter.items !== undefined ? { items: this.expression([...filterPath, 'items'], filter.items) } : {}),
+        ...(filter.id !== undefined ? { id: this.expression([...filterPath, 'id'], filter.id) } : {}),
       };
     });
     const optional = (name: 'deactivate' | 'reactivate' | 'delete') => (ops[name] ? this.operation(at(name), ops[name]) : undefined);
@@ -311,6 +315,7 @@ export function loadConnector(dir: string): CompiledConnector {
     },
     mappings,
     resources,
+    ...(manifest.openapi ? { openapi: manifest.openapi } : {}),
     ...(manifest.rateLimit
       ? {
           rateLimit: {

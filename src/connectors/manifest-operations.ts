@@ -141,6 +141,9 @@ export const filterPushdown = z
     url: template.optional().describe('Overrides list.request.url for this filter.'),
     query: z.record(z.string(), template).optional().describe('Merged into the list query; $filter.value holds the value.'),
     exact: z.boolean().default(false).describe('true when the app matches exactly as SCIM does; otherwise the gateway re-checks results.'),
+    pagination: pagination.optional().describe('Overrides the list\'s pagination for this filter, when its URL pages differently (a search endpoint).'),
+    items: expression.optional().describe('Overrides the list\'s items for this filter, when its URL answers another shape (one object, say).'),
+    id: expression.optional().describe('Overrides the list\'s id for this filter.'),
   })
   .strict();
 

@@ -71,6 +71,47 @@ const mapping = z
   .object({ toApp: expression, toScim: expression, customFields: customFields.optional() })
   .strict();
 
+const openapiBlock = z
+  .object({
+    document: z
+      .string()
+      .min(1)
+      .describe('The OpenAPI document: a path relative to the connector folder (normally a slice kept beside it), or npm:<package>/<file> for one a dependency ships.'),
+    pathPrefix: z
+      .string()
+      .regex(/^(\/[^/\s]+)*$/, 'Give the prefix as /segment[/segment…], or "" for none')
+      .default('')
+      .describe('What the document\'s paths have in front of the paths the connector calls (relative to http.baseUrl), e.g. /api/v2.'),
+    undocumented: z
+      .array(
+        z
+          .object({
+            method: httpMethod,
+            path: z.string().startsWith('/').describe('The route as the connector calls it, with {name} for variable segments.'),
+            query: z.array(z.string().min(1)).optional().describe('Only these query parameters are undocumented (the route itself is checked).'),
+            body: z.literal(true).optional().describe('Only the request body is undocumented (the route itself is checked).'),
+            reason: z.string().min(1).describe('Why the call is needed although the document lacks it.'),
+            docs: z.url().describe('Where the vendor documents it (prose).'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('What the vendor documents only in prose: a whole route (not checked at all), or some of its query parameters, or its body.'),
+    commonStatuses: z
+      .array(
+        z
+          .object({
+            status: z.number().int().min(100).max(599),
+            reason: z.string().min(1),
+            docs: z.url().describe('Where the vendor says any call may get it (e.g. its rate-limit page for 429).'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Statuses the vendor documents for every call in prose (429 from its rate limits, say) but not per operation.'),
+  })
+  .strict();
+
 const secretDecl = z
   .object({
     description: z.string().optional(),
@@ -181,6 +222,7 @@ export const connectorManifest = z
     resources: z
       .object({ User: userResource.optional(), Group: groupResource.optional() })
       .strict(),
+    openapi: openapiBlock.optional().describe('The vendor\'s API description: `scimgw connector check-spec` holds every call of every fixture against it.'),
     definitions: z.unknown().optional().describe('Free area for YAML anchors (&name) reused elsewhere with *name.'),
   })
   .strict();

@@ -173,12 +173,13 @@ export class ConnectorRuntime {
       for (const [name, template] of pushdown.query) query.push([name, await template.render(secretBindings)]);
       if (pushdown.url) path = await pushdown.url.render(secretBindings, encodePathValue);
     }
-    const walk = { request: step.request, pagination: operation.pagination, items: operation.items, outcomes: step.outcomes, operation: `${kind}.list` };
+    const walk = { request: step.request, pagination: pushdown?.pagination ?? operation.pagination, items: pushdown?.items ?? operation.items, outcomes: step.outcomes, operation: `${kind}.list` };
+    const id = pushdown?.id ?? operation.id;
     const walkOptions = { ...(query ? { query } : {}), ...(path ? { path } : {}), ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}) };
     for await (const page of walkPages(this.#caller, walk, bindings, secretBindings, context, walkOptions)) {
       const objects: AppObject[] = [];
       for (const raw of page.items) {
-        const object = await this.#object(kind, raw, undefined, operation.id, bindings);
+        const object = await this.#object(kind, raw, undefined, id, bindings);
         if (object) objects.push(object);
       }
       yield { objects, offset: page.offset, ...(page.total !== undefined ? { total: page.total } : {}) };
@@ -258,12 +259,20 @@ export class ConnectorRuntime {
     return this.pacer.estimateMs(calls);
   }
 
-  /** App ids of the group's members, or undefined when the connector cannot list them. */
+  /**
+   * App ids of the group's members, or undefined when the connector cannot list them. With steps, the
+   * steps before the last run first (GitHub: read the team's slug) and the last one is paged.
+   */
   async listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined> {
     const list = this.resource('Group').members?.list;
-    const step = list?.steps[0];
+    const step = list?.steps.at(-1);
     if (!list || !step) return undefined;
-    const bindings = this.#mapper.bindings('Group', { id: groupAppId });
+    let bindings = this.#mapper.bindings('Group', { id: groupAppId });
+    if (list.steps.length > 1) {
+      const before = await this.#runner.run({ steps: list.steps.slice(0, -1) }, 'Group.members.list', bindings, context);
+      if (before && before.outcome.result !== 'success') throw this.#runner.error(before, 'Group.members.list');
+      bindings = { ...bindings, steps: before?.steps ?? {} };
+    }
     const walk = { request: step.request, pagination: list.pagination, items: list.items, outcomes: step.outcomes, operation: 'Group.members.list' };
     const ids: string[] = [];
     for await (const page of walkPages(this.#caller, walk, bindings, { ...bindings, ...this.#secretBindings }, context)) {

@@ -10,6 +10,7 @@ import { addToCoverage, coverageGaps, emptyCoverage } from '../../connectors/tes
 import { unmappedEntraAttributes } from './connector/entra-attributes.ts';
 import { loadWithFixtures, problemLines, runCases, type LoadedConnector } from './connector/run-cases.ts';
 import { scaffoldConnector, scaffoldRefusal } from './connector/scaffold.ts';
+import { checkSpecCommand } from './connector/check-spec.ts';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -114,4 +115,10 @@ export function register(program: Command): void {
     .argument('<dir>', 'the connector folder')
     .option('--case <name>', 'run only this case (its file name without .yaml)')
     .action(test);
+  connector
+    .command('check-spec')
+    .description("Hold every call of the connector's fixtures, and the fields its mappings read, against the vendor's OpenAPI document")
+    .argument('<dir>', 'the connector folder')
+    .option('--routes', 'also list every route called, with its verdict')
+    .action(checkSpecCommand);
 }

@@ -10,6 +10,17 @@ import { lowerKeys, subsetMismatches } from './subset.ts';
 
 type Exchange = FixtureCase['exchanges'][number];
 
+/** One call the gateway made in a fixture run, whole, with the declared exchange that answered it. */
+export interface RecordedCall {
+  /** Index into the fixture's exchanges. */
+  index: number;
+  request: OutboundRequest;
+  /** The request body parsed (JSON, or a form as its fields). */
+  body: unknown;
+  /** The fixture's answer to it. */
+  response: Exchange['response'];
+}
+
 function parseBody(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
   try {
@@ -27,6 +38,7 @@ export class ReplayTransport implements Transport {
   #next = 0;
   readonly problems: string[] = [];
   readonly calls: string[] = [];
+  readonly recorded: RecordedCall[] = [];
 
   /** `baseUrl`: the connector's rendered http.baseUrl, against which relative fixture URLs are read. */
   constructor(exchanges: Exchange[], baseUrl: string) {
@@ -55,6 +67,7 @@ export class ReplayTransport implements Transport {
     if (expected.body !== undefined) problems.push(...subsetMismatches(expected.body, parseBody(request.body), 'body'));
     for (const problem of problems) this.problems.push(`call ${index + 1} (${label}): ${problem}`);
     const response = exchange.response;
+    this.recorded.push({ index, request, body: parseBody(request.body), response });
     const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
     const headers: Record<string, string> = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     if (body && !headers['content-type'] && typeof response.body !== 'string') headers['content-type'] = 'application/json';

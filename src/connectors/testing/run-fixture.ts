@@ -10,7 +10,7 @@ import { silentLogger } from '../../observability/logger.ts';
 import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
 import type { CompiledConnector } from '../compiled.ts';
 import type { FixtureApp, FixtureCase } from './fixture.ts';
-import { ReplayTransport } from './replay-transport.ts';
+import { ReplayTransport, type RecordedCall } from './replay-transport.ts';
 import { lowerKeys, subsetMismatches } from './subset.ts';
 
 export interface FixtureResult {
@@ -20,6 +20,8 @@ export interface FixtureResult {
   statuses: number[];
   scimStatus: number;
   scimBody: unknown;
+  /** Every outbound call, whole, in order (check-spec holds them against the vendor's description). */
+  calls: RecordedCall[];
 }
 
 const TOKEN = 'fixture-scim-token';
@@ -100,5 +102,5 @@ export async function runFixture(dir: string, connector: CompiledConnector, shar
   }
   problems.unshift(...transport.problems);
   problems.push(...transport.leftovers());
-  return { problems, operations, statuses, scimStatus, scimBody };
+  return { problems, operations, statuses, scimStatus, scimBody, calls: transport.recorded };
 }

@@ -1,0 +1,73 @@
+/**
+ * A vendor's OpenAPI document, loaded for checking: from a path relative to the connector folder (a slice
+ * kept beside the connector) or from a dependency (`npm:@octokit/openapi/generated/api.github.com.json`).
+ * Kept twice: with its $refs, for ajv (which resolves them itself, cycles included), and dereferenced,
+ * for the walkers that read schemas (cycles become object cycles; walkers guard against them).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { dereference } from '@apidevtools/json-schema-ref-parser';
+import { parse } from 'yaml';
+import { ConfigError } from '../../errors.ts';
+
+export type Json = Record<string, unknown>;
+
+export interface OpenApiDocument {
+  /** The file read. */
+  file: string;
+  /** "3.0" or "3.1": which JSON Schema dialect its schemas are written in. */
+  version: '3.0' | '3.1';
+  /** As written ($refs kept). */
+  raw: Json;
+  /** With every $ref replaced by what it points to. */
+  deref: Json;
+}
+
+/** Resolves the document reference of a connector's openapi block to a file. */
+export function documentFile(reference: string, connectorDir: string): string {
+  if (reference.startsWith('npm:')) {
+    const specifier = reference.slice(4);
+    try {
+      return createRequire(join(connectorDir, 'connector.yaml')).resolve(specifier);
+    } catch {
+      // Packages whose exports hide data files: resolve the package root, then the file below it.
+      const parts = specifier.split('/');
+      const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+      const root = createRequire(join(process.cwd(), 'package.json')).resolve(`${name}/package.json`).replace(/package\.json$/, '');
+      return join(root, specifier.slice(name.length + 1));
+    }
+  }
+  return isAbsolute(reference) ? reference : resolve(connectorDir, reference);
+}
+
+/**
+ * Incomplete documents (Zendesk's published split) point at components they do not have; such a reference
+ * stands for "any value" rather than failing the whole document.
+ */
+function withoutDanglingRefs(doc: Json): Json {
+  const resolves = (ref: string) => ref.slice(2).split('/').reduce<unknown>((current, part) => (current && typeof current === 'object' ? (current as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), doc) !== undefined;
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (!value || typeof value !== 'object') return value;
+    const node = value as Json;
+    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/') && !resolves(node.$ref)) return { description: `(the document refers to ${node.$ref}, which it does not define)` };
+    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, visit(child)]));
+  };
+  return visit(doc) as Json;
+}
+
+export async function loadOpenApi(file: string): Promise<OpenApiDocument> {
+  let raw: Json;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = (file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: -1 })) as Json;
+  } catch (error) {
+    throw new ConfigError([{ file, message: `Cannot read the OpenAPI document: ${(error as Error).message}` }]);
+  }
+  raw = withoutDanglingRefs(raw);
+  const declared = String(raw.openapi ?? '');
+  if (!/^3\.[01]\./.test(declared)) throw new ConfigError([{ file, message: `Not an OpenAPI 3.0 or 3.1 document (openapi: ${JSON.stringify(raw.openapi)})` }]);
+  const deref = (await dereference(structuredClone(raw), { dereference: { circular: true } })) as Json;
+  return { file, version: declared.startsWith('3.1') ? '3.1' : '3.0', raw, deref };
+}
