@@ -10,6 +10,7 @@ import { parseBody, readBody, requireObject, sendError, sendJson } from './http-
 import { validateOptions, type DemoAppOptions } from './options.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import { loadSnapshot, SnapshotWriter } from './snapshot.ts';
+import { demoOpenApi } from './openapi.ts';
 import { DemoStore } from './store.ts';
 
 export type { DemoAppOptions } from './options.ts';
@@ -103,6 +104,8 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
     const { path, query } = splitTarget(req.url ?? '/');
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, query);
     if (path === '/_stats' || path === '/_reset' || path === '/_faults') return handleControl(req, res, path);
+    // The API's own description: public, like most vendors' (no key, not counted, not rate limited).
+    if (path === '/openapi.json' && req.method === 'GET') return sendJson(res, 200, demoOpenApi());
     throw new ApiError(404, 'not_found', `No route for ${req.method ?? ''} ${path}`);
   }
 
