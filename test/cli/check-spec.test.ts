@@ -47,9 +47,11 @@ describe('findings, where to fix them', () => {
     const dir = variant('asana', { 'connector.yaml': old, 'fixtures/user-create.yaml': old });
     const run = spawnSync(process.execPath, [join(ROOT, 'src/cli/index.ts'), 'connector', 'check-spec', dir], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
-    const fixture = join(dir, 'fixtures', 'user-create.yaml');
-    const line = lineOf(fixture, 'url: /workspaces/1200000000000001/addUser') - 2;
-    expect(run.stderr).toMatch(new RegExp(`user-create\\.yaml:${line}:\\d+ exchanges\\[0\\]\\.request(\\.query)?: query parameter "opt_fields" is "workspaces"; the document allows "email", "name", "photo"`));
+    // Reported once, at the first case that makes the call, on the line of that exchange's request.
+    const found = /(\S+\.yaml):(\d+):\d+ exchanges\[0\]\.request(?:\.query)?: query parameter "opt_fields" is "workspaces"; the document allows "email", "name", "photo"/.exec(run.stderr);
+    expect(found, run.stderr).not.toBeNull();
+    const reported = readFileSync(found![1]!, 'utf8').split('\n')[Number(found![2]) - 1]!;
+    expect(reported).toMatch(/- request:.*addUser|- request:\s*$/);
     expect(run.stderr).toMatch(/\d+ findings? against .*asana\.slice\.yaml/);
   });
 
