@@ -111,7 +111,7 @@ function bodyFindings(context: CallContext, operation: DocOperation, call: Recor
   if (!schemas) return [{ part: 'body', message: 'the call sends a body, but the document describes none for this operation' }];
   if (typeof call.body !== 'object' || call.body === null) return [];
   const unknown = unknownProperties(schemas.deref, call.body, '');
-  const invalid = context.validators.problems(schemas.raw, call.body).filter((problem) => !problem.includes('must NOT have additional properties')).map((problem) => `body${problem.startsWith('/') ? problem.replace(/\//g, '.') : ` ${problem}`}`);
+  const invalid = context.validators.problems(schemas.raw, call.body).filter((problem) => !problem.includes('must NOT have additional properties')).map((problem) => `body${problem.startsWith('/') ? problem.replace(/\//g, '.') : ` ${problem.replace(/^\(root\) /, '')}`}`);
   return [...unknown, ...invalid].map((message) => ({ part: 'body', message }));
 }
 

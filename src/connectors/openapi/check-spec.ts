@@ -43,11 +43,16 @@ function findingPath(index: number, part: CallFinding['part'], source: YamlSourc
   return source.node(detail) ? detail : request;
 }
 
-export async function checkSpec(dir: string): Promise<SpecReport> {
+export interface CheckOptions {
+  /** A document to check against instead of (or without) the connector's openapi.document: a file or URL. */
+  document?: string;
+}
+
+export async function checkSpec(dir: string, options: CheckOptions = {}): Promise<SpecReport> {
   const connector = loadConnector(dir);
-  if (!connector.openapi) throw new ConfigError([{ file: connector.file, message: 'No openapi block: name the vendor\'s OpenAPI document (openapi.document) to check the connector against it' }]);
-  const { openapi } = connector;
-  const doc = await loadOpenApi(documentFile(openapi.document, dir));
+  if (!connector.openapi && !options.document) throw new ConfigError([{ file: connector.file, message: "No openapi block: name the vendor's OpenAPI document (openapi.document) to check the connector against it, or pass --document <file or URL>" }]);
+  const openapi = connector.openapi ?? { document: options.document!, pathPrefix: '', undocumented: [], commonStatuses: [] };
+  const doc = await loadOpenApi(options.document ? documentFile(options.document, process.cwd()) : documentFile(openapi.document, dir));
   const app = loadFixtureApp(dir);
   const index = new OperationIndex(doc.deref);
   const context: CallContext = {

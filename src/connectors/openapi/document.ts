@@ -24,8 +24,11 @@ export interface OpenApiDocument {
   deref: Json;
 }
 
-/** Resolves the document reference of a connector's openapi block to a file. */
+const isUrl = (reference: string) => /^https?:\/\//i.test(reference);
+
+/** Resolves the document reference of a connector's openapi block to a file (a URL stays a URL). */
 export function documentFile(reference: string, connectorDir: string): string {
+  if (isUrl(reference)) return reference;
   if (reference.startsWith('npm:')) {
     const specifier = reference.slice(4);
     try {
@@ -57,11 +60,31 @@ function withoutDanglingRefs(doc: Json): Json {
   return visit(doc) as Json;
 }
 
+/** A published document (the demo app's /openapi.json, a vendor's URL), fetched once for a draft or a check. */
+async function download(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(30_000), headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' } });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.text();
+}
+
+/** JSON is YAML, but the JSON parser is far faster on the multi-megabyte documents vendors publish. */
+function parseText(text: string): Json {
+  if (/^\s*\{/.test(text)) {
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      // flow-style YAML
+    }
+  }
+  return parse(text, { maxAliasCount: -1 }) as Json;
+}
+
+/** Loads a document from a file or an http(s) URL. */
 export async function loadOpenApi(file: string): Promise<OpenApiDocument> {
   let raw: Json;
   try {
-    const text = readFileSync(file, 'utf8');
-    raw = (file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: -1 })) as Json;
+    const text = isUrl(file) ? await download(file) : readFileSync(file, 'utf8');
+    raw = parseText(text);
   } catch (error) {
     throw new ConfigError([{ file, message: `Cannot read the OpenAPI document: ${(error as Error).message}` }]);
   }

@@ -14,14 +14,15 @@ function out(line: string): void {
 
 /** Paths as the author typed them: relative to the working folder. */
 function shorten(file: string): string {
+  if (/^https?:\/\//.test(file)) return file;
   const short = relative(process.cwd(), file);
   return short.startsWith('..') ? file : short;
 }
 
-export async function checkSpecCommand(dir: string, options: { routes?: boolean }): Promise<void> {
+export async function checkSpecCommand(dir: string, options: { routes?: boolean; document?: string }): Promise<void> {
   let report;
   try {
-    report = await checkSpec(dir);
+    report = await checkSpec(dir, options.document ? { document: options.document } : {});
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const issue of error.issues) process.stderr.write(`${formatIssue({ ...issue, file: shorten(issue.file) })}\n`);
