@@ -1,10 +1,11 @@
 /**
  * Follows docs/writing-a-connector.md literally, as a new author would: every ```<lang> file=<path>``` block
  * is written to that path, every `$ ` line of a ```sh``` block is run, in order, in a fresh folder, against
- * a running demo app. The tutorial's connector must then pass `connector test`, and its dry run must show
- * the create without sending it.
+ * a running demo app. The tutorial's connector must then pass `connector test` and agree with the demo app's
+ * OpenAPI document, its dry run must show the create without sending it, and the connector drafted from the
+ * document must pass its own fixtures.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +30,18 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Runs the CLI without blocking: the demo app answering it lives in this process. */
+function runCli(args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
 interface Step {
   kind: 'file' | 'command';
   target: string;
@@ -47,7 +60,7 @@ function steps(markdown: string): Step[] {
 }
 
 describe('docs/writing-a-connector.md, followed literally', () => {
-  it('produces a connector that passes its fixtures, and a dry run that sends nothing', () => {
+  it('produces a connector that passes its fixtures, and a dry run that sends nothing', async () => {
     const outputs: { command: string; status: number | null; output: string }[] = [];
     const all = steps(TUTORIAL);
     expect(all.filter((step) => step.kind === 'command').length).toBeGreaterThanOrEqual(4);
@@ -60,12 +73,19 @@ describe('docs/writing-a-connector.md, followed literally', () => {
       }
       const prefix = 'npm run scimgw -- ';
       expect(step.target.startsWith(prefix), `the tutorial's commands run the CLI: ${step.target}`).toBe(true);
-      const args = step.target.slice(prefix.length).split(/\s+/).filter(Boolean);
-      const result = spawnSync(process.execPath, [CLI, ...args], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
-      const output = `${result.stdout}${result.stderr}`;
+      // $NAME expands from the environment, as the reader's shell would.
+      const args = step.target.slice(prefix.length).split(/\s+/).filter(Boolean).map((arg) => arg.replace(/\$([A-Z_]+)/g, (_match, name: string) => env[name] ?? ''));
+      const result = await runCli(args);
+      const output = result.output;
       outputs.push({ command: step.target, status: result.status, output });
       expect(result.status, `${step.target}\n${output}`).toBe(0);
     }
+    const checked = outputs.find((o) => o.command.includes('check-spec connectors/tutorial'))!;
+    expect(checked.output).toMatch(/^ok +POST \/users \(\d+ calls?\)$/m);
+    expect(checked.output).toMatch(/ok: \d+ routes agree with http:\/\/127\.0\.0\.1:\d+\/openapi\.json/);
+    const drafted = outputs.find((o) => o.command.includes('test connectors/demo-draft'))!;
+    expect(drafted.output).toMatch(/\b(1\d|[2-9]\d) passed, 0 failed/);
+    expect(outputs.find((o) => o.command.includes('check-spec connectors/demo-draft'))!.output).toMatch(/ok: \d+ routes agree/);
     const test = outputs.find((o) => o.command.includes('connector test'))!;
     expect(test.output).toMatch(/6 passed, 0 failed/);
     const validate = outputs.find((o) => o.command.includes('connector validate'))!;

@@ -44,6 +44,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Where connectors are looked up (default: the project's connectors/). */
   connectorDirs?: string[];
+  /** The connector both apps use (default: demo); it takes the demo connector's settings and secrets. */
+  connector?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -52,7 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const idMap = new SqliteIdMap(':memory:');
   const app = (id: string, token: string) => ({
     id,
-    connector: 'demo',
+    connector: options.connector ?? 'demo',
     tokens: [`env:${id.toUpperCase()}_TOKEN`],
     settings: { baseUrl: url },
     secrets: { apiKey: 'env:DEMO_KEY' },

@@ -11,6 +11,7 @@ import { unmappedEntraAttributes } from './connector/entra-attributes.ts';
 import { loadWithFixtures, problemLines, runCases, type LoadedConnector } from './connector/run-cases.ts';
 import { scaffoldConnector, scaffoldRefusal } from './connector/scaffold.ts';
 import { checkSpecCommand } from './connector/check-spec.ts';
+import { fromOpenApiCommand } from './connector/from-openapi.ts';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -120,5 +121,15 @@ export function register(program: Command): void {
     .description("Hold every call of the connector's fixtures, and the fields its mappings read, against the vendor's OpenAPI document")
     .argument('<dir>', 'the connector folder')
     .option('--routes', 'also list every route called, with its verdict')
+    .option('--document <file or URL>', "check against this document instead of connector.yaml's openapi.document")
     .action(checkSpecCommand);
+  connector
+    .command('from-openapi')
+    .description("Draft a connector folder from a vendor's OpenAPI document: operations, paging, auth, proposed mappings, a document slice and recorded fixtures")
+    .argument('<document>', 'the OpenAPI document: a YAML or JSON file, an http(s) URL, or npm:<package>/<file>')
+    .option('--users <path>', 'the collection Entra users become, as the document writes it (e.g. /users)')
+    .option('--groups <path>', 'the collection Entra groups become (e.g. /teams)')
+    .option('--dir <dir>', 'folder that holds connector folders', 'connectors')
+    .option('--name <id>', "connector id and folder name (default: from the document's title)")
+    .action(fromOpenApiCommand);
 }

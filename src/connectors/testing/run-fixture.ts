@@ -11,6 +11,7 @@ import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
 import type { CompiledConnector } from '../compiled.ts';
 import type { FixtureApp, FixtureCase } from './fixture.ts';
 import { ReplayTransport, type RecordedCall } from './replay-transport.ts';
+import type { Transport } from '../../outbound/transport.ts';
 import { lowerKeys, subsetMismatches } from './subset.ts';
 
 export interface FixtureResult {
@@ -26,10 +27,17 @@ export interface FixtureResult {
 
 const TOKEN = 'fixture-scim-token';
 
-export async function runFixture(dir: string, connector: CompiledConnector, shared: FixtureApp, fixture: FixtureCase): Promise<FixtureResult> {
+/** What answers the gateway's calls in a run: the fixture's replay, or (from-openapi) a recorder. */
+export interface RunTransport extends Transport {
+  readonly problems: string[];
+  readonly recorded: RecordedCall[];
+  leftovers(): string[];
+}
+
+export async function runFixture(dir: string, connector: CompiledConnector, shared: FixtureApp, fixture: FixtureCase, options: { transport?: (baseUrl: string) => RunTransport } = {}): Promise<FixtureResult> {
   const app: FixtureApp = { ...shared, ...Object.fromEntries(Object.entries(fixture.app ?? {}).filter(([, value]) => value !== undefined)) };
   const baseUrl = await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets });
-  const transport = new ReplayTransport(fixture.exchanges, baseUrl);
+  const transport: RunTransport = options.transport?.(baseUrl) ?? new ReplayTransport(fixture.exchanges, baseUrl);
   const idMap = new SqliteIdMap(':memory:');
   const now = new Date().toISOString();
   for (const [kind, entries] of [['User', fixture.given?.users], ['Group', fixture.given?.groups]] as const) {
