@@ -54,7 +54,11 @@ describe('a draft from the demo app\'s OpenAPI description', () => {
     expect(manifest).toContain('name: "X-Api-Key"');
     // The demo app says "taken" with a 422, not a 409: the draft cannot know, and says so.
     expect(result.review).toContain('POST /users documents no 409: find how the app says the object exists (an outcome rule with result: conflict lets the gateway adopt it)');
-    expect(read(result.dir, 'README.md')).toContain('| add many | `POST /teams/{id}/members` |');
+    expect(result.review).toContain('deactivation: Entra\'s disable calls POST /users/{id}/deactivate and enable POST /users/{id}/activate; check that a deactivated user keeps its data and can sign in again after reactivation');
+    const readme = read(result.dir, 'README.md');
+    expect(readme).toContain('| add many | `POST /teams/{id}/members` |');
+    expect(readme).toContain('| 422 | `fail` (a drafted rule): if some 422 means "already exists", add a `conflict` rule with `when` before it |');
+    expect(readme).not.toContain('| 409 |');
   });
 
   it('with the edits its README asks for, provisions Entra\'s lifecycle against the demo app', async () => {
@@ -130,6 +134,9 @@ describe('drafts from vendors\' descriptions', () => {
     expect((await checkSpec(result.dir)).findings).toEqual([]);
     const manifest = read(result.dir, 'connector.yaml');
     expect(manifest).toContain('url: "/orgs/{{ $config.org }}/teams/{{ $id }}"');
+    // Members are added by PUT …/memberships/{username} but listed at …/members.
+    expect(manifest).toContain('request: { method: PUT, url: "/orgs/{{ $config.org }}/teams/{{ $id }}/memberships/{{ $member }}" }');
+    expect(manifest).toContain('request: { method: GET, url: "/orgs/{{ $config.org }}/teams/{{ $id }}/members" }');
     expect(manifest).toContain('env: GITHUB_DRAFT_ORG');
     // Teams are addressed by slug, which the draft reads from the route's {team_slug}.
     expect(manifest).toContain('id: $string(slug)');
@@ -139,6 +146,9 @@ describe('drafts from vendors\' descriptions', () => {
         'GET /orgs/{org}/members/{username} answers no object: reads need a route that returns it (get.request), or steps that fetch it',
         '/orgs/{org}/members/{username}: no field of the object is named like {username}; the draft takes "id" as the app id (set response.id and list.id to the field the route takes)',
         'auth: the document names no usable security scheme; a bearer token is assumed',
+        'deactivation: the document shows no deactivate route and no status field: decide what Entra\'s disable means for this app (delete, remove a licence, or unsupported) before assigning users',
+        // GitHub's team member list includes the members of child teams, unmarked.
+        'membership: check whether adding a member twice or removing a non-member is harmless in the app, whether a member must be active, and whether GET /orgs/{org}/teams/{team_slug}/members lists nested members too',
       ]),
     );
   });

@@ -168,21 +168,28 @@ function statusesOf(routes: (Route | undefined)[]): Set<string> {
   return out;
 }
 
+/**
+ * A group's member routes below its item path: /members, /users or /memberships (GitHub adds with PUT
+ * /memberships/{username} but lists with GET /members, so each route is looked for under every name).
+ */
 function membersOf(routes: Route[], item: string): Members | undefined {
-  const path = ['members', 'users', 'memberships'].map((name) => `${item}/${name}`).find((candidate) => routes.some((route) => route.path === candidate || route.path.startsWith(`${candidate}/{`)));
-  if (!path) return undefined;
-  const single = routes.find((route) => route.path.startsWith(`${path}/{`) && !route.path.slice(path.length + 1).includes('/'))?.path;
+  const candidates = ['members', 'users', 'memberships'].map((name) => `${item}/${name}`);
+  const singleOf = (path: string) => routes.find((route) => route.path.startsWith(`${path}/{`) && !route.path.slice(path.length + 1).includes('/'))?.path;
+  const singles = candidates.map(singleOf).filter((path) => path !== undefined);
+  const single = singles.find((path) => (find(routes, 'put', path) ?? find(routes, 'post', path)) && find(routes, 'delete', path)) ?? singles[0];
   const add = single ? (find(routes, 'put', single) ?? find(routes, 'post', single)) : undefined;
   const remove = single ? find(routes, 'delete', single) : undefined;
-  const bulkAdd = find(routes, 'post', path);
+  const path = candidates.find((candidate) => find(routes, 'get', candidate) || find(routes, 'post', candidate)) ?? (single ? single.slice(0, single.lastIndexOf('/')) : undefined);
+  if (!path && !single) return undefined;
+  const bulkAdd = path ? find(routes, 'post', path) : undefined;
   const bulkProperty = [...(propertiesOf(requestSchema(bulkAdd))?.entries() ?? [])].find(([, schema]) => isArraySchema(schema))?.[0];
-  const bulkRemove = find(routes, 'delete', path);
+  const bulkRemove = path ? find(routes, 'delete', path) : undefined;
   const removeParameter = bulkRemove?.parameters.find((parameter) => parameter.in === 'query' && isArraySchema(parameter.schema))?.name;
-  const list = find(routes, 'get', path);
+  const list = path ? find(routes, 'get', path) : undefined;
   const listed = listItems(list ? successSchema(list.operation) : undefined);
   const memberId = [...(propertiesOf(listed.item)?.keys() ?? [])].find((name) => /^(user_?id|member_?id|id)$/i.test(name)) ?? 'id';
   return {
-    path,
+    path: path ?? item,
     ...(add ? { add } : {}),
     ...(remove ? { remove } : {}),
     ...(bulkAdd && bulkProperty ? { addMany: { route: bulkAdd, property: bulkProperty } } : {}),

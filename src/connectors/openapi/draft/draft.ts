@@ -18,7 +18,7 @@ import { accessOf, connectorYaml, type Access, pathParams, pathSettings, resourc
 import { draftCases } from './cases.ts';
 import { proposeGroupMappings, proposeUserMappings, type ProposedMappings } from './mappings.ts';
 import { recordFixtures } from './record-fixtures.ts';
-import { documentGaps } from './review.ts';
+import { deactivationGaps, documentGaps, membershipGaps } from './review.ts';
 import { readmeText } from './readme.ts';
 
 export interface DraftOptions {
@@ -124,6 +124,8 @@ export async function draftConnector(options: DraftOptions): Promise<Draft> {
   access.settings.push(...pathSettings(collectionPaths, names));
   const review = [...access.review];
   for (const collection of [users, groups]) if (collection) review.push(...documentGaps(collection));
+  if (users) review.push(...deactivationGaps(users, userMappings));
+  if (groups) review.push(...membershipGaps(groups));
 
   const { files, app } = draftFiles({ names, version: info.version, file: options.file, raw: doc.raw, users, groups, userMappings, groupMappings, access, collectionPaths });
   for (const [name, text] of Object.entries(files)) {

@@ -44,6 +44,23 @@ function mappingLines(mappings: ProposedMappings, idField: string | undefined): 
   ];
 }
 
+const ANSWERS: [string, string][] = [
+  ['400', '`fail`: Entra gets 400 invalidValue with the rule\'s message (never the app\'s body)'],
+  ['401', '`authFailed`: Entra gets 502 (the gateway\'s credentials are wrong), never a 401 that would quarantine the job'],
+  ['403', '`authFailed`, as 401; if the app also answers 403 when rate limited, add a rule with `when`'],
+  ['404', '`notFound`: Entra gets 404 and the gateway forgets the mapping'],
+  ['409', '`conflict`: on create, `onConflict: adopt` finds the existing object with list and links it'],
+  ['422', '`fail` (a drafted rule): if some 422 means "already exists", add a `conflict` rule with `when` before it'],
+  ['429', '`rateLimited`: waited out (Retry-After honoured) and retried; past the deadline Entra gets 503 with Retry-After'],
+];
+
+/** The error answers the document lists for the collections, and what the draft makes of each. */
+function answersTable(collections: Collection[]): string[] {
+  const listed = ANSWERS.filter(([status]) => collections.some((collection) => collection.statuses.has(status)));
+  if (!listed.length) return [];
+  return ['## The answers the document lists', '', '| status | read as |', '|---|---|', ...listed.map(([status, meaning]) => `| ${status} | ${meaning} |`), ''];
+}
+
 export function readmeText(input: ReadmeInput): string {
   const { names, info } = input;
   const lines = [
@@ -66,6 +83,7 @@ export function readmeText(input: ReadmeInput): string {
   if (input.userMappings) lines.push('### Attribute mapping (proposed by field name)', '', ...mappingLines(input.userMappings, input.users?.idField), '');
   if (input.groups) lines.push('## Groups', '', ...operationsTable('Group', input.groups), '');
   if (input.groupMappings) lines.push('### Attribute mapping (proposed by field name)', '', ...mappingLines(input.groupMappings, input.groups?.idField), '');
+  lines.push(...answersTable([input.users, input.groups].filter((collection) => collection !== undefined)));
   lines.push(
     '## Checking it',
     '',
