@@ -56,8 +56,10 @@ export interface GatewayDeps {
   /** Time budget for one SCIM request, well inside Entra's 60 s. */
   requestTimeoutMs?: number;
   maxBodyBytes?: number;
-  /** The public base URL (scheme://host[:port]) when behind a proxy; otherwise taken from the request. */
+  /** The public base URL (scheme://host[:port]); without it the request's Host, when allowed, names the gateway. */
   publicUrl?: string;
+  /** Without publicUrl: Host values accepted besides loopback names (host[:port], any case). */
+  allowedHosts?: readonly string[];
   trustProxy?: boolean;
   isDraining?: () => boolean;
   /** Debug only: the access log carries query strings (which hold userNames and emails). */
@@ -67,6 +69,28 @@ export interface GatewayDeps {
 }
 
 const PREFIX = '/apps/:appId/scim/v2';
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+
+/**
+ * The origin Location headers and meta.location name: publicUrl when set; otherwise the request's own
+ * Host, but only a loopback name or one of allowedHosts. A Host copied unchecked would let anyone make
+ * the gateway hand out links to their own server.
+ */
+function requestOrigin(publicUrl: string | undefined, allowedHosts: readonly string[]): (ctx: Context) => string {
+  if (publicUrl) {
+    const fixed = publicUrl.replace(/\/+$/, '');
+    return () => fixed;
+  }
+  const allowed = new Set(allowedHosts.map((host) => host.toLowerCase()));
+  return (ctx) => {
+    const host = ctx.host.toLowerCase();
+    if (!LOOPBACK.test(host) && !allowed.has(host) && !allowed.has(host.replace(/:\d+$/, ''))) {
+      throw new HttpRequestError(400, `This gateway does not answer for the host "${host.slice(0, 100)}": set server.publicUrl to the address Entra calls (or list the host in server.allowedHosts)`);
+    }
+    return `${ctx.protocol}://${ctx.host}`;
+  };
+}
 
 export function buildApp(deps: GatewayDeps): Koa {
   const app = new Koa({ proxy: deps.trustProxy ?? false });
@@ -107,9 +131,10 @@ export function buildApp(deps: GatewayDeps): Koa {
   if (deps.admin) app.use(deps.admin.routes(() => deps.apps().values()));
 
   const scim = new Router({ prefix: PREFIX, sensitive: false, strict: false });
+  const originOf = requestOrigin(deps.publicUrl, deps.allowedHosts ?? []);
   const scopeOf = (ctx: Context): RequestScope => {
     const entry = ctx.state.app as GatewayApp;
-    const origin = deps.publicUrl?.replace(/\/+$/, '') ?? `${ctx.protocol}://${ctx.host}`;
+    const origin = originOf(ctx);
     return {
       provisioning: entry.provisioning,
       resourceTypes: entry.resourceTypes,

@@ -202,10 +202,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: config.server.maxBodyBytes,
     trustProxy: config.server.trustProxy,
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+    allowedHosts: config.server.allowedHosts ?? [],
     ...(options.isDraining ? { isDraining: options.isDraining } : {}),
     logPersonalData: config.observability?.logPersonalData ?? false,
     ...(config.admin ? { admin: new AdminStatus({ tokens: config.admin.tokens.map((ref) => resolveSecret(ref, `${where.file} admin.tokens`, env)), circuitState: metrics.circuitState }) } : {}),
   });
+  if (!config.server.publicUrl && !config.server.allowedHosts?.length && !/^(127\.|localhost$|::1$)/.test(config.server.host)) {
+    logger.warn({ host: config.server.host }, 'server.publicUrl is not set: SCIM requests are answered only when their Host is a loopback name; set server.publicUrl to the address Entra calls');
+  }
   // First of all middleware, so a request holds its generation open from its first byte to its last.
   koa.middleware.unshift(inboundMetrics(metrics), auditTrail(() => audit));
   koa.middleware.unshift((_ctx, next) => generations.pin(next));

@@ -54,7 +54,7 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
   const config: GatewayConfig = {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
-    server: { host: env.HOST ?? '127.0.0.1', port: Number(env.PORT ?? 8080), trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 },
+    server: { host: env.HOST ?? '127.0.0.1', port: Number(env.PORT ?? 8080), trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024, ...(env.SCIMGW_PUBLIC_URL ? { publicUrl: env.SCIMGW_PUBLIC_URL } : {}) },
     store: { type: 'embedded', dataDir },
     connectorDirs: [join(ROOT, 'connectors')],
     apps: [
@@ -88,6 +88,8 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
 
 async function startConfigured(file: string, env: NodeJS.ProcessEnv, isDraining: () => boolean): Promise<Started> {
   const config = loadGatewayConfig(file);
+  // SCIMGW_PUBLIC_URL stands in for server.publicUrl when the file has none (the chart sets it from its ingress).
+  if (!config.server.publicUrl && env.SCIMGW_PUBLIC_URL) config.server.publicUrl = env.SCIMGW_PUBLIC_URL;
   // PORT and HOST override the file, as container platforms set them.
   const gateway = await startGateway({
     config,

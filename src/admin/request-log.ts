@@ -2,7 +2,9 @@
  * What the status page shows of recent traffic, per app and in memory only: request and error counts
  * over the last five minutes in one-second buckets (a fixed ring, so memory stays bounded however busy
  * the app is), and the last 20 errors. An error keeps its request id, time, status and code, never a
- * path, query or body: those can carry personal data (userName filters, PATCH values).
+ * path, query or body: those can carry personal data (userName filters, PATCH values). Requests refused
+ * for a missing or wrong token are only counted: anyone can send them, and listing them would push the
+ * app's real errors off the page.
  */
 import type { Middleware } from 'koa';
 
@@ -22,6 +24,8 @@ export interface TrafficSummary {
   requests: number;
   errors: number;
   serverErrors: number;
+  /** Requests refused before authentication succeeded (not in requests or errors). */
+  refused: number;
   lastErrors: RecentError[];
 }
 
@@ -30,16 +34,26 @@ interface Bucket {
   requests: number;
   errors: number;
   serverErrors: number;
+  refused: number;
 }
 
 class AppTraffic {
-  readonly #ring: Bucket[] = Array.from({ length: WINDOW_SECONDS }, () => ({ second: -1, requests: 0, errors: 0, serverErrors: 0 }));
+  readonly #ring: Bucket[] = Array.from({ length: WINDOW_SECONDS }, () => ({ second: -1, requests: 0, errors: 0, serverErrors: 0, refused: 0 }));
   readonly #errors: RecentError[] = [];
 
-  record(nowMs: number, status: number, error: Omit<RecentError, 'time' | 'status'>): void {
+  #bucket(nowMs: number): Bucket {
     const second = Math.floor(nowMs / 1000);
     const bucket = this.#ring[second % WINDOW_SECONDS]!;
-    if (bucket.second !== second) Object.assign(bucket, { second, requests: 0, errors: 0, serverErrors: 0 });
+    if (bucket.second !== second) Object.assign(bucket, { second, requests: 0, errors: 0, serverErrors: 0, refused: 0 });
+    return bucket;
+  }
+
+  refuse(nowMs: number): void {
+    this.#bucket(nowMs).refused += 1;
+  }
+
+  record(nowMs: number, status: number, error: Omit<RecentError, 'time' | 'status'>): void {
+    const bucket = this.#bucket(nowMs);
     bucket.requests += 1;
     if (status < 400) return;
     bucket.errors += 1;
@@ -53,13 +67,15 @@ class AppTraffic {
     let requests = 0;
     let errors = 0;
     let serverErrors = 0;
+    let refused = 0;
     for (const bucket of this.#ring) {
       if (bucket.second < oldest) continue;
       requests += bucket.requests;
       errors += bucket.errors;
       serverErrors += bucket.serverErrors;
+      refused += bucket.refused;
     }
-    return { windowSeconds: WINDOW_SECONDS, requests, errors, serverErrors, lastErrors: [...this.#errors].reverse() };
+    return { windowSeconds: WINDOW_SECONDS, requests, errors, serverErrors, refused, lastErrors: [...this.#errors].reverse() };
   }
 }
 
@@ -71,14 +87,23 @@ export class RequestLog {
     this.#now = now;
   }
 
-  record(app: string, status: number, error: Omit<RecentError, 'time' | 'status'>): void {
+  #traffic(app: string): AppTraffic {
     let traffic = this.#apps.get(app);
     if (!traffic) this.#apps.set(app, (traffic = new AppTraffic()));
-    traffic.record(this.#now(), status, error);
+    return traffic;
+  }
+
+  record(app: string, status: number, error: Omit<RecentError, 'time' | 'status'>): void {
+    this.#traffic(app).record(this.#now(), status, error);
+  }
+
+  /** A request refused for its credentials: counted, not listed. */
+  refuse(app: string): void {
+    this.#traffic(app).refuse(this.#now());
   }
 
   summary(app: string): TrafficSummary {
-    return this.#apps.get(app)?.summary(this.#now()) ?? { windowSeconds: WINDOW_SECONDS, requests: 0, errors: 0, serverErrors: 0, lastErrors: [] };
+    return this.#apps.get(app)?.summary(this.#now()) ?? { windowSeconds: WINDOW_SECONDS, requests: 0, errors: 0, serverErrors: 0, refused: 0, lastErrors: [] };
   }
 
   /**
@@ -92,7 +117,8 @@ export class RequestLog {
         await next();
       } finally {
         const app = ctx.state.appId;
-        if (typeof app === 'string') {
+        if (typeof app === 'string' && ctx.state.principal === undefined) this.refuse(app);
+        else if (typeof app === 'string') {
           this.record(app, ctx.status, { requestId: String(ctx.state.requestId ?? ''), method: ctx.method, code: String(ctx.state.errorCode ?? '') });
         }
       }

@@ -48,7 +48,7 @@ function appSection(app: AppStatus): string {
 <dl>
 <dt>connector</dt><dd>${escapeHtml(app.connector.id)} ${escapeHtml(app.connector.version)}</dd>
 <dt>health</dt><dd><span class="health ${escapeHtml(app.health)}">circuit ${escapeHtml(app.health)}</span></dd>
-<dt>last ${escapeHtml(traffic.windowSeconds / 60)} min</dt><dd>${escapeHtml(traffic.requests)} requests, ${escapeHtml(traffic.errors)} errors (${escapeHtml(traffic.serverErrors)} 5xx), error rate ${escapeHtml(rate)}</dd>
+<dt>last ${escapeHtml(traffic.windowSeconds / 60)} min</dt><dd>${escapeHtml(traffic.requests)} requests, ${escapeHtml(traffic.errors)} errors (${escapeHtml(traffic.serverErrors)} 5xx), error rate ${escapeHtml(rate)}; ${escapeHtml(traffic.refused)} refused for a missing or wrong token</dd>
 <dt>queue</dt><dd>${queue ? `${escapeHtml(queue.waiting)} waiting, ${escapeHtml(queue.inFlight)} in flight, drains in ~${escapeHtml(duration(queue.drainEstimateMs))}` : 'n/a'}</dd>
 <dt>budget</dt><dd>${budget ? `${escapeHtml(budget.requests)} requests per ${escapeHtml(duration(budget.perMs))}` : 'unpaced (concurrency cap only)'}</dd>
 </dl>

@@ -81,7 +81,11 @@ export const gatewayConfig = z
       .object({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(8080),
-        publicUrl: z.url().optional().describe('scheme://host[:port] as Entra reaches the gateway, when behind a proxy.'),
+        publicUrl: z.url().optional().describe('scheme://host[:port] as Entra reaches the gateway. Set it outside loopback: Location headers and meta.location name it, whatever Host a request carries.'),
+        allowedHosts: z
+          .array(z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/, 'Give a host name or address, optionally with :port'))
+          .optional()
+          .describe('Without publicUrl: the Host headers (host[:port]) SCIM requests may carry besides loopback names; others are refused, so a forged Host never reaches a Location header.'),
         trustProxy: z.boolean().default(false),
         requestTimeout: duration.default('50s').describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),

@@ -15,6 +15,8 @@ export interface Page {
   total?: number;
   /** 0-based position of the first item of this page in the whole list. */
   offset: number;
+  /** Whether the walk goes on after this page (the app says there is a next one, not yet read). */
+  more: boolean;
 }
 
 export interface WalkSpec {
@@ -52,9 +54,17 @@ function toArray(value: unknown): unknown[] {
   return Array.isArray(value) ? [...value] : [value];
 }
 
-/** A next-page URL must stay on the app's origin: the request carries the app's credentials. */
-function sameOrigin(next: string, current: string, connector: string, operation: string): string {
-  const url = new URL(next, current);
+/**
+ * The next page's URL, resolved against the current one. It must parse, and stay on the app's origin:
+ * the request carries the app's credentials.
+ */
+function nextPageUrl(next: string, current: string, connector: string, operation: string): string {
+  let url: URL;
+  try {
+    url = new URL(next, current);
+  } catch {
+    throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${connector} ${operation}: the app's next page link is not a URL; stopped paging`);
+  }
   if (url.origin !== new URL(current).origin) {
     throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${connector} ${operation}: the app's next page is on another host (${url.host}); not following it with the app's credentials`);
   }
@@ -69,6 +79,8 @@ export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindi
   let offset = pagination.type === 'offset' ? start : pagination.type === 'page' ? Math.floor(start / size) * size : 0;
   let nextUrl: string | undefined;
   let cursor: string | undefined;
+  const visited = new Set<string>();
+  const cursors = new Set<string>();
   for (let pageNumber = 0; pageNumber < 100_000; pageNumber++) {
     const extra: [string, string][] = [];
     switch (pagination.type) {
@@ -100,37 +112,42 @@ export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindi
     const items = toArray(await spec.items.evaluate(response.body, pageBindings));
     const totalValue = (pagination.type === 'offset' || pagination.type === 'page') && pagination.total ? await pagination.total.evaluate(response.body, pageBindings) : undefined;
     const total = typeof totalValue === 'number' ? totalValue : typeof totalValue === 'string' && totalValue !== '' ? Number(totalValue) : undefined;
-    yield { items, offset, ...(total !== undefined && Number.isFinite(total) ? { total } : {}) };
+    const known = total !== undefined && Number.isFinite(total) ? total : undefined;
+    const pageOffset = offset;
     offset += items.length;
+    visited.add(request.url);
+    let more = false;
     switch (pagination.type) {
       case 'none':
-        return;
+        break;
       case 'offset':
       case 'page':
         // With a total, keep going past short pages: an app may cap page sizes below ours.
-        if (items.length === 0 || (total !== undefined ? offset >= total : items.length < size)) return;
+        more = items.length > 0 && (known !== undefined ? offset < known : items.length >= size);
         break;
       case 'cursor': {
-        if (items.length === 0) return;
-        if (pagination.stop && (await pagination.stop.evaluate(response.body, pageBindings))) return;
+        if (items.length === 0 || (pagination.stop && (await pagination.stop.evaluate(response.body, pageBindings)))) break;
         const next = await pagination.cursor.evaluate(response.body, pageBindings);
-        if (next === undefined || next === null || next === '') return;
+        if (next === undefined || next === null || next === '') break;
+        // A cursor handed out twice would walk the same pages until the deadline.
+        more = !cursors.has(String(next));
         cursor = String(next);
+        cursors.add(cursor);
         break;
       }
-      case 'link': {
-        const next = parseLinkHeader(response.headers.link)[pagination.rel.toLowerCase()];
-        if (!next || items.length === 0) return;
-        nextUrl = sameOrigin(next, request.url, caller.connectorId, spec.operation);
-        break;
-      }
+      case 'link':
       case 'nextUrl': {
-        const next = await pagination.next.evaluate(response.body, pageBindings);
-        if (typeof next !== 'string' || next === '' || items.length === 0) return;
-        nextUrl = sameOrigin(next, request.url, caller.connectorId, spec.operation);
+        if (items.length === 0) break;
+        const next = pagination.type === 'link' ? parseLinkHeader(response.headers.link)[pagination.rel.toLowerCase()] : await pagination.next.evaluate(response.body, pageBindings);
+        if (typeof next !== 'string' || next === '') break;
+        nextUrl = nextPageUrl(next, request.url, caller.connectorId, spec.operation);
+        // A link back to a page already read (the same page, or a loop) ends the walk.
+        more = !visited.has(nextUrl);
         break;
       }
     }
+    yield { items, offset: pageOffset, more, ...(known !== undefined ? { total: known } : {}) };
+    if (!more) return;
   }
   throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${caller.connectorId} ${spec.operation}: the app kept returning pages; stopped after 100000`);
 }

@@ -182,7 +182,7 @@ export class ConnectorRuntime {
         const object = await this.#object(kind, raw, undefined, id, bindings);
         if (object) objects.push(object);
       }
-      yield { objects, offset: page.offset, ...(page.total !== undefined ? { total: page.total } : {}) };
+      yield { objects, offset: page.offset, more: page.more, ...(page.total !== undefined ? { total: page.total } : {}) };
     }
   }
 

@@ -27,6 +27,8 @@ export interface ListPage {
   objects: AppObject[];
   total?: number;
   offset: number;
+  /** The app has more pages after this one (absent: unknown, treated as more). */
+  more?: boolean;
 }
 
 export interface AppConnector {

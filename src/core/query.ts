@@ -90,6 +90,7 @@ async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, 
   const picked: AppObject[] = [];
   let total: number | undefined;
   let seen = start;
+  let more = false;
   for await (const page of core.connector.list(kind, context, { startOffset: start })) {
     total ??= page.total;
     for (const [index, object] of page.objects.entries()) {
@@ -97,12 +98,17 @@ async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, 
       if (position >= start && picked.length < input.count) picked.push(object);
     }
     seen = page.offset + page.objects.length;
-    if (picked.length >= input.count && total !== undefined) break;
+    more = page.more ?? true;
+    // Without a total (cursor and link paging) the page is answered once it is full: counting the rest
+    // would read up to maxScan objects for a count of 5.
+    if (picked.length >= input.count) break;
     if (seen - start > maxScan) break;
   }
   const views = await viewsOf(core, kind, picked, context, { members: false });
   const resources = kind === 'Group' && input.members ? await withMembers(core, views, context) : views;
-  return { resources, totalResults: total ?? Math.max(seen, start + picked.length), startIndex: input.startIndex };
+  // Without the app's total, totalResults counts what was seen, plus one when the app has more: a client
+  // paging on with startIndex then asks for the next page.
+  return { resources, totalResults: total ?? Math.max(seen, start + picked.length) + (more && picked.length >= input.count ? 1 : 0), startIndex: input.startIndex };
 }
 
 async function viewsOf(core: CoreContext, kind: ResourceKind, objects: AppObject[], context: CallContext, options: { members: boolean }): Promise<ResourceView[]> {

@@ -2,7 +2,8 @@
  * The audit trail: one event per provisioning operation (create, replace, patch, delete), emitted from
  * one middleware after the handler and the SCIM error mapping, so failures are audited like successes.
  * An event names the app, operation, resource type, SCIM id and app id, the outcome, the duration and the
- * request id: never an attribute value, so the trail can be kept longer than personal data may.
+ * request id: never an attribute value, so the trail can be kept longer than personal data may. Only
+ * authenticated requests are audited, and ids are cut at 128 characters.
  *
  * The app id is learnt from the id map calls the operation makes (TimedIdMap calls noteRecord), through
  * an AsyncLocalStorage scope per request, so handlers and provisioning need not thread it through.
@@ -68,6 +69,9 @@ export function noteRecord<T extends MappingRecord | undefined>(record: T): T {
 }
 
 const AUDITED = new Set(['create', 'replace', 'patch', 'delete']);
+/** SCIM ids are UUIDs; anything much longer came from a client and is cut, so a line stays a line. */
+const MAX_ID = 128;
+const clip = (id: string) => (id.length > MAX_ID ? `${id.slice(0, MAX_ID)}…` : id);
 
 export function auditTrail(sink: () => AuditSink | undefined): Middleware {
   return async (ctx, next) => {
@@ -79,8 +83,9 @@ export function auditTrail(sink: () => AuditSink | undefined): Middleware {
       await scope.run(seen, next);
     } finally {
       const target = sink();
-      // Requests for an app that is not configured are not provisioning operations of any app.
-      if (target && typeof ctx.state.appId === 'string') {
+      // Requests for an app that is not configured, or without a valid token, are not provisioning
+      // operations of any app: auditing them would let anyone write the trail.
+      if (target && typeof ctx.state.appId === 'string' && ctx.state.principal !== undefined) {
         const location = ctx.response.get('Location');
         const scimId = shape.id ?? (location ? decodeURIComponent(location.slice(location.lastIndexOf('/') + 1)) : null);
         const success = ctx.status < 400;
@@ -90,7 +95,7 @@ export function auditTrail(sink: () => AuditSink | undefined): Middleware {
           app: ctx.state.appId,
           operation: shape.operation as AuditEvent['operation'],
           resourceType: shape.resource,
-          scimId,
+          scimId: scimId === null ? null : clip(scimId),
           appId: scimId === null ? null : (seen.get(`${shape.resource}:${scimId}`) ?? null),
           outcome: success ? 'success' : 'error',
           status: ctx.status,

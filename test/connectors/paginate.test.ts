@@ -84,6 +84,16 @@ function reply(path: string, q: URLSearchParams): { status?: number; headers?: R
       const offset = int('offset', 0);
       return { body: { items: ITEMS.slice(offset, offset + Math.min(4, int('limit', 10))), total: ITEMS.length } };
     }
+    case '/api/self':
+      // A next link to the page itself, as a broken app sends.
+      return { headers: { link: '</api/self?size=10>; rel="next"' }, body: ITEMS.slice(0, 10) };
+    case '/api/loop':
+      // Two pages pointing at each other.
+      return { headers: { link: `</api/loop?at=${q.get('at') === 'b' ? 'a' : 'b'}>; rel="next"` }, body: ITEMS.slice(q.get('at') === 'b' ? 10 : 0, q.get('at') === 'b' ? 20 : 10) };
+    case '/api/badnext':
+      return { body: { results: ITEMS.slice(0, 10), next: 'http://[::1' } };
+    case '/api/samecursor':
+      return { body: { data: ITEMS.slice(0, 10), meta: { next: 'c-always' } } };
     case '/api/elsewhere':
       return { headers: { link: '<http://elsewhere.invalid/api/elsewhere?after=10>; rel="next"' }, body: ITEMS.slice(0, 10) };
     case '/api/filtered/by-name':
@@ -216,6 +226,34 @@ describe('walkPages: safety', () => {
   });
 });
 
+describe('walkPages: broken next pages (D6)', () => {
+  it('stops at a next link to the page itself instead of reading it until the deadline', async () => {
+    const self = connector({ request: '{ method: GET, url: /self }', pagination: '{ type: link, sizeParam: size, pageSize: 10 }', items: '$' });
+    const pages = await walk(self);
+    expect(ids(pages)).toEqual(range(1, 10));
+    expect(pages.map((page) => page.more)).toEqual([false]);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('stops when two pages link to each other', async () => {
+    const loop = connector({ request: '{ method: GET, url: /loop, query: { at: a } }', pagination: '{ type: link, pageSize: 10 }', items: '$' });
+    expect(ids(await walk(loop))).toEqual(range(1, 20));
+    expect(requests.map((r) => r.query.at)).toEqual(['a', 'b']);
+  });
+
+  it('stops when the app hands out the same cursor again', async () => {
+    const same = connector({ request: '{ method: GET, url: /samecursor }', pagination: '{ type: cursor, cursorParam: cursor, cursor: meta.next, pageSize: 10 }', items: 'data' });
+    await walk(same);
+    expect(requests.map((r) => r.query.cursor ?? null)).toEqual([null, 'c-always']);
+  });
+
+  it('answers an unparsable next link with a 502 paging error, not a 500', async () => {
+    const bad = connector({ request: '{ method: GET, url: /badnext }', pagination: '{ type: nextUrl, next: next }', items: 'results' });
+    await expect(walk(bad)).rejects.toMatchObject({ code: 'SCIMGW_UPSTREAM_PAGING', status: 502 });
+    expect(requests).toHaveLength(1);
+  });
+});
+
 describe('walkPages: page', () => {
   it.each([0, 1])('firstPage %i reads every page', async (first) => {
     const compiled = connector({ request: `{ method: GET, url: /page, query: { first: "${first}" } }`, pagination: `{ type: page, pageSize: 10, firstPage: ${first}, total: total }`, items: 'items' });
@@ -260,19 +298,12 @@ describe('walkPages: link and nextUrl', () => {
     expect(requests.map((r) => `${r.path}?${new URLSearchParams(r.query)}`)).toEqual(['/api/link?size=10', '/api/link?after=10&size=10', '/api/link?after=20&size=10']);
   });
 
-  it('follows another relation when told to', async () => {
+  it('follows another relation when told to, and stops where it leads back to a page already read', async () => {
     const compiled = connector({ request: '{ method: GET, url: /link }', pagination: '{ type: link, rel: first, sizeParam: size, pageSize: 10 }', items: '$' });
-    // "first" always points back to the start, so this walk would loop: the consumer stops after three pages.
-    const seen: number[] = [];
-    const secretBindings = { config: { baseUrl }, secrets: {} };
-    const caller = new Caller({ connector: compiled, transport, auth: new AuthInjector(compiled.auth, secretBindings, transport, 2000), pacer: new Pacer(), baseUrl: `${baseUrl}/api`, headers: [] });
-    const list = compiled.resources.User!.list;
-    const spec = { request: list.steps[0]!.request, pagination: list.pagination, items: list.items, outcomes: [], operation: 'User.list' };
-    for await (const page of walkPages(caller, spec, {}, secretBindings, { deadline: Date.now() + 5000 })) {
-      seen.push(page.items.length);
-      if (seen.length === 3) break;
-    }
-    expect(requests.map((r) => r.query.after ?? null)).toEqual([null, '0', '0']);
+    // "first" always points back to the start: the second page's link is the page just read.
+    const pages = await walk(compiled);
+    expect(requests.map((r) => r.query.after ?? null)).toEqual([null, '0']);
+    expect(pages.map((page) => page.more)).toEqual([true, false]);
   });
 
   it('follows a next URL from the body, and stops when it is empty', async () => {

@@ -198,6 +198,10 @@ describe('templates for several replicas on Redis, monitored', () => {
     const [service] = byKind(docs, 'Service');
     expect(service!.metadata.name).toBe('scimgw');
     expect(service!.spec.ports[0].name).toBe('http');
+    // The gateway is told the public address, so Location headers name it rather than refusing the Host.
+    const env = byKind(docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(env).toContainEqual({ name: 'SCIMGW_PUBLIC_URL', value: 'https://scim.acme.example' });
+    expect((byKind(render().docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('SCIMGW_PUBLIC_URL');
     // Without a class name the cluster default applies.
     const plain = byKind(render({ ingress: { enabled: true } }).docs, 'Ingress')[0]!;
     expect(plain.spec.ingressClassName).toBeUndefined();

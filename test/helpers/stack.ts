@@ -46,6 +46,9 @@ export interface StackOptions {
   connectorDirs?: string[];
   /** The connector both apps use (default: demo); it takes the demo connector's settings and secrets. */
   connector?: string;
+  /** server.publicUrl and server.allowedHosts of gateway.yaml. */
+  publicUrl?: string;
+  allowedHosts?: string[];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -65,7 +68,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config: GatewayConfig = {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
-    server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: options.requestTimeout ?? '10s', maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      trustProxy: false,
+      requestTimeout: options.requestTimeout ?? '10s',
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    },
     store: { type: 'embedded', dataDir: './unused' },
     connectorDirs: options.connectorDirs ?? [join(ROOT, 'connectors')],
     apps: apps.map(({ token: _token, ...rest }) => rest),

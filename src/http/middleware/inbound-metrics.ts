@@ -19,6 +19,15 @@ const SCIM_PATH = /^\/apps\/[^/]+\/scim\/v2(\/.*)?$/i;
 const RESOURCE_PATH = /^\/(users|groups)(?:\/([^/]+))?\/?$/i;
 const DISCOVERY = /^\/(serviceproviderconfig|resourcetypes|schemas)(\/|$)/i;
 
+/** The id as sent when its percent-encoding is malformed (%zz): the route then answers it as unknown. */
+function decodeId(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
 /** What a request to a SCIM endpoint does, or undefined for /livez, /metrics and the like. */
 export function classify(method: string, path: string): ScimRequestShape | undefined {
   const scim = SCIM_PATH.exec(path);
@@ -31,7 +40,7 @@ export function classify(method: string, path: string): ScimRequestShape | undef
   if (id === undefined) return { resource: kind, operation: method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other' };
   if (id.toLowerCase() === '.search') return { resource: kind, operation: method === 'POST' ? 'list' : 'other' };
   const operation = ({ GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as const)[method as 'GET'] ?? 'other';
-  return { resource: kind, operation, id: decodeURIComponent(id) };
+  return { resource: kind, operation, id: decodeId(id) };
 }
 
 export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inboundDuration'>): Middleware {

@@ -3,7 +3,8 @@
  * accepted, anything else is 415; an oversized body is 413 before it is all read; malformed JSON is
  * 400 invalidSyntax. Hand-written because it is twenty lines and costs half of a generic body parser.
  */
-import type { Middleware } from 'koa';
+import type { IncomingMessage } from 'node:http';
+import type { Context, Middleware } from 'koa';
 import { HttpRequestError, ScimRequestError } from '../../errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -11,6 +12,46 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 function acceptable(contentType: string): boolean {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === '' || type === 'application/scim+json' || type === 'application/json' || type.endsWith('+json');
+}
+
+/** 413, closing the connection afterwards: the rest of the body is never read. */
+function tooLarge(ctx: Context, maxBytes: number): HttpRequestError {
+  ctx.set('Connection', 'close');
+  return new HttpRequestError(413, `The body is larger than ${maxBytes} bytes`);
+}
+
+/**
+ * The body's chunks, or undefined once it passes maxBytes. Reading stops there without destroying the
+ * socket, so the 413 still reaches the client (a chunked body has no length to refuse it by up front).
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer[] | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      stop();
+      req.pause();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks);
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
 }
 
 export function scimBody(options: { maxBytes?: number } = {}): Middleware {
@@ -21,17 +62,9 @@ export function scimBody(options: { maxBytes?: number } = {}): Middleware {
       throw new HttpRequestError(415, `Send the body as application/scim+json (got ${ctx.get('content-type').split(';')[0]})`);
     }
     const declared = Number(ctx.get('content-length') || '0');
-    if (declared > maxBytes) throw new HttpRequestError(413, `The body is larger than ${maxBytes} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        ctx.req.destroy();
-        throw new HttpRequestError(413, `The body is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
+    if (declared > maxBytes) throw tooLarge(ctx, maxBytes);
+    const chunks = await readBody(ctx.req, maxBytes);
+    if (!chunks) throw tooLarge(ctx, maxBytes);
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') throw new ScimRequestError('invalidSyntax', 'The request body is empty; send a JSON object');
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE, listResponse, MAX_PAGE_SIZE, parsePage, type Page } from '../../../src/scim/messages/list-response.ts';
+import { DEFAULT_PAGE_SIZE, listResponse, MAX_PAGE_SIZE, MAX_START_INDEX, parsePage, type Page } from '../../../src/scim/messages/list-response.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -16,6 +16,10 @@ const table: [string, unknown, unknown, Page][] = [
   ['count 0 stays 0 (totalResults only)', '1', '0', { startIndex: 1, count: 0 }],
   ['count over the maximum is the maximum', '1', String(MAX_PAGE_SIZE + 1), { startIndex: 1, count: MAX_PAGE_SIZE }],
   ['count "abc" is the default', '1', 'abc', { startIndex: 1, count: DEFAULT_PAGE_SIZE }],
+  ['startIndex past the maximum is the maximum', '100000000000000000', '5', { startIndex: MAX_START_INDEX, count: 5 }],
+  ['startIndex in exponent form is that number, not 1', '1e17', '5', { startIndex: MAX_START_INDEX, count: 5 }],
+  ['a fractional startIndex is truncated', '2.9', '5', { startIndex: 2, count: 5 }],
+  ['Infinity is the default', 'Infinity', 'Infinity', { startIndex: 1, count: DEFAULT_PAGE_SIZE }],
 ];
 
 describe('parsePage', () => {
