@@ -2,7 +2,8 @@
  * buildApp(deps): the koa application, with no I/O at import time, so tests build the whole gateway
  * with a real store and real connectors and drive it over loopback.
  *
- * Order: request id → access log → SCIM errors → (per app) auth → body → handler.
+ * Order: request id → access log → SCIM errors → lifetime (deadline, cancellation) → (per app) auth →
+ * body → handler.
  */
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
@@ -21,6 +22,7 @@ import { inboundAuth, type TokenSet } from './http/middleware/inbound-auth.ts';
 import type { AppAuth } from './http/oauth/app-auth.ts';
 import { tokenEndpoint } from './http/oauth/token-endpoint.ts';
 import { requestContext } from './http/middleware/request-context.ts';
+import { requestLifetime } from './http/middleware/request-lifetime.ts';
 import { scimBody } from './http/middleware/scim-body.ts';
 import { scimErrors } from './http/middleware/scim-errors.ts';
 import { sendScim } from './http/scim-response.ts';
@@ -99,6 +101,7 @@ export function buildApp(deps: GatewayDeps): Koa {
   app.use(accessLog(deps.logger, { logPersonalData: deps.logPersonalData ?? false }));
   if (deps.admin) app.use(deps.admin.recorder());
   app.use(scimErrors(deps.logger));
+  app.use(requestLifetime(timeoutMs));
 
   const health = new Router();
   health.get('/livez', (ctx) => {
@@ -139,7 +142,7 @@ export function buildApp(deps: GatewayDeps): Koa {
       provisioning: entry.provisioning,
       resourceTypes: entry.resourceTypes,
       baseUrl: `${origin}/apps/${encodeURIComponent(entry.id)}/scim/v2`,
-      context: { deadline: Date.now() + timeoutMs, requestId: String(ctx.state.requestId) },
+      context: { deadline: ctx.state.deadline as number, signal: ctx.state.signal as AbortSignal, requestId: String(ctx.state.requestId) },
     };
   };
   scim.use(async (ctx, next) => {
@@ -195,10 +198,7 @@ export function buildApp(deps: GatewayDeps): Koa {
   app.use(async (ctx) => {
     const matched = (ctx.matched ?? []) as { methods: string[] }[];
     const methods = new Set(matched.flatMap((layer) => layer.methods).filter((method) => method !== 'HEAD'));
-    if (methods.size) {
-      ctx.set('Allow', [...methods].join(', '));
-      throw new HttpRequestError(405, `${ctx.method} is not allowed here; use ${[...methods].join(', ')}`);
-    }
+    if (methods.size) throw new HttpRequestError(405, `${ctx.method} is not allowed here; use ${[...methods].join(', ')}`, { Allow: [...methods].join(', ') });
     throw new NotFoundError(`No endpoint ${ctx.method} ${ctx.path}`);
   });
   return app;

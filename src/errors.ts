@@ -3,7 +3,10 @@
  * `http/middleware/scim-errors.ts` is the only place that turns one into a SCIM Error body.
  *
  * This module imports nothing, so every layer (including the pure `scim/` layer) may use it.
- * `detail` is what the client sees: it never carries secrets, stack traces or an app's response body.
+ *
+ * The message is for the gateway's log. What the client sees is `detail`: the message of a 4xx (it says
+ * what to fix in the request), and for a 5xx only what its class declares safe — words an admin can act
+ * on, never a file path, an expression, a secret or an app's response body.
  */
 
 /** RFC 7644 §3.12 Table 9, plus `sensitive`. */
@@ -24,6 +27,10 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** Seconds; sent as Retry-After (503s, so Entra's escrow retries later). */
   retryAfter?: number;
+  /** Response headers the error needs (WWW-Authenticate on a 401, Allow on a 405). */
+  headers?: Record<string, string>;
+  /** What the client is told, when not the message (a 5xx's message stays in the log). */
+  detail?: string;
 }
 
 export class GatewayError extends Error {
@@ -31,14 +38,19 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
   readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string>;
+  /** What the client may read; undefined for a 5xx that declared nothing safe. */
+  readonly detail: string | undefined;
 
-  constructor(code: string, status: number, detail: string, options: GatewayErrorOptions = {}) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: string, status: number, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = status;
     this.scimType = options.scimType;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
+    this.detail = options.detail ?? (status < 500 ? message : undefined);
   }
 }
 
@@ -51,8 +63,8 @@ export class ScimRequestError extends GatewayError {
 
 /** 401: missing or wrong inbound credentials. Never used for an app's 401 (that is UpstreamAuthError). */
 export class UnauthorizedError extends GatewayError {
-  constructor(detail = 'Authentication failed: send a valid bearer token for this app') {
-    super('SCIMGW_AUTH_INVALID', 401, detail);
+  constructor(detail = 'Authentication failed: send a valid bearer token for this app', realm = 'scim') {
+    super('SCIMGW_AUTH_INVALID', 401, detail, { headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` } });
   }
 }
 
@@ -74,17 +86,17 @@ export class PreconditionFailedError extends GatewayError {
   }
 }
 
-/** Any other HTTP-level refusal (405, 413, 415…) that has no scimType. */
+/** Any other HTTP-level refusal (405, 408, 413, 415…) that has no scimType. */
 export class HttpRequestError extends GatewayError {
-  constructor(status: number, detail: string) {
-    super(`SCIMGW_HTTP_${status}`, status, detail);
+  constructor(status: number, detail: string, headers?: Record<string, string>) {
+    super(`SCIMGW_HTTP_${status}`, status, detail, headers ? { headers } : {});
   }
 }
 
 /** 501: the app's connector does not offer this operation. */
 export class NotSupportedError extends GatewayError {
   constructor(detail: string) {
-    super('SCIMGW_NOT_SUPPORTED', 501, detail);
+    super('SCIMGW_NOT_SUPPORTED', 501, detail, { detail });
   }
 }
 
@@ -96,15 +108,41 @@ export class NotSupportedError extends GatewayError {
 export class UpstreamError extends GatewayError {
   readonly upstreamStatus: number | undefined;
   constructor(code: string, detail: string, upstreamStatus?: number, options: GatewayErrorOptions = {}) {
-    super(code, 502, detail, options);
+    // Its messages name the connector, the operation and the app's status: safe, and what an admin needs.
+    super(code, 502, detail, { detail, ...options });
     this.upstreamStatus = upstreamStatus;
+  }
+}
+
+/**
+ * A connector's JSONata expression failed or was stopped (too long, too deep): the connector's fault, so
+ * 502. The log gets the file, line and JSONata's message; the client only which connector.
+ */
+export class ExpressionError extends GatewayError {
+  readonly where: string;
+  constructor(connector: string, where: string, message: string, cause?: unknown) {
+    super('SCIMGW_CONNECTOR_EXPRESSION', 502, `A connector expression failed at ${where}: ${message}`, {
+      detail: `The ${connector} connector failed while translating for the app; the gateway log names the expression`,
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.where = where;
   }
 }
 
 /** 503 + Retry-After: the app is rate limited, down or too slow; Entra should retry later. */
 export class UnavailableError extends GatewayError {
   constructor(detail: string, retryAfter: number, options: Omit<GatewayErrorOptions, 'retryAfter'> = {}) {
-    super('SCIMGW_UNAVAILABLE', 503, detail, { ...options, retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+    super('SCIMGW_UNAVAILABLE', 503, detail, { detail, ...options, retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+  }
+}
+
+/**
+ * The client went away (Entra hung up) before the answer: the work still waiting for it is dropped. 499 as
+ * nginx logs it; nobody receives the answer, so it is neither an error to log nor one to show.
+ */
+export class RequestAbandonedError extends GatewayError {
+  constructor() {
+    super('SCIMGW_CLIENT_GONE', 499, 'The client closed the connection before the answer');
   }
 }
 

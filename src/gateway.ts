@@ -12,6 +12,7 @@ import { buildApp, type GatewayApp } from './app.ts';
 import { AdminStatus } from './admin/admin-status.ts';
 import { toMilliseconds } from './config/duration.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
+import { outboundPolicy } from './connectors/outbound-policy.ts';
 import type { CallObserver } from './connectors/caller.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { loadGatewayConfig } from './config/load.ts';
@@ -22,14 +23,12 @@ import type { IdMap, LockManager } from './core/id-map.ts';
 import { Provisioning } from './core/provisioning.ts';
 import { TokenSet } from './http/middleware/inbound-auth.ts';
 import { createLogger, silentLogger, type Logger } from './observability/logger.ts';
-import { Pacer } from './outbound/pacer.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
 import { effectiveStore, openStore } from './store/open-store.ts';
 import { RedisTokenStore } from './store/redis/redis-tokens.ts';
 import { RedisBudget } from './store/redis/redis-budget.ts';
 import { LocalBudget, type RateBudget } from './outbound/budget.ts';
-import { CircuitBreaker } from './outbound/circuit-breaker.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { TimedIdMap } from './observability/timed-id-map.ts';
 import { auditTrail, createAuditSink } from './observability/audit.ts';
@@ -73,7 +72,6 @@ export interface RunningGateway extends Gateway {
   url: string;
 }
 
-/** The connector with this app's bucket budgets from gateway.yaml in place of its defaults. */
 /** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
 interface Shared {
   transport: Transport;
@@ -104,19 +102,13 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
       const connector = withBucketOverrides(prepared.connectors.get(entry.connector)!, entry);
       const { tokens, settings, secrets } = prepared.parts.get(entry.id)!;
       const schema = prepared.schemas.get(entry.id)!;
-      const budget = entry.rateLimit ?? connector.manifest.rateLimit;
-      const concurrency = budget?.concurrency ?? connector.rateLimit?.concurrency ?? 16;
-      const limit = budget && budget.requests > 0 ? { requests: budget.requests, perMs: toMilliseconds(budget.per) } : {};
-      const pacer = new Pacer({ app: entry.id, concurrency, budget: shared.rateBudget, metrics, ...limit });
-      const breaker = new CircuitBreaker({ onChange: (state) => metrics.circuitState.set({ app: entry.id }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
-      metrics.circuitState.set({ app: entry.id }, 0);
+      const policy = outboundPolicy(connector, entry);
       const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets, customFields: schema.customFields }, {
         transport: shared.transport,
-        pacer,
+        policy,
+        budget: shared.rateBudget,
         ...(shared.sharedTokens ? { sharedTokens: { store: shared.sharedTokens, key: entry.id } } : {}),
-        breaker,
         metrics,
-        app: entry.id,
         ...(shared.observer ? { observer: shared.observer } : {}),
       });
       runtimes.push(runtime);
@@ -127,9 +119,9 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
         attributes: Object.fromEntries((['User', 'Group'] as const).filter((kind) => runtime.supports(kind)).map((kind) => [kind, runtime.mappedAttributes(kind)])),
         tokens: new TokenSet(tokens),
         ...prepared.auth.get(entry.id),
-        pacer,
+        pacer: runtime.pacer,
         unmapped: () => shared.attributes.unmapped(entry.id),
-        ...(limit.requests !== undefined ? { budget: { requests: limit.requests, perMs: limit.perMs } } : {}),
+        ...(policy.budget ? { budget: policy.budget } : {}),
         provisioning: new Provisioning({
           app: entry.id,
           connector: runtime,

@@ -42,10 +42,7 @@ export class AdminStatus {
       const html = ctx.path === '/admin/status';
       if (!html && ctx.path !== '/admin/status.json') return next();
       const token = bearerToken(ctx.get('authorization'));
-      if (!token || !this.#tokens.matches(token)) {
-        ctx.set('WWW-Authenticate', 'Bearer realm="admin"');
-        throw new UnauthorizedError('Authentication failed: send a valid admin bearer token');
-      }
+      if (!token || !this.#tokens.matches(token)) throw new UnauthorizedError('Authentication failed: send a valid admin bearer token', 'admin');
       const status = await gatherStatus(apps(), this.log, this.#circuitState);
       ctx.set('Cache-Control', 'no-store');
       if (html) {

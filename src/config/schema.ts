@@ -89,6 +89,10 @@ export const gatewayConfig = z
         trustProxy: z.boolean().default(false),
         requestTimeout: duration.default('50s').describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        receiveTimeout: duration
+          .optional()
+          .describe('The longest a client may take to send a request, headers and body (default 60s); then the connection is closed. Bodies also have to arrive within requestTimeout.'),
+        maxConnections: z.number().int().positive().optional().describe('Connections held open at once (default 1024); more are refused as they arrive.'),
         tokenSigningKey: secretRef.optional().describe('Signs the access tokens of apps with oauth (at least 32 characters; the same on every replica).'),
         tls: z
           .object({

@@ -129,10 +129,10 @@ export interface CompiledConnector {
   dir: string;
   file: string;
   manifest: ConnectorManifest;
-  http: { baseUrl: CompiledTemplate; headers: [string, CompiledTemplate][]; timeoutMs: number };
+  http: { baseUrl: CompiledTemplate; headers: [string, CompiledTemplate][]; timeoutMs: number; maxResponseBytes: number };
   auth: CompiledAuth;
   rateLimit?: { requests: number; perMs: number; concurrency: number; buckets: CompiledBucket[] };
-  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; maxPauseMs: number };
   mappings: { User?: CompiledMapping; Group?: CompiledMapping };
   /** connector.yaml's openapi block, for check-spec. */
   openapi?: ConnectorManifest['openapi'];

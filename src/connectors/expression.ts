@@ -3,7 +3,7 @@
  * ~100 µs, more than evaluating) so that a syntax error fails start-up with file, line and column.
  */
 import jsonata from 'jsonata';
-import { ConfigError, GatewayError, type ConfigIssue } from '../errors.ts';
+import { ConfigError, ExpressionError, GatewayError, type ConfigIssue } from '../errors.ts';
 
 export type Bindings = Record<string, unknown>;
 
@@ -67,6 +67,21 @@ function errorOffset(source: string, problem: JsonataError): number {
   return Math.max(0, end - 1);
 }
 
+/**
+ * Limits on one evaluation: a connector expression that loops or recurses is stopped (JSONata's own
+ * guardrails, D1012 and D1011) instead of holding the event loop, which every request shares. A mapping
+ * takes well under a millisecond of CPU; the time limit is wall time from the evaluation's start, so it
+ * leaves room for many evaluations interleaving under load.
+ */
+const GUARDRAILS = { timeout: 1000, stack: 400 };
+
+/** The connector an expression belongs to, from its file (connectors/<id>/connector.yaml or …/mappings/x.jsonata). */
+function connectorOf(file: string): string {
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('mappings');
+  return (at > 0 ? parts[at - 1] : parts.at(-2)) ?? 'app';
+}
+
 /** A `$name` or `$name.a.b` reference is resolved directly: templates are mostly `{{ $id }}`. */
 const SIMPLE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
 
@@ -85,7 +100,7 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
   }
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source);
+    compiled = jsonata(source, GUARDRAILS as jsonata.JsonataOptions);
   } catch (error) {
     const problem = error as JsonataError;
     const issue: ConfigIssue = {
@@ -107,12 +122,8 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
       } catch (error) {
         if (error instanceof GatewayError) throw error;
         const problem = error as JsonataError;
-        throw new GatewayError(
-          'SCIMGW_CONNECTOR_EXPRESSION',
-          500,
-          `A connector expression failed at ${where}${origin.path ? ` (${origin.path})` : ''}: ${problem.code ?? ''} ${problem.message ?? String(error)}`.trim(),
-          { cause: error },
-        );
+        const why = problem.code === 'D1012' ? `it ran longer than ${GUARDRAILS.timeout} ms and was stopped` : problem.code === 'D1011' ? `it nested deeper than ${GUARDRAILS.stack} levels and was stopped` : `${problem.code ?? ''} ${problem.message ?? String(error)}`.trim();
+        throw new ExpressionError(connectorOf(origin.file), `${where}${origin.path ? ` (${origin.path})` : ''}`, why, error);
       }
     },
   };

@@ -3,6 +3,7 @@
  * pagination, steps, and each operation kind (create, get, list with filters, update, member lists).
  * manifest.ts assembles them into the whole file's schema.
  */
+import { OUTCOMES } from '../outbound/outcome.ts';
 import { z } from 'zod';
 
 export const expression = z
@@ -19,7 +20,7 @@ export const template = z
 export const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const outcomeResult = z
-  .enum(['success', 'notFound', 'conflict', 'rateLimited', 'authFailed', 'retry', 'fail'])
+  .enum(OUTCOMES)
   .describe(
     'How the gateway treats the answer: success; notFound (SCIM 404); conflict (SCIM 409, or adopt for creates); rateLimited and retry (retried within the deadline, then SCIM 503 with Retry-After); authFailed (the app refused our credentials: SCIM 502, never 401); fail (SCIM 400 invalidValue).',
   );

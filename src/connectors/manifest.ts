@@ -175,6 +175,12 @@ export const connectorManifest = z
         baseUrl: template,
         headers: z.record(z.string(), template).default({}),
         timeout: duration.default('30s'),
+        maxResponseBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(8 * 1024 * 1024)
+          .describe('The largest answer body read from the app (default 8 MiB); a larger one is abandoned and the SCIM request gets 502. Raise it for apps whose pages are larger.'),
       })
       .strict(),
     auth: auth.default({ type: 'none' }),
@@ -210,9 +216,10 @@ export const connectorManifest = z
         maxAttempts: z.number().int().min(1).max(10).default(4),
         initialDelay: duration.default('250ms'),
         maxDelay: duration.default('10s'),
+        maxPause: duration.default('120s').describe('The longest a Retry-After or rate-limit reset header may hold the app\'s calls; longer asks are cut to it (and counted in scimgw_outbound_pause_capped_total).'),
       })
       .strict()
-      .default({ maxAttempts: 4, initialDelay: '250ms', maxDelay: '10s' }),
+      .default({ maxAttempts: 4, initialDelay: '250ms', maxDelay: '10s', maxPause: '120s' }),
     mappings: z
       .object({
         User: mapping.optional(),

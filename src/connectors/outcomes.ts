@@ -10,32 +10,16 @@ import {
   UnavailableError,
   UpstreamError,
 } from '../errors.ts';
+import type { AppResponse } from '../outbound/app-client.ts';
+import { defaultOutcome, type Outcome, type Verdict } from '../outbound/outcome.ts';
 import type { CompiledOutcome } from './compiled.ts';
-import type { OutcomeResult } from './manifest.ts';
 
-export interface AppResponse {
-  status: number;
-  headers: Record<string, string>;
-  /** Parsed JSON when the body is JSON, the raw text otherwise, undefined when empty. */
-  body: unknown;
-}
+export type { AppResponse } from '../outbound/app-client.ts';
+export { defaultOutcome } from '../outbound/outcome.ts';
+export type Classified = Verdict;
+type OutcomeResult = Outcome;
 
-export function defaultOutcome(status: number): OutcomeResult {
-  if (status >= 200 && status < 300) return 'success';
-  if (status === 404 || status === 410) return 'notFound';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'rateLimited';
-  if (status === 401 || status === 403) return 'authFailed';
-  if (status === 408 || status >= 500) return 'retry';
-  return 'fail';
-}
-
-export interface Classified {
-  result: OutcomeResult;
-  message?: string;
-}
-
-export async function classify(response: AppResponse, rules: readonly CompiledOutcome[]): Promise<Classified> {
+export async function classify(response: AppResponse, rules: readonly CompiledOutcome[]): Promise<Verdict> {
   for (const rule of rules) {
     if (!rule.status.has(response.status)) continue;
     if (rule.when && !(await rule.when.evaluate(response.body, { status: response.status, headers: response.headers }))) continue;

@@ -4,20 +4,25 @@
  * SCIM fragments; SCIM semantics (ids, uniqueness, read-back) belong to core/.
  */
 import { NotSupportedError, UpstreamError } from '../errors.ts';
+import { AppClient, type CallObserver } from '../outbound/app-client.ts';
 import { AuthInjector, type SharedTokenStore } from '../outbound/auth.ts';
-import { Pacer } from '../outbound/pacer.ts';
-import type { CircuitBreaker } from '../outbound/circuit-breaker.ts';
+import type { RateBudget } from '../outbound/budget.ts';
+import type { Clock } from '../outbound/clock.ts';
+import type { Pacer } from '../outbound/pacer.ts';
+import type { OutboundPolicy } from '../outbound/policy.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Transport } from '../outbound/transport.ts';
 import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
-import { Caller, encodePathValue, type CallContext, type CallObserver } from './caller.ts';
+import { Caller, encodePathValue, type CallContext } from './caller.ts';
 import type { CompiledConnector, CompiledFilter, CompiledOperation, CompiledResource } from './compiled.ts';
 import type { CustomFieldMapping } from './custom-fields.ts';
 import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
 import { Mapper, plain } from './mapper.ts';
+import { outboundPolicy } from './outbound-policy.ts';
 import { walkPages } from './paginate.ts';
+import { resolveAuth } from './resolve-auth.ts';
 import { StepRunner } from './step-runner.ts';
 
 export type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
@@ -52,46 +57,61 @@ export function appFieldChanges(before: unknown, after: unknown): Record<string,
   return out;
 }
 
+/** How an app's runtime reaches it: everything its AppClient is built from. */
+export interface RuntimeOptions {
+  transport: Transport;
+  /** Default: the connector's own (outboundPolicy(connector)). */
+  policy?: OutboundPolicy;
+  /** The budget store (Redis: shared by replicas); default: this process's. */
+  budget?: RateBudget;
+  sharedTokens?: { store: SharedTokenStore; key: string };
+  metrics?: Metrics;
+  observer?: CallObserver;
+  clock?: Clock;
+}
+
 export class ConnectorRuntime {
   readonly connector: CompiledConnector;
-  readonly pacer: Pacer;
+  readonly client: AppClient;
   readonly #caller: Caller;
   readonly #secretBindings: Bindings;
   readonly #mapper: Mapper;
   readonly #runner: StepRunner;
 
-  private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, pacer: Pacer) {
+  private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, client: AppClient) {
     this.connector = connector;
-    this.pacer = pacer;
+    this.client = client;
     this.#caller = caller;
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
     this.#mapper = new Mapper(connector, settings.config, settings.customFields);
     this.#runner = new StepRunner(caller, connector.id, this.#secretBindings);
   }
 
-  static async create(
-    connector: CompiledConnector,
-    settings: AppSettings,
-    options: { transport: Transport; observer?: CallObserver; pacer?: Pacer; sharedTokens?: { store: SharedTokenStore; key: string }; breaker?: CircuitBreaker; metrics?: Metrics; app?: string },
-  ): Promise<ConnectorRuntime> {
+  /** The app's runtime and its AppClient: the one place an app's outbound client is built. */
+  static async create(connector: CompiledConnector, settings: AppSettings, options: RuntimeOptions): Promise<ConnectorRuntime> {
     const secretBindings = { config: settings.config, secrets: settings.secrets };
-    const pacer = options.pacer ?? new Pacer(connector.rateLimit ? { requests: connector.rateLimit.requests, perMs: connector.rateLimit.perMs, concurrency: connector.rateLimit.concurrency } : {});
-    const auth = new AuthInjector(connector.auth, secretBindings, options.transport, connector.http.timeoutMs, options.sharedTokens);
+    const policy = options.policy ?? outboundPolicy(connector);
+    const credentials = new AuthInjector(await resolveAuth(connector.auth, secretBindings), options.transport, {
+      timeoutMs: policy.timeoutMs,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.sharedTokens ? { shared: options.sharedTokens } : {}),
+    });
+    const client = new AppClient(policy, {
+      transport: options.transport,
+      credentials,
+      ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
     const headers: [string, string][] = [];
     for (const [name, template] of connector.http.headers) headers.push([name, await template.render(secretBindings)]);
-    const caller = new Caller({
-      connector,
-      transport: options.transport,
-      auth,
-      pacer,
-      baseUrl: await connector.http.baseUrl.render(secretBindings),
-      headers,
-      ...(options.observer ? { observer: options.observer } : {}),
-      ...(options.breaker ? { breaker: options.breaker } : {}),
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-      ...(options.app ? { app: options.app } : {}),
-    });
-    return new ConnectorRuntime(connector, settings, caller, pacer);
+    const caller = new Caller({ connector, client, baseUrl: await connector.http.baseUrl.render(secretBindings), headers });
+    return new ConnectorRuntime(connector, settings, caller, client);
+  }
+
+  get pacer(): Pacer {
+    return this.client.pacer;
   }
 
   supports(kind: ResourceKind): boolean {
@@ -285,6 +305,6 @@ export class ConnectorRuntime {
   }
 
   close(): void {
-    this.pacer.close();
+    this.client.close();
   }
 }

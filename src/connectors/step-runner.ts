@@ -1,7 +1,8 @@
 /**
  * Runs one operation of a connector: its steps in order, each rendered from the bindings and sent through
  * the app's caller, with `when`, `extract` and paginated steps. Returns the answer of the last call made
- * with every step's extracted values ($steps).
+ * with every step's extracted values ($steps). After the first write has been sent, the rest of the
+ * operation no longer stops when the client hangs up.
  */
 import type { Caller, CallContext, CallResult } from './caller.ts';
 import type { CompiledOperation } from './compiled.ts';
@@ -30,6 +31,7 @@ export class StepRunner {
    */
   async run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<RunResult | undefined> {
     const steps: Record<string, Record<string, unknown>> = {};
+    let scope = context;
     let last: CallResult | undefined;
     for (const [index, step] of operation.steps.entries()) {
       const isLast = index === operation.steps.length - 1;
@@ -40,11 +42,14 @@ export class StepRunner {
         last = undefined;
         const items: unknown[] = [];
         const walk = { request: step.request, pagination: step.pagination, items: step.items, outcomes: step.outcomes, operation: `${name}.${step.name}` };
-        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, context)) items.push(...page.items);
+        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, scope)) items.push(...page.items);
         for (const [key, expression] of step.extract) values[key] = await expression.evaluate(items, scoped);
       } else {
         const request = await this.#caller.render(step.request, scoped, { ...scoped, ...this.#secretBindings });
-        last = await this.#caller.send(request, step.outcomes, context, { operation: name, conflictDetectable });
+        last = await this.#caller.send(request, step.outcomes, scope, { operation: name, conflictDetectable });
+        // Once a write has reached the app, the operation finishes even if Entra hangs up: what the app did
+        // (a user created) is then recorded, not lost. Only the deadline still bounds it.
+        if (request.method !== 'GET') scope = { deadline: context.deadline, ...(context.requestId ? { requestId: context.requestId } : {}) };
         if (!isLast && last.outcome.result === 'conflict') return { ...last, steps };
         if (!isLast && last.outcome.result !== 'success') throw this.error(last, `${name}.${step.name}`);
         for (const [key, expression] of step.extract) values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });

@@ -10,6 +10,7 @@ export interface Metrics {
   outboundDuration: Histogram<'app' | 'operation'>;
   outboundRetries: Counter<'app'>;
   rateLimited: Counter<'app'>;
+  pauseCapped: Counter<'app'>;
   queueWait: Histogram<'app'>;
   queueDepth: Gauge<'app'>;
   budgetGranted: Counter<'app'>;
@@ -32,6 +33,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     outboundDuration: new Histogram({ name: 'scimgw_outbound_request_duration_seconds', help: 'Duration of calls to apps', labelNames: ['app', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
     outboundRetries: new Counter({ name: 'scimgw_outbound_retries_total', help: 'Calls to apps repeated after a 429, 5xx or network error', labelNames: ['app'], registers }),
     rateLimited: new Counter({ name: 'scimgw_outbound_rate_limited_total', help: '429 answers received from apps', labelNames: ['app'], registers }),
+    pauseCapped: new Counter({ name: 'scimgw_outbound_pause_capped_total', help: 'Waits an app asked for (Retry-After, rate-limit reset) that were longer than maxPause and cut to it', labelNames: ['app'], registers }),
     queueWait: new Histogram({ name: 'scimgw_rate_limit_wait_seconds', help: 'Time a call waited for a concurrency slot and the app\'s budget', labelNames: ['app'], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
     queueDepth: new Gauge({ name: 'scimgw_queue_depth', help: 'Calls waiting for an app on this replica', labelNames: ['app'], registers }),
     budgetGranted: new Counter({ name: 'scimgw_rate_budget_used_total', help: 'Calls granted by the app\'s shared rate budget', labelNames: ['app'], registers }),

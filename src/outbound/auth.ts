@@ -1,15 +1,31 @@
 /**
  * Puts an app's credentials on each outbound call: API key (header or query), bearer, basic, or an
  * OAuth2 client-credentials token fetched once, cached until shortly before it expires, refreshed by one
- * caller at a time, and dropped when the app says it is no longer valid.
+ * caller at a time, and dropped when the app says it is no longer valid. The credentials come resolved
+ * (connectors/resolve-auth.ts renders the connector's templates from the app's settings and secrets).
  */
 import { UnavailableError, UpstreamError } from '../errors.ts';
-import type { CompiledAuth } from '../connectors/compiled.ts';
-import type { Bindings } from '../connectors/expression.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { waitFromHeaders } from './retry-after.ts';
 import { NetworkError, type OutboundRequest, type OutboundResponse, type Transport } from './transport.ts';
 
 const REFRESH_SKEW_MS = 60_000;
+
+/** An app's credentials with every value known. */
+export type ResolvedAuth =
+  | { type: 'none' }
+  | { type: 'apiKey'; in: 'header' | 'query'; name: string; value: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string }
+  | {
+      type: 'oauth2ClientCredentials';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      clientAuth: 'body' | 'basic';
+      scopes: string[];
+      params: [string, string][];
+    };
 
 export interface CachedToken {
   value: string;
@@ -28,23 +44,30 @@ export interface SharedTokenStore {
   withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
+export interface AuthOptions {
+  /** For the token endpoint's call. */
+  timeoutMs: number;
+  clock?: Clock;
+  shared?: { store: SharedTokenStore; key: string };
+}
+
 export class AuthInjector {
-  readonly #auth: CompiledAuth;
-  readonly #bindings: Bindings;
+  readonly #auth: ResolvedAuth;
   readonly #transport: Transport;
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   readonly #shared: { store: SharedTokenStore; key: string } | undefined;
   #token: CachedToken | undefined;
   /** A token the app refused: never taken from the shared store again. */
   #refused: string | undefined;
   #pending: Promise<string> | undefined;
 
-  constructor(auth: CompiledAuth, bindings: Bindings, transport: Transport, timeoutMs: number, shared?: { store: SharedTokenStore; key: string }) {
+  constructor(auth: ResolvedAuth, transport: Transport, options: AuthOptions) {
     this.#auth = auth;
-    this.#bindings = bindings;
     this.#transport = transport;
-    this.#timeoutMs = timeoutMs;
-    this.#shared = shared;
+    this.#timeoutMs = options.timeoutMs;
+    this.#clock = options.clock ?? systemClock;
+    this.#shared = options.shared;
   }
 
   /** True when a refused call is worth one more try with fresh credentials. */
@@ -66,23 +89,20 @@ export class AuthInjector {
       case 'none':
         return;
       case 'apiKey': {
-        const value = await auth.value.render(this.#bindings);
-        if (auth.in === 'header') request.headers[auth.name] = value;
+        if (auth.in === 'header') request.headers[auth.name] = auth.value;
         else {
           const url = new URL(request.url);
-          url.searchParams.set(auth.name, value);
+          url.searchParams.set(auth.name, auth.value);
           request.url = url.toString();
         }
         return;
       }
       case 'bearer':
-        request.headers.authorization = `Bearer ${await auth.token.render(this.#bindings)}`;
+        request.headers.authorization = `Bearer ${auth.token}`;
         return;
-      case 'basic': {
-        const credentials = `${await auth.username.render(this.#bindings)}:${await auth.password.render(this.#bindings)}`;
-        request.headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      case 'basic':
+        request.headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
         return;
-      }
       case 'oauth2ClientCredentials':
         request.headers.authorization = `Bearer ${await this.#accessToken()}`;
         return;
@@ -90,7 +110,7 @@ export class AuthInjector {
   }
 
   async #accessToken(): Promise<string> {
-    if (this.#token && this.#token.expiresAt > Date.now()) return this.#token.value;
+    if (this.#token && this.#token.expiresAt > this.#clock.now()) return this.#token.value;
     this.#pending ??= this.#obtain().finally(() => {
       this.#pending = undefined;
     });
@@ -101,7 +121,7 @@ export class AuthInjector {
   async #obtain(): Promise<string> {
     const shared = this.#shared;
     if (!shared) return this.#fetchToken();
-    const usable = (token: CachedToken | undefined) => token !== undefined && token.expiresAt > Date.now() && token.value !== this.#refused;
+    const usable = (token: CachedToken | undefined) => token !== undefined && token.expiresAt > this.#clock.now() && token.value !== this.#refused;
     const cached = await shared.store.get(shared.key);
     if (usable(cached)) return (this.#token = cached!).value;
     return shared.store.withLock(shared.key, async () => {
@@ -116,11 +136,10 @@ export class AuthInjector {
   async #fetchToken(): Promise<string> {
     const auth = this.#auth;
     if (auth.type !== 'oauth2ClientCredentials') throw new Error('not an OAuth2 connector');
-    const clientId = await auth.clientId.render(this.#bindings);
-    const clientSecret = await auth.clientSecret.render(this.#bindings);
+    const { clientId, clientSecret } = auth;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scopes.length) form.set('scope', auth.scopes.join(' '));
-    for (const [name, template] of auth.params) form.set(name, await template.render(this.#bindings));
+    for (const [name, value] of auth.params) form.set(name, value);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     if (auth.clientAuth === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
@@ -128,7 +147,7 @@ export class AuthInjector {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);
     }
-    const url = await auth.tokenUrl.render(this.#bindings);
+    const url = auth.tokenUrl;
     let response: OutboundResponse;
     try {
       response = await this.#transport.send({ method: 'POST', url, headers, body: form.toString() }, { timeoutMs: this.#timeoutMs });
@@ -151,7 +170,7 @@ export class AuthInjector {
       throw new UpstreamError('SCIMGW_UPSTREAM_AUTH', `The app's token endpoint refused the gateway's client credentials (HTTP ${response.status}); check the app's client id and secret`, response.status);
     }
     const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in * 1000 : 3_600_000;
-    this.#token = { value: parsed.access_token, expiresAt: Date.now() + Math.max(lifetime - REFRESH_SKEW_MS, lifetime / 2) };
+    this.#token = { value: parsed.access_token, expiresAt: this.#clock.now() + Math.max(lifetime - REFRESH_SKEW_MS, lifetime / 2) };
     return parsed.access_token;
   }
 }

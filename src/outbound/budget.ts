@@ -19,6 +19,7 @@
  * sent over warm connections, would reach the app while it still counts the slow one: 429s.
  */
 import { UnavailableError } from '../errors.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export interface Limit {
   requests: number;
@@ -64,42 +65,23 @@ export function guardFor(perMs: number): number {
 }
 
 /**
- * Waits until `key` may send, or throws a 503 whose Retry-After is the wait when the wait would pass the
- * deadline (Entra then retries later instead of timing out on a hanging request).
+ * Waits until every budget of a call has room, or throws a 503 whose Retry-After is the wait when the wait
+ * would pass the deadline (Entra then retries later instead of timing out on a hanging request).
  */
-export function acquire(budget: RateBudget, key: string, limit: Limit, deadline: number, signal?: AbortSignal): Promise<number> {
-  return acquireAll(budget, [{ key, limit }], deadline, signal);
-}
-
-/** acquire() for a call counted in several budgets at once (the app's and its buckets'): see takeAll. */
-export async function acquireAll(budget: RateBudget, uses: readonly BudgetUse[], deadline: number, signal?: AbortSignal, grant?: string): Promise<number> {
+export async function acquireAll(budget: RateBudget, uses: readonly BudgetUse[], deadline: number, options: { signal?: AbortSignal; grant?: string; clock?: Clock } = {}): Promise<number> {
+  const clock = options.clock ?? systemClock;
   let waited = 0;
   for (;;) {
-    const wait = await budget.takeAll(uses, grant);
+    const wait = await budget.takeAll(uses, options.grant);
     if (wait <= 0) return waited;
-    if (Date.now() + wait >= deadline) {
+    if (clock.now() + wait >= deadline) {
       throw new UnavailableError('The app\'s rate budget is used up for now; retry later', wait / 1000);
     }
     // A little jitter keeps replicas that wait for the same slot from asking at the same instant.
     const pause = wait + Math.floor(Math.random() * 5);
-    await sleep(pause, signal);
+    await clock.sleep(pause, options.signal);
     waited += pause;
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 interface Log {

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { acquireAll, LocalBudget, sleep, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
+import { acquireAll, LocalBudget, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export interface PacerOptions {
   /** Budget key of the app (shared by its replicas). */
@@ -21,6 +22,7 @@ export interface PacerOptions {
   concurrency?: number;
   budget?: RateBudget;
   metrics?: Metrics;
+  clock?: Clock;
 }
 
 export interface BucketUse {
@@ -43,6 +45,7 @@ export class Pacer {
   readonly #limit: Limit | undefined;
   readonly #budget: RateBudget;
   readonly #metrics: Metrics | undefined;
+  readonly #clock: Clock;
   /** Fired by close(): p-queue's clear() drops waiting calls without settling them, so they would hang. */
   readonly #closed = new AbortController();
   #resumeAt = 0;
@@ -63,7 +66,8 @@ export class Pacer {
     // Below one call per window the window stretches instead (0.5 per 1 s → 1 per 2 s): rounding the count
     // up to 1 would double the declared rate.
     this.#limit = options.requests === undefined ? undefined : options.requests < 1 ? { requests: 1, perMs: perMs / options.requests } : { requests: Math.floor(options.requests), perMs };
-    this.#budget = options.budget ?? new LocalBudget();
+    this.#clock = options.clock ?? systemClock;
+    this.#budget = options.budget ?? new LocalBudget(() => this.#clock.now());
     this.#metrics = options.metrics;
     this.#queue = new PQueue({ concurrency });
   }
@@ -73,13 +77,20 @@ export class Pacer {
     const { signal, deadline, buckets = [] } = options instanceof AbortSignal ? { signal: options } : options;
     if (deadline !== undefined) {
       const drain = this.drainEstimateMs;
-      if (Date.now() + drain >= deadline) {
+      if (this.#clock.now() + drain >= deadline) {
         return Promise.reject(new UnavailableError('Too many calls to this app are waiting; retry later', drain / 1000));
       }
     }
     // A dependent signal per call: listeners on the shared one would pile up (and warn) under load.
     const combined = AbortSignal.any(signal ? [signal, this.#closed.signal] : [this.#closed.signal]);
-    const queued = performance.now();
+    // The queue drops a call whose signal fires while it waits; once the work runs, the signal must no
+    // longer reject it (a write already sent has to reach its answer), so the queue gets a signal that
+    // follows `combined` only until then.
+    const waiting = new AbortController();
+    const follow = () => waiting.abort(combined.reason);
+    if (combined.aborted) follow();
+    else combined.addEventListener('abort', follow, { once: true });
+    const queued = this.#clock.now();
     const labels = { app: this.#app };
     this.#metrics?.queueDepth.set(labels, this.#queue.size + 1);
     const task = async () => {
@@ -91,14 +102,15 @@ export class Pacer {
       const grant = uses.length ? randomUUID() : undefined;
       if (grant) {
         // The shared budget also carries the shared pause.
-        await acquireAll(this.#budget, uses, end, combined, grant);
+        await acquireAll(this.#budget, uses, end, { signal: combined, grant, clock: this.#clock });
         if (this.#limit) this.#metrics?.budgetGranted.inc(labels);
       } else if (this.pausedForMs > 0) {
-        if (Date.now() + this.pausedForMs >= end) throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
-        await sleep(this.pausedForMs, combined);
+        if (this.#clock.now() + this.pausedForMs >= end) throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
+        await this.#clock.sleep(this.pausedForMs, combined);
       }
-      this.#metrics?.queueWait.observe(labels, (performance.now() - queued) / 1000);
+      this.#metrics?.queueWait.observe(labels, (this.#clock.now() - queued) / 1000);
       this.#metrics?.queueDepth.set(labels, this.#queue.size);
+      combined.removeEventListener('abort', follow);
       try {
         return await work();
       } finally {
@@ -106,12 +118,12 @@ export class Pacer {
         if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
       }
     };
-    return this.#queue.add(task, { signal: combined }) as Promise<T>;
+    return this.#queue.add(task, { signal: waiting.signal }) as Promise<T>;
   }
 
   /** Holds every call (on every replica sharing the budget) until `ms` from now. */
   pause(ms: number): void {
-    this.#resumeAt = Math.max(this.#resumeAt, Date.now() + ms);
+    this.#resumeAt = Math.max(this.#resumeAt, this.#clock.now() + ms);
     this.#budget.pause(this.#app, ms).catch(() => undefined);
   }
 
@@ -124,7 +136,7 @@ export class Pacer {
   }
 
   get pausedForMs(): number {
-    return Math.max(0, this.#resumeAt - Date.now());
+    return Math.max(0, this.#resumeAt - this.#clock.now());
   }
 
   /** How long a call queued now would wait, as far as this replica can tell: for Retry-After. */

@@ -2,11 +2,12 @@
  * Whether and when to try an outbound call again. Pure, so every branch is tested without a network.
  *
  * A call is retried when the app was rate limited (the request was refused, so repeating it is always
- * safe), when it surely never reached the app, or when it failed transiently and repeating it cannot make
- * a second object: the method is idempotent, or the operation resolves a conflict by lookup.
+ * safe), when it surely never reached the app, when the app refused credentials that can be renewed (once,
+ * at once, without using up an attempt), or when it failed transiently and repeating it cannot make a
+ * second object: the method is idempotent, or the operation resolves a conflict by lookup.
  */
 
-export type RetryReason = 'rateLimited' | 'transient' | 'notSent';
+export type RetryReason = 'rateLimited' | 'transient' | 'notSent' | 'authRefresh';
 
 export interface RetryInput {
   /** 1 for the first attempt that just failed. */
@@ -32,6 +33,7 @@ export type RetryDecision =
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
 export function decideRetry(input: RetryInput): RetryDecision {
+  if (input.reason === 'authRefresh') return input.remainingMs > 0 ? { retry: true, delayMs: 0 } : { retry: false, why: 'deadline', retryAfterMs: 1000 };
   const random = input.random ?? Math.random;
   const backoff = Math.min(input.maxDelayMs, input.initialDelayMs * 2 ** (input.attempt - 1));
   const delayMs = input.requestedWaitMs ?? Math.round(backoff / 2 + (random() * backoff) / 2);

@@ -22,6 +22,8 @@ export interface OutboundResponse {
 export interface SendOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The largest body accepted; a larger answer is abandoned with ResponseTooLargeError. */
+  maxBytes?: number;
 }
 
 export interface Transport {
@@ -39,6 +41,39 @@ export class NetworkError extends Error {
     this.code = code;
     this.sent = sent;
   }
+}
+
+/** The app answered with more than SendOptions.maxBytes: the rest was not read. Not worth retrying. */
+export class ResponseTooLargeError extends Error {
+  readonly limit: number;
+  constructor(limit: number, host: string) {
+    super(`${host}: the answer is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+    this.limit = limit;
+  }
+}
+
+/** The body as text, read no further than `maxBytes` (checked against Content-Length first). */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, headers: Record<string, string>, maxBytes: number | undefined, host: string): Promise<string> {
+  if (maxBytes === undefined) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const tooLarge = () => {
+    const error = new ResponseTooLargeError(maxBytes, host);
+    body.destroy(error);
+    return error;
+  };
+  if (Number(headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -70,10 +105,11 @@ export class UndiciTransport implements Transport {
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
-      const body = await response.body.text();
-      return { status: response.statusCode, headers: normalizeHeaders(response.headers), body };
+      const headers = normalizeHeaders(response.headers);
+      const body = await readCapped(response.body as unknown as AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, headers, options.maxBytes, new URL(outbound.url).host);
+      return { status: response.statusCode, headers, body };
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      if (options.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
       const code = (error as { code?: string }).code ?? 'ENETWORK';
       throw new NetworkError(code, `${outbound.method} ${new URL(outbound.url).host}: ${code}`, !NOT_SENT.has(code), error);
     }

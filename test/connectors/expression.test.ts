@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileExpression, compileTemplate, type SourceLocation } from '../../src/connectors/expression.ts';
-import { ConfigError, GatewayError, type ConfigIssue } from '../../src/errors.ts';
+import { ConfigError, ExpressionError, GatewayError, type ConfigIssue } from '../../src/errors.ts';
 
 const origin: SourceLocation = { file: '/c/connector.yaml', line: 1, col: 1, path: 'x' };
 
@@ -73,13 +73,23 @@ describe('compileExpression', () => {
     expect(issue.col).toBeUndefined();
   });
 
-  it('turns a runtime failure into GatewayError SCIMGW_CONNECTOR_EXPRESSION naming where it is', async () => {
-    const expression = compileExpression('$number("abc")', { file: 'm.jsonata', line: 3, col: 5, path: 'mappings.User.toApp' });
+  it('turns a runtime failure into a 502 whose message (for the log) names where it is, and whose detail (for Entra) does not', async () => {
+    const expression = compileExpression('$number("abc")', { file: 'connectors/acme/mappings/user-to-app.jsonata', line: 3, col: 5, path: 'mappings.User.toApp' });
     const error = await expression.evaluate({}).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', status: 500 });
-    expect((error as Error).message).toContain('m.jsonata:3:5 (mappings.User.toApp)');
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(error).toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', status: 502 });
+    expect((error as Error).message).toContain('connectors/acme/mappings/user-to-app.jsonata:3:5 (mappings.User.toApp)');
     expect((error as Error).message).toContain('D3030');
+    expect((error as ExpressionError).detail).toBe('The acme connector failed while translating for the app; the gateway log names the expression');
+  });
+
+  it('stops an expression that recurses without end, or runs too long, instead of holding the event loop', async () => {
+    const origin = { file: 'connectors/acme/connector.yaml', line: 7, col: 9 };
+    const recursing = compileExpression("( $f := function($x) { 1 + $f($x + 1) }; $f(0) )", origin);
+    await expect(recursing.evaluate({})).rejects.toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', status: 502, message: expect.stringContaining('nested deeper than') });
+    const looping = compileExpression('( $loop := function($n) { $n > 0 ? $loop($n - 1) : 0 }; $sum([1..9000000].($loop(0))) )', origin);
+    const error = await looping.evaluate({}).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', message: expect.stringMatching(/connectors\/acme\/connector.yaml:7:9: it ran longer than \d+ ms and was stopped/) });
   });
 
   it('passes a GatewayError thrown by a bound function through unchanged', async () => {

@@ -17,8 +17,9 @@ describe('the demo connector', () => {
     expect(connector.file).toBe(join(DEMO_DIR, 'connector.yaml'));
     expect(connector.auth.type).toBe('apiKey');
     expect(connector.rateLimit).toEqual({ requests: 20, perMs: 1000, concurrency: 8, buckets: [] });
-    expect(connector.retry).toEqual({ maxAttempts: 4, initialDelayMs: 250, maxDelayMs: 10_000 });
+    expect(connector.retry).toEqual({ maxAttempts: 4, initialDelayMs: 250, maxDelayMs: 10_000, maxPauseMs: 120_000 });
     expect(connector.http.timeoutMs).toBe(20_000);
+    expect(connector.http.maxResponseBytes).toBe(8 * 1024 * 1024);
     const user = connector.resources.User;
     expect(user?.create?.onConflict).toBe('adopt');
     expect(user?.get.steps).toHaveLength(1);

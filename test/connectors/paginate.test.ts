@@ -7,7 +7,8 @@ import { loadConnector } from '../../src/connectors/loader.ts';
 import { parseLinkHeader, walkPages, type Page, type WalkOptions } from '../../src/connectors/paginate.ts';
 import { ConnectorRuntime } from '../../src/connectors/runtime.ts';
 import { AuthInjector } from '../../src/outbound/auth.ts';
-import { Pacer } from '../../src/outbound/pacer.ts';
+import { AppClient } from '../../src/outbound/app-client.ts';
+import { outboundPolicy } from '../../src/connectors/outbound-policy.ts';
 import { UndiciTransport } from '../../src/outbound/transport.ts';
 import { cleanupTemp, writeConnector } from './helpers.ts';
 
@@ -154,14 +155,8 @@ resources:
 /** Walks the connector's User list with a real Caller and collects the pages. */
 async function walk(compiled: CompiledConnector, options: WalkOptions = {}): Promise<Page[]> {
   const secretBindings = { config: { baseUrl }, secrets: {} };
-  const caller = new Caller({
-    connector: compiled,
-    transport,
-    auth: new AuthInjector(compiled.auth, secretBindings, transport, 2000),
-    pacer: new Pacer(),
-    baseUrl: `${baseUrl}/api`,
-    headers: [],
-  });
+  const client = new AppClient(outboundPolicy(compiled), { transport, credentials: new AuthInjector({ type: 'none' }, transport, { timeoutMs: 2000 }) });
+  const caller = new Caller({ connector: compiled, client, baseUrl: `${baseUrl}/api`, headers: [] });
   const list = compiled.resources.User!.list;
   const spec = { request: list.steps[0]!.request, pagination: list.pagination, items: list.items, outcomes: list.steps[0]!.outcomes, operation: 'User.list' };
   const pages: Page[] = [];

@@ -49,6 +49,10 @@ export interface StackOptions {
   /** server.publicUrl and server.allowedHosts of gateway.yaml. */
   publicUrl?: string;
   allowedHosts?: string[];
+  /** More of gateway.yaml's server block (receiveTimeout, maxConnections…). */
+  server?: Partial<GatewayConfig['server']>;
+  /** The demo connector's baseUrl setting, when the app under test is not the stack's demo app. */
+  appUrl?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -59,7 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     id,
     connector: options.connector ?? 'demo',
     tokens: [`env:${id.toUpperCase()}_TOKEN`],
-    settings: { baseUrl: url },
+    settings: { baseUrl: options.appUrl ?? url },
     secrets: { apiKey: 'env:DEMO_KEY' },
     rateLimit: { requests: 0, per: '1s', concurrency: 64, buckets: {} },
     token,
@@ -76,6 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...options.server,
     },
     store: { type: 'embedded', dataDir: './unused' },
     connectorDirs: options.connectorDirs ?? [join(ROOT, 'connectors')],

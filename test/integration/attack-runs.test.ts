@@ -1,9 +1,11 @@
 /**
- * What an attacker tried against a running gateway on 127.0.0.1, each now answered properly: malformed
+ * What an attacker (or a broken app) tried against a running gateway on 127.0.0.1, each now answered
+ * properly: trickled bodies and too many connections (D1), a huge app answer (D2), malformed
  * percent-encoding (D4), unauthenticated noise in the audit trail and on the status page (D5), absurd
  * startIndex values (D7), an oversized chunked body (D8) and a forged Host header (D9).
  */
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
 import { entraUser, startStack, TOKEN, type Stack } from '../helpers/stack.ts';
@@ -175,6 +177,113 @@ describe('D9: a forged Host header without server.publicUrl', () => {
       expect(reply.location).toMatch(/^http:\/\/scim\.internal:8443\/apps\/demo\//i);
     } finally {
       await listed.close();
+    }
+  });
+});
+
+/** A raw connection that sends headers announcing a body, then trickles it one byte at a time. */
+function trickle(url: string, headers: string[], length: number, everyMs: number): Promise<{ answer: string; bytesSent: number }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let bytesSent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    socket.on('connect', () => {
+      socket.write(`POST /apps/demo/scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/scim+json\r\nContent-Length: ${length}\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`);
+      timer = setInterval(() => {
+        if (bytesSent >= length || socket.destroyed) return;
+        socket.write('{');
+        bytesSent++;
+      }, everyMs);
+    });
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    // The server ending the connection is the point: the trickle would otherwise go on for minutes.
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ answer, bytesSent });
+    });
+    socket.on('error', () => undefined);
+    socket.setTimeout(30_000, () => {
+      clearInterval(timer);
+      socket.destroy();
+      reject(new Error('the server kept the trickling connection open for 30 s'));
+    });
+  });
+}
+
+describe('D1: slow bodies and connection limits', () => {
+  let slow: Stack;
+  beforeAll(async () => {
+    slow = await startStack({ requestTimeout: '1s', server: { receiveTimeout: '3s', maxConnections: 8 } });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  it('answers a trickled body without a token with 401 at once and closes the connection', async () => {
+    const { answer, bytesSent } = await trickle(slow.gateway.url, [], 10_000, 50);
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(bytesSent).toBeLessThan(10_000);
+  });
+
+  it('stops reading a trickled body at the request deadline: 408, connection closed, nothing sent to the app', async () => {
+    slow.demo.log.length = 0;
+    const { answer, bytesSent } = await trickle(slow.gateway.url, [`Authorization: Bearer ${TOKEN}`], 10_000, 50);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer).toContain('"status":"408"');
+    expect(bytesSent).toBeLessThan(10_000);
+    expect(slow.demo.log).toHaveLength(0);
+  });
+
+  it('refuses connections beyond server.maxConnections, and serves again once they close', async () => {
+    const { hostname, port } = new URL(slow.gateway.url);
+    const held = await Promise.all(Array.from({ length: 8 }, () => new Promise<Socket>((resolve) => { const socket = connect(Number(port), hostname, () => resolve(socket)); socket.on('error', () => undefined); })));
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), hostname);
+      socket.on('error', () => resolve(true));
+      socket.on('close', () => resolve(true));
+      socket.on('data', () => resolve(false));
+      socket.on('connect', () => socket.write('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    });
+    expect(refused).toBe(true);
+    for (const socket of held) socket.destroy();
+    await expect.poll(async () => (await fetch(`${slow.gateway.url}/livez`).catch(() => undefined))?.status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('D2: an app answering a huge page', () => {
+  it('is abandoned at the size limit with a 502, once, not read whole and not retried', async () => {
+    const calls: string[] = [];
+    const app = createServer((req, res) => {
+      calls.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"users":[');
+      const row = Buffer.from(`${JSON.stringify({ id: 1, user_name: 'x'.repeat(900) })},`);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 200_000) {
+          sent++;
+          if (!res.write(row)) return void res.once('drain', pump);
+        }
+        res.end('{}]}');
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const huge = await startStack({ appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}` });
+    try {
+      const reply = await huge.scim('GET', '/Users?startIndex=1&count=5');
+      expect(reply.status).toBe(502);
+      expect(reply.body.detail).toMatch(/larger than 8388608 bytes \(demo User\.list\)/);
+      expect(calls).toHaveLength(1);
+    } finally {
+      await huge.close();
+      app.closeAllConnections();
+      await new Promise((resolve) => app.close(resolve));
     }
   });
 });

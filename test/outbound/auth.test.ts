@@ -5,6 +5,7 @@ import type { CompiledAuth } from '../../src/connectors/compiled.ts';
 import { compileTemplate } from '../../src/connectors/expression.ts';
 import { GatewayError, UnavailableError, UpstreamError } from '../../src/errors.ts';
 import { AuthInjector } from '../../src/outbound/auth.ts';
+import { resolveAuth } from '../../src/connectors/resolve-auth.ts';
 import { NetworkError, UndiciTransport, type OutboundRequest, type Transport } from '../../src/outbound/transport.ts';
 
 const t = (source: string) => compileTemplate(source, { file: 'connector.yaml', line: 1, col: 1 });
@@ -15,24 +16,26 @@ const noNetwork: Transport = {
   close: async () => undefined,
 };
 const request = (url = 'https://app.example.test/api/users?page=2'): OutboundRequest => ({ method: 'GET', url, headers: {} });
+/** The connector's auth block rendered from the app's settings and secrets, then injected. */
+const make = async (auth: CompiledAuth, transport: Transport, timeoutMs: number) => new AuthInjector(await resolveAuth(auth, bindings), transport, { timeoutMs });
 
 describe('static credentials', () => {
   it('none leaves the request alone', async () => {
     const req = request();
-    await new AuthInjector({ type: 'none' }, bindings, noNetwork, 1000).apply(req);
+    await (await make({ type: 'none' }, noNetwork, 1000)).apply(req);
     expect(req).toEqual(request());
   });
 
   it('apiKey in a header', async () => {
     const req = request();
-    await new AuthInjector({ type: 'apiKey', in: 'header', name: 'X-Api-Key', value: t('{{ $secrets.key }}') }, bindings, noNetwork, 1000).apply(req);
+    await (await make({ type: 'apiKey', in: 'header', name: 'X-Api-Key', value: t('{{ $secrets.key }}') }, noNetwork, 1000)).apply(req);
     expect(req.headers).toEqual({ 'X-Api-Key': 'k-123' });
     expect(req.url).toBe(request().url);
   });
 
   it('apiKey in the query, keeping the other parameters', async () => {
     const req = request();
-    await new AuthInjector({ type: 'apiKey', in: 'query', name: 'api_key', value: t('{{ $config.tenant }}-{{ $secrets.key }}') }, bindings, noNetwork, 1000).apply(req);
+    await (await make({ type: 'apiKey', in: 'query', name: 'api_key', value: t('{{ $config.tenant }}-{{ $secrets.key }}') }, noNetwork, 1000)).apply(req);
     const url = new URL(req.url);
     expect(url.searchParams.get('api_key')).toBe('acme-k-123');
     expect(url.searchParams.get('page')).toBe('2');
@@ -41,19 +44,19 @@ describe('static credentials', () => {
 
   it('bearer', async () => {
     const req = request();
-    await new AuthInjector({ type: 'bearer', token: t('{{ $secrets.key }}') }, bindings, noNetwork, 1000).apply(req);
+    await (await make({ type: 'bearer', token: t('{{ $secrets.key }}') }, noNetwork, 1000)).apply(req);
     expect(req.headers.authorization).toBe('Bearer k-123');
   });
 
   it('basic is base64 of user:pass', async () => {
     const req = request();
     const auth: CompiledAuth = { type: 'basic', username: t('{{ $secrets.user }}'), password: t('{{ $secrets.pass }}') };
-    await new AuthInjector(auth, bindings, noNetwork, 1000).apply(req);
+    await (await make(auth, noNetwork, 1000)).apply(req);
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from('alice:p:ss wörd').toString('base64')}`);
   });
 
-  it('only OAuth2 is refreshable', () => {
-    expect(new AuthInjector({ type: 'bearer', token: t('x') }, bindings, noNetwork, 1000).refreshable).toBe(false);
+  it('only OAuth2 is refreshable', async () => {
+    expect((await make({ type: 'bearer', token: t('x') }, noNetwork, 1000)).refreshable).toBe(false);
   });
 });
 
@@ -111,7 +114,7 @@ describe('OAuth2 client credentials', () => {
 
   it('posts the form with client_id/client_secret in the body (clientAuth: body)', async () => {
     const req = request();
-    await new AuthInjector(oauth(), bindings, transport, 2000).apply(req);
+    await (await make(oauth(), transport, 2000)).apply(req);
     expect(req.headers.authorization).toMatch(/^Bearer tok-\d+$/);
     expect(calls).toHaveLength(1);
     const [call] = calls;
@@ -128,7 +131,7 @@ describe('OAuth2 client credentials', () => {
 
   it('sends the client credentials as Basic (clientAuth: basic), form-encoded first', async () => {
     const req = request();
-    await new AuthInjector(oauth({ clientAuth: 'basic', scopes: [], params: [] }), bindings, transport, 2000).apply(req);
+    await (await make(oauth({ clientAuth: 'basic', scopes: [], params: [] }), transport, 2000)).apply(req);
     const [call] = calls;
     expect(Object.fromEntries(call?.form ?? [])).toEqual({ grant_type: 'client_credentials' });
     const header = call?.headers.authorization ?? '';
@@ -138,7 +141,7 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('caches the token across calls', async () => {
-    const injector = new AuthInjector(oauth(), bindings, transport, 2000);
+    const injector = (await make(oauth(), transport, 2000));
     const first = request();
     const second = request();
     await injector.apply(first);
@@ -149,7 +152,7 @@ describe('OAuth2 client credentials', () => {
 
   it('lets concurrent callers share one fetch', async () => {
     answer = { status: 200, body: undefined, delayMs: 50 };
-    const injector = new AuthInjector(oauth(), bindings, transport, 2000);
+    const injector = (await make(oauth(), transport, 2000));
     const requests = Array.from({ length: 5 }, () => request());
     await Promise.all(requests.map((req) => injector.apply(req)));
     expect(calls).toHaveLength(1);
@@ -157,7 +160,7 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('invalidate() forces a new token', async () => {
-    const injector = new AuthInjector(oauth(), bindings, transport, 2000);
+    const injector = (await make(oauth(), transport, 2000));
     expect(injector.refreshable).toBe(true);
     const first = request();
     await injector.apply(first);
@@ -170,7 +173,7 @@ describe('OAuth2 client credentials', () => {
 
   it('refreshes a token whose lifetime has run out', async () => {
     answer = { status: 200, body: { access_token: 'short', expires_in: 0 } };
-    const injector = new AuthInjector(oauth(), bindings, transport, 2000);
+    const injector = (await make(oauth(), transport, 2000));
     await injector.apply(request());
     await injector.apply(request());
     expect(calls).toHaveLength(2);
@@ -183,7 +186,7 @@ describe('OAuth2 client credentials', () => {
     { status: 200, body: 'not json' },
   ])('a refusal ($status) is an UpstreamError SCIMGW_UPSTREAM_AUTH (502) with no secret in it', async (refusal) => {
     answer = refusal;
-    const error = await new AuthInjector(oauth(), bindings, transport, 2000).apply(request()).catch((caught: unknown) => caught);
+    const error = await (await make(oauth(), transport, 2000)).apply(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     const upstream = error as UpstreamError;
     expect(upstream.code).toBe('SCIMGW_UPSTREAM_AUTH');
@@ -195,14 +198,14 @@ describe('OAuth2 client credentials', () => {
 
   it.each([503, 429])('a busy token endpoint (%i) is a 503 with its Retry-After, not a credential problem', async (status) => {
     answer = { status, body: { error: 'busy' }, headers: { 'retry-after': '7' } };
-    const error = await new AuthInjector(oauth(), bindings, transport, 2000).apply(request()).catch((caught: unknown) => caught);
+    const error = await (await make(oauth(), transport, 2000)).apply(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnavailableError);
     expect(error).toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE', retryAfter: 7 });
   });
 
   it('a dropped token request is a NetworkError marked "not sent", as the app call never left', async () => {
     answer = { status: 0, body: undefined };
-    const error = await new AuthInjector(oauth(), bindings, transport, 2000).apply(request()).catch((caught: unknown) => caught);
+    const error = await (await make(oauth(), transport, 2000)).apply(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).sent).toBe(false);
     expect((error as Error).message).not.toContain('S3cr3t');
@@ -210,7 +213,7 @@ describe('OAuth2 client credentials', () => {
 
   it('does not cache a failure: the next call asks again', async () => {
     answer = { status: 401, body: {} };
-    const injector = new AuthInjector(oauth(), bindings, transport, 2000);
+    const injector = (await make(oauth(), transport, 2000));
     await expect(injector.apply(request())).rejects.toBeInstanceOf(GatewayError);
     answer = { status: 200, body: undefined };
     const req = request();

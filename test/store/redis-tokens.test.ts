@@ -2,8 +2,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompiledAuth } from '../../src/connectors/compiled.ts';
-import { compileTemplate } from '../../src/connectors/expression.ts';
 import { AuthInjector } from '../../src/outbound/auth.ts';
 import { UndiciTransport } from '../../src/outbound/transport.ts';
 import { createRedisClient, whenReady, type RedisClient } from '../../src/store/redis/connection.ts';
@@ -38,15 +36,12 @@ afterAll(async () => {
   await redis?.close();
 });
 
-const t = (source: string) => compileTemplate(source, { file: 'connector.yaml', line: 1, col: 1 });
-
 async function replica(): Promise<AuthInjector> {
   const client = createRedisClient({ url: redis.url });
   clients.push(client);
   await whenReady(client);
-  const auth: CompiledAuth = { type: 'oauth2ClientCredentials', tokenUrl: t(tokenUrl), clientId: t('id'), clientSecret: t('secret'), clientAuth: 'body', scopes: [], params: [] };
   const store = new RedisTokenStore(client, new RedisLocks(client, { prefix: 'tok' }), 'tok');
-  return new AuthInjector(auth, {}, transport, 2000, { store, key: 'crm' });
+  return new AuthInjector({ type: 'oauth2ClientCredentials', tokenUrl, clientId: 'id', clientSecret: 'secret', clientAuth: 'body', scopes: [], params: [] }, transport, { timeoutMs: 2000, shared: { store, key: 'crm' } });
 }
 
 async function bearer(injector: AuthInjector): Promise<string> {

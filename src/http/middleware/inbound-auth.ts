@@ -69,10 +69,7 @@ export function inboundAuth(credentialsOf: (ctx: Parameters<Middleware>[0]) => I
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
     const principal = token ? await authenticate(token, credentialsOf(ctx)) : undefined;
-    if (!principal) {
-      ctx.set('WWW-Authenticate', 'Bearer realm="scim"');
-      throw new UnauthorizedError('Authentication failed: invalid or expired token');
-    }
+    if (!principal) throw new UnauthorizedError('Authentication failed: invalid or expired token');
     ctx.state.principal = principal;
     await next();
   };

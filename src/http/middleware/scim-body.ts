@@ -4,8 +4,8 @@
  * 400 invalidSyntax. Hand-written because it is twenty lines and costs half of a generic body parser.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Context, Middleware } from 'koa';
-import { HttpRequestError, ScimRequestError } from '../../errors.ts';
+import type { Middleware } from 'koa';
+import { HttpRequestError, RequestAbandonedError, ScimRequestError } from '../../errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -14,24 +14,32 @@ function acceptable(contentType: string): boolean {
   return type === '' || type === 'application/scim+json' || type === 'application/json' || type.endsWith('+json');
 }
 
-/** 413, closing the connection afterwards: the rest of the body is never read. */
-function tooLarge(ctx: Context, maxBytes: number): HttpRequestError {
-  ctx.set('Connection', 'close');
+/** 413; the rest of the body is never read, so the error middleware closes the connection after it. */
+function tooLarge(maxBytes: number): HttpRequestError {
   return new HttpRequestError(413, `The body is larger than ${maxBytes} bytes`);
 }
 
 /**
  * The body's chunks, or undefined once it passes maxBytes. Reading stops there without destroying the
  * socket, so the 413 still reaches the client (a chunked body has no length to refuse it by up front).
+ * A body still arriving when the request's signal fires (its deadline: a client trickling bytes) is
+ * refused with 408.
  */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer[] | undefined> {
+function readBody(req: IncomingMessage, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer[] | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const onAbort = () => {
+      stop();
+      req.pause();
+      const reason: unknown = signal?.reason;
+      reject(reason instanceof RequestAbandonedError ? reason : new HttpRequestError(408, 'The request body did not arrive in time'));
+    };
     const stop = () => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -51,6 +59,8 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer[] | un
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -62,9 +72,9 @@ export function scimBody(options: { maxBytes?: number } = {}): Middleware {
       throw new HttpRequestError(415, `Send the body as application/scim+json (got ${ctx.get('content-type').split(';')[0]})`);
     }
     const declared = Number(ctx.get('content-length') || '0');
-    if (declared > maxBytes) throw tooLarge(ctx, maxBytes);
-    const chunks = await readBody(ctx.req, maxBytes);
-    if (!chunks) throw tooLarge(ctx, maxBytes);
+    if (declared > maxBytes) throw tooLarge(maxBytes);
+    const chunks = await readBody(ctx.req, maxBytes, ctx.state.signal as AbortSignal | undefined);
+    if (!chunks) throw tooLarge(maxBytes);
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') throw new ScimRequestError('invalidSyntax', 'The request body is empty; send a JSON object');
     try {

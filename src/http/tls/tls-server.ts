@@ -10,6 +10,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { GatewayConfig } from '../../config/schema.ts';
+import { toMilliseconds } from '../../config/duration.ts';
 import { ConfigError } from '../../errors.ts';
 import { resolveSecret } from '../../config/secrets.ts';
 import { InputWatcher } from '../../config/input-watcher.ts';
@@ -39,11 +40,26 @@ export interface GatewayServer {
   close(): void;
 }
 
+export const DEFAULT_RECEIVE_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/**
+ * Limits every connection gets, whoever sends it: Node's own defaults let a client trickling a request
+ * hold its socket for 300 s, and accept connections without bound.
+ */
+function limit<T extends HttpServer | HttpsServer>(server: T, config: GatewayConfig): T {
+  const receiveMs = config.server.receiveTimeout === undefined ? DEFAULT_RECEIVE_TIMEOUT_MS : toMilliseconds(config.server.receiveTimeout);
+  server.requestTimeout = receiveMs;
+  server.headersTimeout = Math.min(receiveMs, DEFAULT_RECEIVE_TIMEOUT_MS);
+  server.maxConnections = config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  return server;
+}
+
 /** An HTTP server, or an HTTPS one with a watched certificate when server.tls is set; requests are attached by the caller. */
 export function createGatewayServer(config: GatewayConfig, options: { where: string; env: NodeJS.ProcessEnv; logger: Logger }): GatewayServer {
   const tls = config.server.tls;
-  if (!tls) return { server: createHttpServer(), scheme: 'http', close() {} };
-  const server = createHttpsServer(tlsMaterial(tls, options.where, options.env));
+  if (!tls) return { server: limit(createHttpServer(), config), scheme: 'http', close() {} };
+  const server = limit(createHttpsServer(tlsMaterial(tls, options.where, options.env)), config);
   const reload = () => {
     try {
       server.setSecureContext(tlsMaterial(tls, options.where, options.env));

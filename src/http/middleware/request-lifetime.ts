@@ -1,0 +1,28 @@
+/**
+ * Each request's time budget and its cancellation: `ctx.state.deadline` (epoch ms) and
+ * `ctx.state.signal`, which fires when the client goes away (RequestAbandonedError) or the deadline
+ * passes (a 503). Everything the request waits for — its body, the app's budget, backoffs, a read in
+ * flight — takes the signal, so work nobody will receive stops, and nothing outlives the deadline.
+ */
+import type { Middleware } from 'koa';
+import { RequestAbandonedError, UnavailableError } from '../../errors.ts';
+
+export function requestLifetime(timeoutMs: number): Middleware {
+  return async (ctx, next) => {
+    const controller = new AbortController();
+    ctx.state.deadline = Date.now() + timeoutMs;
+    ctx.state.signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(new UnavailableError('The request took longer than the gateway allows; retry later', 5)), timeoutMs);
+    // 'close' before the answer was written means the client hung up.
+    const onClose = () => {
+      if (!ctx.res.writableFinished) controller.abort(new RequestAbandonedError());
+    };
+    ctx.res.once('close', onClose);
+    try {
+      await next();
+    } finally {
+      clearTimeout(timer);
+      ctx.res.off('close', onClose);
+    }
+  };
+}
