@@ -13,7 +13,7 @@ import type { StatusSource } from './admin/status-data.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
-import { HttpRequestError, NotFoundError, NotSupportedError, ScimRequestError } from './errors.ts';
+import { GatewayError, HttpRequestError, NotFoundError, NotSupportedError, ScimRequestError } from './errors.ts';
 import { resourceTypeList, resourceTypeResource, schemaList, serviceProviderConfig } from './http/handlers/discovery.ts';
 import * as resources from './http/handlers/resources.ts';
 import type { RequestScope } from './http/handlers/resources.ts';
@@ -49,7 +49,7 @@ export interface GatewayApp extends AppAuth {
 export interface GatewayDeps {
   /** The apps being served; read per request so a reload can swap them. */
   apps: () => ReadonlyMap<string, GatewayApp>;
-  store: { ping(): Promise<void> };
+  store: { ping(): Promise<void>; warnings?(): Promise<string[]> };
   /** Named in /readyz: "embedded" or "redis". */
   storeKind?: string;
   /** Served on /metrics (Prometheus text format). */
@@ -107,16 +107,23 @@ export function buildApp(deps: GatewayDeps): Koa {
   health.get('/livez', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  let wasReady = true;
   health.get('/readyz', async (ctx) => {
     const checks: Record<string, string> = { config: 'ok' };
     let ready = true;
     try {
       await deps.store.ping();
-      checks.store = `${deps.storeKind ?? 'store'}: ok`;
+      const warnings = (await deps.store.warnings?.()) ?? [];
+      checks.store = `${deps.storeKind ?? 'store'}: ${warnings.length ? `ok, but ${warnings.join('; ')}` : 'ok'}`;
     } catch (error) {
-      checks.store = `${deps.storeKind ?? 'store'}: failing (${(error as Error).message})`;
+      const detail = error instanceof GatewayError ? (error.detail ?? error.code) : 'not answering';
+      checks.store = `${deps.storeKind ?? 'store'}: failing (${detail})`;
       ready = false;
+      // Once per change: probes come every few seconds.
+      if (wasReady) deps.logger.error({ err: error }, 'the id store is failing: /readyz reports not ready');
     }
+    if (ready && !wasReady) deps.logger.info('the id store works again: /readyz reports ready');
+    wasReady = ready;
     if (deps.isDraining?.()) {
       checks.draining = 'yes';
       ready = false;

@@ -186,7 +186,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const koa = buildApp({
     apps: () => generations.pinned().apps,
-    store: idMap,
+    store: { ping: () => idMap.ping(), warnings: () => store?.warnings() ?? Promise.resolve([]) },
     ...(store ? { storeKind: store.kind } : {}),
     metrics: metrics.registry,
     logger,

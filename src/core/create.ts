@@ -3,7 +3,7 @@
  * reservation survives an unknown outcome (a timeout), so a retried POST finds the app object by lookup
  * and is answered with the first attempt's SCIM id instead of creating a second object.
  */
-import { ConflictError, UnavailableError } from '../errors.ts';
+import { ConflictError, GatewayError } from '../errors.ts';
 import { changedAttributes } from '../scim/patch/apply.ts';
 import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
@@ -33,8 +33,9 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
     try {
       object = await createInApp(core, kind, scimId, key, toApp, context);
     } catch (error) {
-      // An unknown outcome keeps the reservation: a retry will find the object by lookup.
-      if (!(error instanceof UnavailableError)) await core.idMap.delete(core.app, kind, scimId);
+      // An unknown outcome (any 503: the app's or the store's) keeps the reservation: a retry will find
+      // the object by lookup.
+      if (!(error instanceof GatewayError && error.status === 503)) await core.idMap.delete(core.app, kind, scimId);
       throw error;
     }
     let appKnown = true;

@@ -24,6 +24,8 @@ export interface OpenStore {
   /** The Redis client, for the other shared state (OAuth tokens); undefined on the embedded store. */
   redis?: RedisClient;
   prefix: string;
+  /** What makes the store unsafe without making it fail (shown by /readyz, which stays ready). */
+  warnings(): Promise<string[]>;
 }
 
 export type StoreConfig = GatewayConfig['store'];
@@ -39,7 +41,7 @@ export function effectiveStore(store: StoreConfig, env: NodeJS.ProcessEnv): Stor
 export async function openStore(config: StoreConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; where: string }): Promise<OpenStore> {
   if (config.type === 'embedded') {
     const file = join(resolve(options.baseDir, config.dataDir), 'scimgw.sqlite');
-    return { kind: 'embedded', idMap: new SqliteIdMap(file), locks: new LocalLocks(), memberProgress: new SqliteMemberProgress(file), prefix: 'scimgw' };
+    return { kind: 'embedded', idMap: new SqliteIdMap(file), locks: new LocalLocks(), memberProgress: new SqliteMemberProgress(file), prefix: 'scimgw', warnings: async () => [] };
   }
   const url = config.url === undefined ? (options.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : String(resolveSetting(config.url, `${options.where} store.url`, options.env));
   const redis = createRedisClient({
@@ -58,5 +60,27 @@ export async function openStore(config: StoreConfig, options: { baseDir: string;
     memberProgress: new RedisMemberProgress(redis, config.prefix),
     redis,
     prefix: config.prefix,
+    warnings: () => redisWarnings(redis),
   };
+}
+
+/**
+ * Redis holds the only copy of the mappings: without persistence a restart loses them, and with an
+ * eviction policy a full Redis drops them silently. Both are settings of the server, not errors.
+ */
+export async function redisWarnings(redis: RedisClient): Promise<string[]> {
+  const info = async (section: string) => {
+    try {
+      return String(await redis.info(section));
+    } catch {
+      return '';
+    }
+  };
+  const field = (text: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
+  const warnings: string[] = [];
+  const persistence = await info('persistence');
+  if (field(persistence, 'aof_enabled') === '0') warnings.push('Redis has appendonly (AOF) off: a Redis restart can lose mappings; set appendonly yes');
+  const policy = field(await info('memory'), 'maxmemory_policy');
+  if (policy && policy !== 'noeviction') warnings.push(`Redis evicts keys (maxmemory-policy ${policy}): a full Redis would drop mappings; set maxmemory-policy noeviction`);
+  return warnings;
 }

@@ -102,8 +102,9 @@ describe('observability', () => {
 
   it('writes one audit event per provisioning operation, to the log and the file', async () => {
     const fromLog = parsed().filter((line) => line.audit === true);
+    // The file is appended through a stream: its last lines may still be on their way.
+    await expect.poll(() => auditFile().length).toBe(fromLog.length);
     const fromFile = auditFile();
-    expect(fromFile).toHaveLength(fromLog.length);
     const ops = fromFile.map((event) => `${event.operation} ${event.status}`);
     expect(ops).toEqual(['create 201', 'patch 204', 'replace 200', 'create 409', 'patch 400', 'delete 204', 'delete 404']);
     const create = fromFile[0]!;

@@ -39,7 +39,7 @@ describe('RedisBudget when Redis fails', () => {
     await closed;
     const failure = budget.take('crm:main', limit);
     await expect(failure).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(failure).rejects.toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE' });
+    await expect(failure).rejects.toMatchObject({ status: 503, code: 'SCIMGW_STORE_UNAVAILABLE', retryAfter: 5 });
     await expect(budget.pause('crm', 100)).rejects.toBeInstanceOf(StoreUnavailableError);
     await redis.start();
     expect(await whenReady(client)).toBe(true);

@@ -9,7 +9,7 @@
  * still trickling a refused body cannot hold the socket.
  */
 import type { Context, Middleware } from 'koa';
-import { GatewayError, RequestAbandonedError } from '../../errors.ts';
+import { GatewayError, RequestAbandonedError, UnavailableError } from '../../errors.ts';
 import { URN } from '../../scim/schema/urns.ts';
 import { sendScim } from '../scim-response.ts';
 
@@ -55,7 +55,9 @@ export function scimErrors(logger: ErrorLogger): Middleware {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
         ctx.state.errorCode = error.code;
-        if (status >= 500 && status !== 503) logger.error({ requestId, code: error.code, err: error }, 'request failed');
+        // A 503 of an app that is busy or down is routine (Entra retries); any other 5xx, the store's
+        // included, is something for an operator.
+        if (status >= 500 && !(error instanceof UnavailableError)) logger.error({ requestId, code: error.code, err: error }, 'request failed');
       } else {
         ctx.state.errorCode = 'SCIMGW_INTERNAL';
         logger.error({ requestId, err: error }, 'unexpected error');

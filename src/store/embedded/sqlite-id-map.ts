@@ -1,11 +1,13 @@
 /**
  * The default IdMap: one SQLite file under the data directory (node:sqlite, built into Node 24, so no
  * native addon and nothing else to run). Uniqueness of keys and app ids is enforced by partial unique
- * indexes, which makes reserve and adopt atomic without an explicit lock.
+ * indexes, which makes reserve and adopt atomic without an explicit lock. Disk failures, a foreign lock and
+ * a deleted file are answered with 503s (sqlite-guard.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { BUSY_TIMEOUT_MS, rollback, SqliteGuard } from './sqlite-guard.ts';
 import {
   KeyTakenError,
   normalizeKey,
@@ -72,13 +74,15 @@ function toRecord(row: Row): MappingRecord {
 export class SqliteIdMap implements IdMap {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #guard: SqliteGuard;
 
   /** `file` is a path, or ":memory:" for tests. */
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.#db = new DatabaseSync(file);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     this.#db.exec(SCHEMA);
+    this.#guard = new SqliteGuard(this.#db, file);
   }
 
   #statement(sql: string): StatementSync {
@@ -96,26 +100,30 @@ export class SqliteIdMap implements IdMap {
   }
 
   async get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
-    return this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
+    return this.#guard.run(false, () => this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId));
   }
 
   async getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
-    const out = new Map<string, MappingRecord>();
-    const statement = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?');
-    for (const appId of appIds) {
-      const row = statement.get(app, kind, appId) as Row | undefined;
-      if (row) out.set(appId, toRecord(row));
-    }
-    return out;
+    return this.#guard.run(false, () => {
+      const out = new Map<string, MappingRecord>();
+      const statement = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?');
+      for (const appId of appIds) {
+        const row = statement.get(app, kind, appId) as Row | undefined;
+        if (row) out.set(appId, toRecord(row));
+      }
+      return out;
+    });
   }
 
   async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    return this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key));
+    return this.#guard.run(false, () => this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key)));
   }
 
   async findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
-    const rows = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND external_id = ?').all(app, kind, externalId) as unknown as Row[];
-    return rows.map(toRecord);
+    return this.#guard.run(false, () => {
+      const rows = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND external_id = ?').all(app, kind, externalId) as unknown as Row[];
+      return rows.map(toRecord);
+    });
   }
 
   #conflicting(app: string, kind: ResourceKind, key: string | null, appId: string | null, except?: string): MappingRecord | undefined {
@@ -147,25 +155,29 @@ export class SqliteIdMap implements IdMap {
   }
 
   async reserve(input: NewRecord): Promise<ReserveResult> {
-    const record: MappingRecord = { ...input, appId: input.appId ?? null };
-    // node:sqlite is synchronous, so check-then-insert cannot interleave with another call in this process;
-    // the unique indexes still guard against a second process sharing the file.
-    const existing = this.#conflicting(record.app, record.kind, record.key, record.appId);
-    if (existing) return { ok: false, existing };
-    this.#insert(record);
-    return { ok: true, record };
+    return this.#guard.run(true, () => {
+      const record: MappingRecord = { ...input, appId: input.appId ?? null };
+      // node:sqlite is synchronous, so check-then-insert cannot interleave with another call in this process;
+      // the unique indexes still guard against a second process sharing the file.
+      const existing = this.#conflicting(record.app, record.kind, record.key, record.appId);
+      if (existing) return { ok: false, existing };
+      this.#insert(record);
+      return { ok: true, record };
+    });
   }
 
   async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
-    return this.#update(app, kind, scimId, changes);
+    return this.#guard.run(true, () => this.#update(app, kind, scimId, changes));
   }
 
   async updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
-    // Synchronous from read to write: nothing else in this process can run in between.
-    const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
-    if (!current || current.appHash !== expected.appHash || JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)) return false;
-    this.#update(app, kind, scimId, changes);
-    return true;
+    return this.#guard.run(true, () => {
+      // Synchronous from read to write: nothing else in this process can run in between.
+      const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
+      if (!current || current.appHash !== expected.appHash || JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)) return false;
+      this.#update(app, kind, scimId, changes);
+      return true;
+    });
   }
 
   #update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): MappingRecord | undefined {
@@ -200,16 +212,18 @@ export class SqliteIdMap implements IdMap {
   }
 
   async adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
-    const out: MappingRecord[] = [];
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const candidate of candidates) out.push(this.#adoptOne(app, kind, candidate));
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-    return out;
+    return this.#guard.run(true, () => {
+      const out: MappingRecord[] = [];
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const candidate of candidates) out.push(this.#adoptOne(app, kind, candidate));
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        rollback(this.#db);
+        throw error;
+      }
+      return out;
+    });
   }
 
   #adoptOne(app: string, kind: ResourceKind, candidate: AdoptCandidate): MappingRecord {
@@ -238,13 +252,17 @@ export class SqliteIdMap implements IdMap {
   }
 
   async delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
-    const result = this.#statement('DELETE FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?').run(app, kind, scimId);
-    return Number(result.changes) > 0;
+    return this.#guard.run(true, () => {
+      const result = this.#statement('DELETE FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?').run(app, kind, scimId);
+      return Number(result.changes) > 0;
+    });
   }
 
   async count(app: string, kind: ResourceKind): Promise<number> {
-    const row = this.#statement('SELECT COUNT(*) AS n FROM mappings WHERE app = ? AND kind = ?').get(app, kind) as { n: number };
-    return Number(row.n);
+    return this.#guard.run(false, () => {
+      const row = this.#statement('SELECT COUNT(*) AS n FROM mappings WHERE app = ? AND kind = ?').get(app, kind) as { n: number };
+      return Number(row.n);
+    });
   }
 
   async *dump(): AsyncGenerator<MappingRecord> {
@@ -252,7 +270,7 @@ export class SqliteIdMap implements IdMap {
   }
 
   async ping(): Promise<void> {
-    this.#statement('SELECT 1').get();
+    this.#guard.probe();
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * hanging; the client keeps reconnecting in the background and the gateway recovers by itself.
  */
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
-import { UnavailableError } from '../../errors.ts';
+import { StoreUnavailableError } from '../store-errors.ts';
 import { SCRIPTS, type ScriptName } from './scripts.ts';
 
 export interface RedisConnectionOptions {
@@ -72,18 +72,15 @@ export function whenReady(client: RedisClient, timeoutMs = 5000): Promise<boolea
   });
 }
 
-/** The id store (and so the gateway) cannot work without Redis: the client is told to retry shortly. */
-export class StoreUnavailableError extends UnavailableError {
-  constructor(cause: unknown) {
-    super('The gateway\'s id store (Redis) is unreachable; retry later', 5, { cause });
-  }
-}
+export { StoreUnavailableError };
+
+const UNREACHABLE = "The gateway's id store (Redis) is unreachable; retry later";
 
 /** Runs a Redis call, turning any connection failure into a 503 for the SCIM client. */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw new StoreUnavailableError(error);
+    throw new StoreUnavailableError(UNREACHABLE, error);
   }
 }
