@@ -1,11 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects, run together by `npm test` (or one at a time: `npx vitest run --project unit`):
+// unit      pure modules and single components, no network beyond loopback servers they start themselves;
+// integration  the gateway, stores (their own redis-server), connectors' fixtures and the demo app, end to end;
+// cli       scimgw commands in process, one spawned smoke test per command, and the tutorial followed literally.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     exclude: ['test/live/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/{scim,core,outbound,config,http,connectors,deploy}/**/*.test.ts', 'test/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/{integration,store,contract,demo-app}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['test/{cli,docs}/**/*.test.ts'] } },
+    ],
   },
 });

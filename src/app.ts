@@ -23,6 +23,7 @@ import type { AppAuth } from './http/oauth/app-auth.ts';
 import { tokenEndpoint } from './http/oauth/token-endpoint.ts';
 import { requestContext } from './http/middleware/request-context.ts';
 import { requestLifetime } from './http/middleware/request-lifetime.ts';
+import { systemClock, type Clock } from './outbound/clock.ts';
 import { scimBody } from './http/middleware/scim-body.ts';
 import { scimErrors } from './http/middleware/scim-errors.ts';
 import { sendScim } from './http/scim-response.ts';
@@ -68,6 +69,8 @@ export interface GatewayDeps {
   logPersonalData?: boolean;
   /** /admin/status; absent when gateway.yaml has no admin tokens. */
   admin?: AdminStatus;
+  /** Where request deadlines are read (the outbound client's clock). */
+  clock?: Clock;
 }
 
 const PREFIX = '/apps/:appId/scim/v2';
@@ -101,7 +104,7 @@ export function buildApp(deps: GatewayDeps): Koa {
   app.use(accessLog(deps.logger, { logPersonalData: deps.logPersonalData ?? false }));
   if (deps.admin) app.use(deps.admin.recorder());
   app.use(scimErrors(deps.logger));
-  app.use(requestLifetime(timeoutMs));
+  app.use(requestLifetime(timeoutMs, deps.clock ?? systemClock));
 
   const health = new Router();
   health.get('/livez', (ctx) => {

@@ -29,6 +29,7 @@ import { effectiveStore, openStore } from './store/open-store.ts';
 import { RedisTokenStore } from './store/redis/redis-tokens.ts';
 import { RedisBudget } from './store/redis/redis-budget.ts';
 import { LocalBudget, type RateBudget } from './outbound/budget.ts';
+import type { Clock } from './outbound/clock.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { TimedIdMap } from './observability/timed-id-map.ts';
 import { auditTrail, createAuditSink } from './observability/audit.ts';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   memberProgress?: MemberProgress;
   /** True while shutting down: /readyz answers 503 (shutdown.ts). */
   isDraining?: () => boolean;
+  /** The time of outbound pacing, retries and request deadlines (fixture runs skip waits). */
+  clock?: Clock;
 }
 
 export interface Gateway {
@@ -83,6 +86,7 @@ interface Shared {
   rateBudget: RateBudget;
   sharedTokens: RedisTokenStore | undefined;
   observer: CallObserver | undefined;
+  clock: Clock | undefined;
 }
 
 interface AppGeneration extends Generation {
@@ -110,6 +114,7 @@ async function buildGeneration(prepared: Prepared, files: string[], shared: Shar
         ...(shared.sharedTokens ? { sharedTokens: { store: shared.sharedTokens, key: entry.id } } : {}),
         metrics,
         ...(shared.observer ? { observer: shared.observer } : {}),
+        ...(shared.clock ? { clock: shared.clock } : {}),
       });
       runtimes.push(runtime);
       apps.set(entry.id, {
@@ -166,9 +171,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     locks,
     // Redis shares each app's budget between replicas; otherwise this process keeps it. Either way it
     // outlives reloads, so a new generation's pacers continue the old ones' accounting.
-    rateBudget: store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget(),
+    rateBudget: store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget(options.clock ? () => options.clock!.now() : undefined),
     sharedTokens: store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined,
     observer: options.observer,
+    clock: options.clock,
   };
   const generations = new Generations(await buildGeneration(first, inputFiles(options.configFile, config, first.connectors.values()), shared));
   const reloader = new Reloader({
@@ -196,6 +202,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
     allowedHosts: config.server.allowedHosts ?? [],
     ...(options.isDraining ? { isDraining: options.isDraining } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     logPersonalData: config.observability?.logPersonalData ?? false,
     ...(config.admin ? { admin: new AdminStatus({ tokens: config.admin.tokens.map((ref) => resolveSecret(ref, `${where.file} admin.tokens`, env)), circuitState: metrics.circuitState }) } : {}),
   });

@@ -12,7 +12,7 @@
  *
  * Every wait takes the SCIM request's signal: when Entra hangs up or the deadline passes, calls still
  * queued or backing off never reach the app. A read in flight is aborted too; a write already sent runs
- * to its answer, so what it did is known.
+ * to its answer (or the deadline), so what it did is known when Entra hangs up.
  */
 import { RequestAbandonedError, UnavailableError, UpstreamError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -177,14 +177,17 @@ export class AppClient {
 
   /**
    * Sends one call. A read in flight is aborted with the SCIM request; a write is bounded only by the
-   * deadline, so its answer (what the app did) is not lost. The breaker hears how it went before the
+   * deadline, so its answer (what the app did) is not lost to a client that hung up. The breaker hears how it went before the
    * pacer's slot passes to the next call, so that one is already refused when this one opened the circuit.
    */
   async #attempt(call: OutboundRequest, classify: Classifier, scope: CallScope): Promise<AppAnswer> {
     const remaining = Math.max(1, scope.deadline - this.#clock.now());
     const timeoutMs = Math.min(this.policy.timeoutMs, remaining);
-    const deadline = this.#timeout(remaining);
-    const signal = call.method === 'GET' && scope.signal ? AbortSignal.any([scope.signal, deadline.signal]) : deadline.signal;
+    // A real timer, whatever the clock: it only bounds a call already on the wire (the clock's waits
+    // happened before it). At the deadline a write's answer is given up too: its create stays reserved,
+    // and Entra's retry finds the object by lookup.
+    const deadline = AbortSignal.timeout(remaining);
+    const signal = call.method === 'GET' && scope.signal ? AbortSignal.any([scope.signal, deadline]) : deadline;
     let response: AppResponse;
     try {
       const sent = await this.#transport.send(call, { timeoutMs, signal, maxBytes: this.policy.maxResponseBytes });
@@ -192,25 +195,12 @@ export class AppClient {
     } catch (error) {
       if (error instanceof NetworkError) this.breaker.failure();
       throw error;
-    } finally {
-      deadline.cancel();
     }
     const outcome = await classify(response);
     if (outcome.result === 'retry') this.breaker.failure();
     else this.breaker.success();
     this.#pauseFor(response.headers, outcome.result);
     return { ...response, outcome };
-  }
-
-  /** A signal that fires with a TimeoutError after `ms` on the client's clock; cancel() drops its timer. */
-  #timeout(ms: number): { signal: AbortSignal; cancel(): void } {
-    const fired = new AbortController();
-    const dropped = new AbortController();
-    this.#clock.sleep(ms, dropped.signal).then(
-      () => fired.abort(new DOMException('The call ran out of time', 'TimeoutError')),
-      () => undefined,
-    );
-    return { signal: fired.signal, cancel: () => dropped.abort() };
   }
 
   /** Return, retry or give up. */

@@ -3,11 +3,10 @@
  * deliberately broken SCIM server (the matching checks fail with their reasons), against nothing at all,
  * and with wrong arguments.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scimgw } from '../helpers/cli.ts';
 import { startBrokenScimServer, type BrokenScimServer } from '../fixtures/broken-scim-server.ts';
 import { ROOT, startStack, TOKEN, type Stack } from '../helpers/stack.ts';
 
@@ -18,14 +17,9 @@ interface Run {
   lines: string[];
 }
 
-/** Asynchronous, so the servers in this process keep answering while the CLI runs. */
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'src/cli/index.ts'), ...args], { cwd: ROOT, env, timeout: 15_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr, lines: stdout.trim().split('\n') });
-    });
-  });
+async function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  const run = await scimgw(args, { cwd: ROOT, env });
+  return { ...run, lines: run.stdout.trim().split('\n') };
 }
 
 const lineOf = (run: Run, id: string) => run.lines.find((line) => line.split(' ')[1] === id) ?? `(no line for ${id})`;

@@ -1,9 +1,9 @@
 /** `scimgw connector new|validate|test`, run as a connector author runs them, on real folders in a temp dir. */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scimgw } from '../helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let dir: string;
@@ -15,14 +15,11 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(ROOT, 'src/cli/index.ts'), ...args], { encoding: 'utf8', cwd: dir, timeout: 15_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => scimgw(args, { cwd: dir });
 
 /** A fresh scaffold under its own parent folder, so each test edits its own copy. */
-function scaffold(parent: string, name: string): string {
-  const result = cli('connector', 'new', name, '--dir', parent);
+async function scaffold(parent: string, name: string): Promise<string> {
+  const result = await await cli('connector', 'new', name, '--dir', parent);
   expect(result.code, result.stderr).toBe(0);
   return join(dir, parent, name);
 }
@@ -34,8 +31,8 @@ function lineOf(file: string, text: string): number {
 }
 
 describe('scimgw connector new', () => {
-  it('scaffolds a connector that validates and passes its own fixture', () => {
-    const created = cli('connector', 'new', 'acme-crm', '--dir', 'work');
+  it('scaffolds a connector that validates and passes its own fixture', async () => {
+    const created = await cli('connector', 'new', 'acme-crm', '--dir', 'work');
     expect(created.code, created.stderr).toBe(0);
     const folder = join(dir, 'work', 'acme-crm');
     for (const file of ['connector.yaml', 'mappings/user-to-app.jsonata', 'mappings/user-to-scim.jsonata', 'README.md', 'fixtures/_app.yaml', 'fixtures/users-create.yaml']) {
@@ -48,7 +45,7 @@ describe('scimgw connector new', () => {
     const readme = readFileSync(join(folder, 'README.md'), 'utf8');
     for (const section of ['What Acme Crm calls things', 'Credentials and scopes', 'Settings', 'Rate limits', 'Not supported', 'Sources']) expect(readme).toContain(`## ${section}`);
 
-    const validated = cli('connector', 'validate', 'work/acme-crm');
+    const validated = await cli('connector', 'validate', 'work/acme-crm');
     expect(validated.code, validated.stderr).toBe(0);
     expect(validated.stdout).toMatch(/^ok: acme-crm 0\.1\.0$/m);
     // One example case cannot prove every operation; validate says which are left.
@@ -56,25 +53,25 @@ describe('scimgw connector new', () => {
     expect(validated.stdout).toMatch(/^warning: no fixture shows an app 404, a conflict .*, an app 429, an app 5xx$/m);
     expect(validated.stdout).not.toContain('fail (');
 
-    const tested = cli('connector', 'test', 'work/acme-crm');
+    const tested = await cli('connector', 'test', 'work/acme-crm');
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);
     expect(tested.stdout).toBe('✓ users-create\n1 passed, 0 failed\n');
 
-    const strict = cli('connector', 'validate', 'work/acme-crm', '--strict');
+    const strict = await cli('connector', 'validate', 'work/acme-crm', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain('--strict: 3 warnings');
   });
 
-  it('refuses an existing folder and a name that is not lower-case letters, digits and dashes', () => {
-    scaffold('taken', 'billing');
+  it('refuses an existing folder and a name that is not lower-case letters, digits and dashes', async () => {
+    await scaffold('taken', 'billing');
     writeFileSync(join(dir, 'taken', 'billing', 'notes.txt'), 'mine');
-    const again = cli('connector', 'new', 'billing', '--dir', 'taken');
+    const again = await cli('connector', 'new', 'billing', '--dir', 'taken');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('taken/billing already exists');
     expect(readFileSync(join(dir, 'taken', 'billing', 'notes.txt'), 'utf8')).toBe('mine');
 
     for (const name of ['Billing', 'my_app', 'acme crm', 'a/b']) {
-      const bad = cli('connector', 'new', name, '--dir', 'names');
+      const bad = await cli('connector', 'new', name, '--dir', 'names');
       expect(bad.code, name).toBe(1);
       expect(bad.stderr, name).toContain('use lower-case letters, digits and dashes');
     }
@@ -83,14 +80,14 @@ describe('scimgw connector new', () => {
 });
 
 describe('scimgw connector validate', () => {
-  it('reports every problem as file:line:col path: message and exits 1', () => {
-    const folder = scaffold('broken', 'acme');
+  it('reports every problem as file:line:col path: message and exits 1', async () => {
+    const folder = await scaffold('broken', 'acme');
     const file = join(folder, 'connector.yaml');
     const text = readFileSync(file, 'utf8')
       .replace('attributes: [userName, active,', 'attributes: [userName, nickname2, active,')
       .replace('items: users', 'items: "users["');
     writeFileSync(file, text);
-    const result = cli('connector', 'validate', 'broken/acme');
+    const result = await cli('connector', 'validate', 'broken/acme');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const attributes = lineOf(file, 'nickname2');
@@ -100,8 +97,8 @@ describe('scimgw connector validate', () => {
     expect(result.stderr).toMatch(/^2 problems in broken\/acme$/m);
   });
 
-  it('accepts a connector that declares an extension schema and maps its attributes', () => {
-    const folder = scaffold('extended', 'acme');
+  it('accepts a connector that declares an extension schema and maps its attributes', async () => {
+    const folder = await scaffold('extended', 'acme');
     const file = join(folder, 'connector.yaml');
     const declaration = [
       '    schemaExtensions:',
@@ -113,13 +110,13 @@ describe('scimgw connector validate', () => {
       '    attributes: [userName, urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge,',
     ].join('\n');
     writeFileSync(file, readFileSync(file, 'utf8').replace('    attributes: [userName,', declaration));
-    const result = cli('connector', 'validate', 'extended/acme');
+    const result = await cli('connector', 'validate', 'extended/acme');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^ok: acme /m);
   });
 
-  it('reports a malformed extension schema as file:line:col', () => {
-    const folder = scaffold('badext', 'acme');
+  it('reports a malformed extension schema as file:line:col', async () => {
+    const folder = await scaffold('badext', 'acme');
     const file = join(folder, 'connector.yaml');
     const declaration = [
       '    schemaExtensions:',
@@ -132,7 +129,7 @@ describe('scimgw connector validate', () => {
       '    attributes: [userName, urn:example:missing:2.0:User:x,',
     ].join('\n');
     writeFileSync(file, readFileSync(file, 'utf8').replace('    attributes: [userName,', declaration));
-    const result = cli('connector', 'validate', 'badext/acme');
+    const result = await cli('connector', 'validate', 'badext/acme');
     expect(result.code).toBe(1);
     const at = (text: string) => `badext/acme/connector.yaml:${lineOf(file, text)}:`;
     expect(result.stderr).toContain(`${at('not-a-urn')}`);
@@ -143,20 +140,20 @@ describe('scimgw connector validate', () => {
     expect(result.stderr).toContain(at('{ name: Badge }'));
   });
 
-  it('reports broken fixture files with their positions too', () => {
-    const folder = scaffold('badcase', 'acme');
+  it('reports broken fixture files with their positions too', async () => {
+    const folder = await scaffold('badcase', 'acme');
     writeFileSync(join(folder, 'fixtures', 'users-get.yaml'), 'description: a case with a typo\nrequest: { method: GET, path: /Users/u-1 }\nexpekt: { status: 200 }\n');
-    const result = cli('connector', 'validate', 'badcase/acme');
+    const result = await cli('connector', 'validate', 'badcase/acme');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^badcase\/acme\/fixtures\/users-get\.yaml:\d+:\d+/m);
   });
 
-  it("lists Entra's default attributes the connector does not map, on one warning line", () => {
+  it("lists Entra's default attributes the connector does not map, on one warning line", async () => {
     const folder = join(dir, 'partial', 'demo');
     cpSync(join(ROOT, 'connectors', 'demo'), folder, { recursive: true, filter: (source) => basename(source) !== 'fixtures' });
     const file = join(folder, 'connector.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {6}- (title|phoneNumbers)\n/gm, ''));
-    const result = cli('connector', 'validate', 'partial/demo');
+    const result = await cli('connector', 'validate', 'partial/demo');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^ok: demo 1\.0\.0$/m);
     const warnings = result.stdout.split('\n').filter((line) => line.includes('Entra default attributes'));
@@ -168,21 +165,21 @@ describe('scimgw connector validate', () => {
 });
 
 describe('scimgw connector test', () => {
-  it('shows a failing case as expected/actual lines, counts it, and exits 1', () => {
-    const folder = scaffold('failing', 'acme');
+  it('shows a failing case as expected/actual lines, counts it, and exits 1', async () => {
+    const folder = await scaffold('failing', 'acme');
     const good = readFileSync(join(folder, 'fixtures', 'users-create.yaml'), 'utf8');
     writeFileSync(join(folder, 'fixtures', 'users-create-wrong.yaml'), good.replace('first_name: Jane, last_name: Doe, external_id: e-1, active: true }\n    response', 'first_name: Janet, last_name: Doe, external_id: e-1, active: true }\n    response'));
-    const result = cli('connector', 'test', 'failing/acme');
+    const result = await cli('connector', 'test', 'failing/acme');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       ['✗ users-create-wrong', '    call 1 (POST /api/users): body.first_name:', '      - expected "Janet"', '      + actual   "Jane"', '✓ users-create', '1 passed, 1 failed', ''].join('\n'),
     );
 
-    const one = cli('connector', 'test', 'failing/acme', '--case', 'users-create');
+    const one = await cli('connector', 'test', 'failing/acme', '--case', 'users-create');
     expect(one.code).toBe(0);
     expect(one.stdout).toBe('✓ users-create\n1 passed, 0 failed\n');
 
-    const missing = cli('connector', 'test', 'failing/acme', '--case', 'users-gone');
+    const missing = await cli('connector', 'test', 'failing/acme', '--case', 'users-gone');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no case "users-gone" in failing/acme/fixtures (cases: users-create-wrong, users-create)');
   });

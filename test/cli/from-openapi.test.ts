@@ -4,10 +4,10 @@
  * edits its README asks for, it provisions Entra's whole lifecycle against the running demo app. GitHub's
  * and Asana's real descriptions draft connectors that load, with their traps flagged for review.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scimgw } from '../helpers/cli.ts';
 import { checkSpec } from '../../src/connectors/openapi/check-spec.ts';
 import { draftConnector } from '../../src/connectors/openapi/draft/draft.ts';
 import { loadWithFixtures, runCases } from '../../src/cli/commands/connector/run-cases.ts';
@@ -171,27 +171,27 @@ describe('drafts from vendors\' descriptions', () => {
 });
 
 describe('the command', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'index.ts'), 'connector', 'from-openapi', ...args], { encoding: 'utf8', cwd: ROOT });
+  const cli = (...args: string[]) => scimgw(['connector', 'from-openapi', ...args], { cwd: ROOT });
 
-  it('drafts into --dir and prints what to review', () => {
+  it('drafts into --dir and prints what to review', async () => {
     const parent = tempRoot();
-    const run = cli('connectors/demo/openapi/demo-app.json', '--users', '/users', '--dir', parent, '--name', 'acme');
+    const run = await cli('connectors/demo/openapi/demo-app.json', '--users', '/users', '--dir', parent, '--name', 'acme');
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain(`drafted ${join(parent, 'acme')}/`);
     expect(run.stdout).toContain('review before use');
     expect(read(join(parent, 'acme'), 'connector.yaml')).toMatch(/^# yaml-language-server: \$schema=.*schemas\/connector\.schema\.json$/m);
-    const again = cli('connectors/demo/openapi/demo-app.json', '--users', '/users', '--dir', parent, '--name', 'acme');
-    expect(again.status).toBe(1);
+    const again = await cli('connectors/demo/openapi/demo-app.json', '--users', '/users', '--dir', parent, '--name', 'acme');
+    expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
   });
 
-  it('refuses without a collection, or with a path the document does not have', () => {
-    const none = cli('connectors/demo/openapi/demo-app.json');
-    expect(none.status).toBe(1);
+  it('refuses without a collection, or with a path the document does not have', async () => {
+    const none = await cli('connectors/demo/openapi/demo-app.json');
+    expect(none.code).toBe(1);
     expect(none.stderr).toContain('--users <path>');
-    const missing = cli('connectors/demo/openapi/demo-app.json', '--users', '/people', '--dir', tempRoot());
-    expect(missing.status).toBe(1);
+    const missing = await cli('connectors/demo/openapi/demo-app.json', '--users', '/people', '--dir', tempRoot());
+    expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('--users /people: the document has no such collection');
   });
 });

@@ -1,40 +1,23 @@
 /**
- * `scimgw try` driven as a user would: the CLI spawned against an in-process demo app, real request files
+ * `scimgw try` driven as a user would: the CLI (in process) against a demo app, real request files
  * in a temp dir. The demo app's log is the proof of what reached it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scimgw, type CliRun } from '../helpers/cli.ts';
 import { DryRunTransport, formatRequest, maskUrl } from '../../src/cli/dry-run-transport.ts';
 import { createDemoApp, type DemoApp } from '../../src/demo-app/server.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'index.ts');
 const API_KEY = 'demo-key-never-printed';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-/** Async on purpose: the demo app lives in this process and must keep answering while the CLI runs. */
-function scimgw(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill(), 15_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
+/** In process: the demo app lives in this process too. The environment is only what the test gives. */
+function tryIt(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return scimgw(args, { env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 let demo: DemoApp;
@@ -76,7 +59,7 @@ beforeEach(() => demo.reset());
 
 describe('scimgw try', () => {
   it('prints the create it would send, masks the API key, answers 201 and sends nothing', async () => {
-    const run = await scimgw(['try', 'demo', requestFile('create.json', alice)], env);
+    const run = await tryIt(['try', 'demo', requestFile('create.json', alice)], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`POST ${demoUrl}/api/users\n`);
@@ -91,7 +74,7 @@ describe('scimgw try', () => {
   });
 
   it('answers reads 404 without --allow-reads, so a query fails with exit 1 and reaches nothing', async () => {
-    const run = await scimgw(['try', 'demo', requestFile('query.json', { method: 'GET', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } })], env);
+    const run = await tryIt(['try', 'demo', requestFile('query.json', { method: 'GET', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } })], env);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`GET ${demoUrl}/api/users?user_name=bob%40example.com`);
     expect(run.stdout).toContain('(not sent: reads need --allow-reads)');
@@ -107,13 +90,13 @@ describe('scimgw try', () => {
     });
     expect(seeded.status).toBe(201);
     demo.log.length = 0;
-    const query = await scimgw(['try', 'demo', requestFile('query.json', { method: 'get', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } }), '--allow-reads'], env);
+    const query = await tryIt(['try', 'demo', requestFile('query.json', { method: 'get', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } }), '--allow-reads'], env);
     expect(query.stderr).toBe('');
     expect(query.code).toBe(0);
     expect(query.stdout).toContain('(sent: --allow-reads)');
     expect(query.stdout).toContain('"totalResults": 1');
     expect(query.stdout).toContain('"userName": "bob@example.com"');
-    const create = await scimgw(['try', 'demo', requestFile('create.json', alice), '--allow-reads'], env);
+    const create = await tryIt(['try', 'demo', requestFile('create.json', alice), '--allow-reads'], env);
     expect(create.code).toBe(0);
     expect(demo.log.length).toBeGreaterThan(0);
     expect(demo.log.map((entry) => entry.method)).toEqual(demo.log.map(() => 'GET'));
@@ -134,7 +117,7 @@ describe('scimgw try', () => {
     await store.reserve({ app: 'demo', kind: 'User', scimId: 'carol-scim-id', appId, key: 'carol@example.com', externalId: null, shadow: null, appHash: null, created: now, lastModified: now, committed: true });
     await store.close();
     const patch = { method: 'PATCH', path: '/Users/carol-scim-id', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Queen' }] } };
-    const run = await scimgw(['try', 'demo', requestFile('patch.json', patch), '--store', `embedded:${dataDir}`, '--allow-reads'], env);
+    const run = await tryIt(['try', 'demo', requestFile('patch.json', patch), '--store', `embedded:${dataDir}`, '--allow-reads'], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`PATCH ${demoUrl}/api/users/${appId}\n`);
@@ -161,29 +144,29 @@ describe('scimgw try', () => {
       ].join('\n'),
     );
     const file = requestFile('create.json', alice);
-    const run = await scimgw(['try', 'crm', file, '--config', config], { CRM_URL: demoUrl, CRM_KEY: API_KEY });
+    const run = await tryIt(['try', 'crm', file, '--config', config], { CRM_URL: demoUrl, CRM_KEY: API_KEY });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`POST ${demoUrl}/api/users\n`);
     expect(run.stdout).toContain('SCIM answer: 201');
-    const broken = await scimgw(['try', 'crm', file], { SCIMGW_CONFIG: config, CRM_URL: demoUrl });
+    const broken = await tryIt(['try', 'crm', file], { SCIMGW_CONFIG: config, CRM_URL: demoUrl });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('apps.crm.secrets.apiKey');
     expect(demo.stats().requests).toBe(0);
   });
 
   it('rejects a malformed request file with exit 2 and says what is wrong', async () => {
-    const notJson = await scimgw(['try', 'demo', requestFile('broken.json', '{ "method": "POST", ')], env);
+    const notJson = await tryIt(['try', 'demo', requestFile('broken.json', '{ "method": "POST", ')], env);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('broken.json');
     expect(notJson.stderr).toContain('Not valid JSON');
-    const wrongShape = await scimgw(['try', 'demo', requestFile('shape.json', { method: 'FETCH', url: '/Users', query: { count: [1] } })], env);
+    const wrongShape = await tryIt(['try', 'demo', requestFile('shape.json', { method: 'FETCH', url: '/Users', query: { count: [1] } })], env);
     expect(wrongShape.code).toBe(2);
     expect(wrongShape.stderr).toContain('shape.json method: Expected one of GET, POST, PUT, PATCH, DELETE, got "FETCH"');
     expect(wrongShape.stderr).toContain('shape.json path: Expected the path below the app\'s /scim/v2');
     expect(wrongShape.stderr).toContain('shape.json url: Unknown field');
     expect(wrongShape.stderr).toContain('shape.json query.count: Expected a string');
-    const missing = await scimgw(['try', 'demo', join(dir, 'nope.json')], env);
+    const missing = await tryIt(['try', 'demo', join(dir, 'nope.json')], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Cannot read the request file: ENOENT');
     expect(demo.stats().requests).toBe(0);
@@ -191,10 +174,10 @@ describe('scimgw try', () => {
 
   it('names the apps it knows when the app is not configured, and refuses a store that is not there', async () => {
     const file = requestFile('create.json', alice);
-    const unknown = await scimgw(['try', 'zendesk', file], env);
+    const unknown = await tryIt(['try', 'zendesk', file], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('No app "zendesk" here (apps: "demo"); give --config FILE');
-    const noStore = await scimgw(['try', 'demo', file, '--store', `embedded:${join(dir, 'no-data')}`], env);
+    const noStore = await tryIt(['try', 'demo', file, '--store', `embedded:${join(dir, 'no-data')}`], env);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toContain('No id map at');
   });

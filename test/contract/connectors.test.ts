@@ -5,11 +5,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector } from '../../src/connectors/loader.ts';
 import { addToCoverage, coverageGaps, emptyCoverage } from '../../src/connectors/testing/coverage.ts';
 import { loadFixtureApp, loadFixtures } from '../../src/connectors/testing/fixture.ts';
-import { runFixture } from '../../src/connectors/testing/run-fixture.ts';
+import { runFixture, type FixtureResult } from '../../src/connectors/testing/run-fixture.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'connectors');
 const names = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'connector.yaml')));
@@ -19,21 +19,26 @@ describe.each(names)('connector %s', (name) => {
   const connector = loadConnector(dir);
   const app = loadFixtureApp(dir);
   const cases = loadFixtures(dir);
-  const coverage = emptyCoverage();
+  // Every case runs once, before any test reads the results: each test (the coverage one included) then
+  // passes or fails alone, whatever runs before it, filtered with -t or shuffled.
+  const results = new Map<string, FixtureResult>();
+  beforeAll(async () => {
+    for (const { name: caseName, fixture } of cases) results.set(caseName, await runFixture(dir, connector, app, fixture));
+  });
 
   it('has fixtures', () => {
     expect(cases.length, `${name}: add cases under connectors/${name}/fixtures/`).toBeGreaterThan(0);
   });
 
   for (const { name: caseName, file, fixture } of cases) {
-    it(`${caseName}: ${fixture.description}`, async () => {
-      const result = await runFixture(dir, connector, app, fixture);
-      addToCoverage(coverage, result);
-      expect(result.problems, file).toEqual([]);
+    it(`${caseName}: ${fixture.description}`, () => {
+      expect(results.get(caseName)!.problems, file).toEqual([]);
     });
   }
 
   it('covers every operation it declares, and 404, conflict, 429 and 5xx answers', () => {
+    const coverage = emptyCoverage();
+    for (const result of results.values()) addToCoverage(coverage, result);
     const gaps = coverageGaps(connector, coverage);
     expect(gaps.operations, `${name}: no fixture exercises these operations`).toEqual([]);
     expect(gaps.answers, `${name}: no fixture shows`).toEqual([]);

@@ -132,7 +132,8 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolveExit) => (child.exitCode !== null ? resolveExit() : child.once('exit', () => resolveExit())));
 }
 
-describe('the image start command, run directly', () => {
+// One scenario in order: up and healthy, then stopped and unhealthy.
+describe('the image start command, run directly', { shuffle: false }, () => {
   const env = envOf(finalStage);
   const dataDir = mkdtempSync(join(tmpdir(), 'scimgw-image-'));
   let child: ChildProcess;

@@ -5,15 +5,14 @@
  * OpenAPI document, its dry run must show the create without sending it, and the connector drafted from the
  * document must pass its own fixtures.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scimgw } from '../helpers/cli.ts';
 import { createDemoApp, type DemoApp } from '../../src/demo-app/server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src', 'cli', 'index.ts');
 const TUTORIAL = readFileSync(join(ROOT, 'docs', 'writing-a-connector.md'), 'utf8');
 
 let demo: DemoApp;
@@ -30,16 +29,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs the CLI without blocking: the demo app answering it lives in this process. */
-function runCli(args: string[]): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
-  });
+/** The CLI in this process, in the tutorial's folder, as its reader would run it there. */
+async function runCli(args: string[]): Promise<{ status: number; output: string }> {
+  const run = await scimgw(args, { cwd: work, env });
+  return { status: run.code, output: `${run.stdout}${run.stderr}` };
 }
 
 interface Step {

@@ -72,7 +72,8 @@ const auditFile = () => readFileSync(join(dir, 'audit', 'audit.jsonl'), 'utf8').
 describe('observability', () => {
   let userId = '';
 
-  it('logs no personal data and no secret through create, read, patch, replace, errors and delete', async () => {
+  // One provisioning session, before any test looks at what it left: each test then stands alone, in any order.
+  beforeAll(async () => {
     const user = entraUser(EMAIL, {
       name: { formatted: `${NAME.givenName} ${NAME.familyName}`, ...NAME },
       displayName: `${NAME.givenName} ${NAME.familyName}`,
@@ -94,7 +95,9 @@ describe('observability', () => {
     expect((await scim('GET', `/Users/${userId}`, undefined, { authorization: `Bearer ${API_KEY}` })).status).toBe(401);
     expect((await scim('DELETE', `/Users/${userId}`)).status).toBe(204);
     expect((await scim('DELETE', `/Users/${userId}`)).status).toBe(404);
+  });
 
+  it('logs no personal data and no secret through create, read, patch, replace, errors and delete', async () => {
     const everything = [...lines, readFileSync(join(dir, 'audit', 'audit.jsonl'), 'utf8')].join('\n');
     expect(lines.length).toBeGreaterThan(10);
     for (const canary of CANARIES) expect(everything, canary).not.toContain(canary);

@@ -39,9 +39,20 @@ describe('RedisLocks', () => {
     );
     expect(most).toBe(1);
     expect(order).toHaveLength(12);
-    const started = Date.now();
-    await Promise.all([replicas[0]!.withLock('a', () => sleep(150)), replicas[1]!.withLock('b', () => sleep(150))]);
-    expect(Date.now() - started).toBeLessThan(280);
+    // Different keys do not wait for each other: both are held at the same moment.
+    let held = 0;
+    let together = 0;
+    let bothIn: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => (bothIn = resolve));
+    const hold = async () => {
+      if (++held === 2) bothIn();
+      // Serialised locks would leave the first holder waiting here alone until the 5 s pass.
+      await Promise.race([barrier, sleep(5000)]);
+      together = Math.max(together, held);
+      held--;
+    };
+    await Promise.all([replicas[0]!.withLock('a', hold), replicas[1]!.withLock('b', hold)]);
+    expect(together).toBe(2);
   });
 
   it('renews the lease while work runs longer than it', async () => {

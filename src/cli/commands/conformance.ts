@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.ts';
 import { toMilliseconds } from '../../config/duration.ts';
 import { resolveSecret } from '../../config/secrets.ts';
 import { CHECKS } from '../../conformance/check-list.ts';
@@ -20,11 +21,11 @@ function parseTimeout(value: string): number {
 }
 
 /** A literal token, or env:NAME / file:/path so it need not appear in the process list or shell history. */
-function resolveToken(value: string): string {
-  return value.startsWith('env:') || value.startsWith('file:') ? resolveSecret(value, '--token') : value;
+function resolveToken(value: string, env: NodeJS.ProcessEnv): string {
+  return value.startsWith('env:') || value.startsWith('file:') ? resolveSecret(value, '--token', env) : value;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('conformance')
     .description("Check a SCIM endpoint the way Microsoft Entra provisioning uses it: Entra's requests, one PASS/FAIL line per check")
@@ -35,15 +36,15 @@ export function register(program: Command): void {
     .action(async (baseUrl: string, options: { token: string; timeout: string }) => {
       parseBaseUrl(baseUrl);
       const timeoutMs = parseTimeout(options.timeout);
-      const token = resolveToken(options.token);
+      const token = resolveToken(options.token, io.env);
       const transport = new UndiciTransport({ connections: 4 });
       const client = new ScimClient({ baseUrl, token, timeoutMs, transport });
       const tag = randomBytes(4).toString('hex');
       try {
-        const report = await runChecks(CHECKS, { client, tag, state: {}, created: [] }, (result) => process.stdout.write(`${formatResult(result)}\n`));
-        for (const leftover of report.leftovers) process.stdout.write(`could not clean up ${leftover}; delete it by hand\n`);
-        process.stdout.write(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped\n`);
-        process.exitCode = report.failed > 0 ? 1 : 0;
+        const report = await runChecks(CHECKS, { client, tag, state: {}, created: [] }, (result) => io.out(`${formatResult(result)}\n`));
+        for (const leftover of report.leftovers) io.out(`could not clean up ${leftover}; delete it by hand\n`);
+        io.out(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped\n`);
+        io.exitCode = report.failed > 0 ? 1 : 0;
       } finally {
         await transport.close();
       }

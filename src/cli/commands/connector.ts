@@ -12,39 +12,39 @@ import { loadWithFixtures, problemLines, runCases, type LoadedConnector } from '
 import { scaffoldConnector, scaffoldRefusal } from './connector/scaffold.ts';
 import { checkSpecCommand } from './connector/check-spec.ts';
 import { fromOpenApiCommand } from './connector/from-openapi.ts';
-
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
+import { pathFrom, shown, type CliIo } from '../io.ts';
 
 /** Loads the folder, or prints every problem and sets exit code 1. */
-function load(dir: string): LoadedConnector | undefined {
+function load(io: CliIo, dir: string): LoadedConnector | undefined {
   try {
-    return loadWithFixtures(dir);
+    return loadWithFixtures(pathFrom(io, dir));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-    process.stderr.write(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in ${dir}\n`);
-    process.exitCode = 1;
+    for (const issue of error.issues) io.err(`${formatIssue({ ...issue, file: shown(io, issue.file) })}\n`);
+    io.err(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in ${dir}\n`);
+    io.exitCode = 1;
     return undefined;
   }
 }
 
-function newConnector(name: string, options: { dir: string }): void {
-  const refusal = scaffoldRefusal(name, options.dir);
+function newConnector(io: CliIo, name: string, options: { dir: string }): void {
+  const parent = pathFrom(io, options.dir);
+  const refusal = scaffoldRefusal(name, parent);
   if (refusal) {
-    process.stderr.write(`scimgw connector new: ${refusal}\n`);
-    process.exitCode = 1;
+    io.err(`scimgw connector new: ${refusal}\n`);
+    io.exitCode = 1;
     return;
   }
-  const { folder, files } = scaffoldConnector(name, options.dir);
-  out(`created ${folder}/`);
-  for (const file of files) out(`  ${file}`);
-  out(`next: edit connector.yaml and the mappings for the app's API, then run scimgw connector validate ${folder}`);
+  const { files } = scaffoldConnector(name, parent);
+  const folder = `${options.dir.replace(/\/+$/, '')}/${name}`;
+  io.out(`created ${folder}/\n`);
+  for (const file of files) io.out(`  ${file}\n`);
+  io.out(`next: edit connector.yaml and the mappings for the app's API, then run scimgw connector validate ${folder}\n`);
 }
 
-async function validate(dir: string, options: { strict?: boolean }): Promise<void> {
-  const loaded = load(dir);
+async function validate(io: CliIo, dir: string, options: { strict?: boolean }): Promise<void> {
+  const out = (line: string) => io.out(`${line}\n`);
+  const loaded = load(io, dir);
   if (!loaded) return;
   const { connector, cases } = loaded;
   out(`ok: ${connector.id} ${connector.manifest.metadata.version}`);
@@ -56,7 +56,7 @@ async function validate(dir: string, options: { strict?: boolean }): Promise<voi
   }
   if (!cases.length) warnings.push(`no fixture cases in ${dir}/fixtures: add one per operation, and cases for a 404, a conflict, a 429 and a 5xx`);
   // What the fixtures prove is read from the calls they make, so they have to run.
-  const outcomes = await runCases(dir, loaded);
+  const outcomes = await runCases(pathFrom(io, dir), loaded);
   const coverage = emptyCoverage();
   for (const outcome of outcomes) if (outcome.result) addToCoverage(coverage, outcome.result);
   const failed = outcomes.filter((outcome) => outcome.problems.length).map((outcome) => outcome.name);
@@ -66,23 +66,24 @@ async function validate(dir: string, options: { strict?: boolean }): Promise<voi
   if (gaps.answers.length) warnings.push(`no fixture shows ${gaps.answers.join(', ')}`);
   for (const warning of warnings) out(`warning: ${warning}`);
   if (options.strict && warnings.length) {
-    process.stderr.write(`--strict: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}\n`);
-    process.exitCode = 1;
+    io.err(`--strict: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}\n`);
+    io.exitCode = 1;
   }
 }
 
-async function test(dir: string, options: { case?: string }): Promise<void> {
-  const loaded = load(dir);
+async function test(io: CliIo, dir: string, options: { case?: string }): Promise<void> {
+  const out = (line: string) => io.out(`${line}\n`);
+  const loaded = load(io, dir);
   if (!loaded) return;
   const cases = options.case === undefined ? loaded.cases : loaded.cases.filter((entry) => entry.name === options.case);
   if (!cases.length) {
     const available = loaded.cases.map((entry) => entry.name).join(', ');
-    process.stderr.write(options.case === undefined ? `no fixture cases in ${dir}/fixtures\n` : `no case "${options.case}" in ${dir}/fixtures${available ? ` (cases: ${available})` : ''}\n`);
-    process.exitCode = 1;
+    io.err(options.case === undefined ? `no fixture cases in ${dir}/fixtures\n` : `no case "${options.case}" in ${dir}/fixtures${available ? ` (cases: ${available})` : ''}\n`);
+    io.exitCode = 1;
     return;
   }
   let passed = 0;
-  for (const outcome of await runCases(dir, loaded, cases)) {
+  for (const outcome of await runCases(pathFrom(io, dir), loaded, cases)) {
     if (!outcome.problems.length) {
       passed++;
       out(`✓ ${outcome.name}`);
@@ -93,36 +94,36 @@ async function test(dir: string, options: { case?: string }): Promise<void> {
   }
   const failed = cases.length - passed;
   out(`${passed} passed, ${failed} failed`);
-  if (failed) process.exitCode = 1;
+  if (failed) io.exitCode = 1;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   const connector = program.command('connector').description('Write, check and test connectors');
   connector
     .command('new')
     .description('Create a connector skeleton for a JSON REST API: connector.yaml, mappings, README and an example fixture')
     .argument('<name>', 'connector id and folder name: lower-case letters, digits and dashes')
     .option('--dir <dir>', 'folder that holds connector folders', 'connectors')
-    .action(newConnector);
+    .action((name: string, options: { dir: string }) => newConnector(io, name, options));
   connector
     .command('validate')
     .description('Load a connector and its fixtures; report problems as file:line:col, then what it leaves out')
     .argument('<dir>', 'the connector folder')
     .option('--strict', 'exit 1 on warnings too')
-    .action(validate);
+    .action((dir: string, options: { strict?: boolean }) => validate(io, dir, options));
   connector
     .command('test')
     .description("Run a connector's fixtures with the network locked")
     .argument('<dir>', 'the connector folder')
     .option('--case <name>', 'run only this case (its file name without .yaml)')
-    .action(test);
+    .action((dir: string, options: { case?: string }) => test(io, dir, options));
   connector
     .command('check-spec')
     .description("Hold every call of the connector's fixtures, and the fields its mappings read, against the vendor's OpenAPI document")
     .argument('<dir>', 'the connector folder')
     .option('--routes', 'also list every route called, with its verdict')
     .option('--document <file or URL>', "check against this document instead of connector.yaml's openapi.document")
-    .action(checkSpecCommand);
+    .action((dir: string, options: { routes?: boolean; document?: string }) => checkSpecCommand(io, dir, options));
   connector
     .command('from-openapi')
     .description("Draft a connector folder from a vendor's OpenAPI document: operations, paging, auth, proposed mappings, a document slice and recorded fixtures")
@@ -131,5 +132,5 @@ export function register(program: Command): void {
     .option('--groups <path>', 'the collection Entra groups become (e.g. /teams)')
     .option('--dir <dir>', 'folder that holds connector folders', 'connectors')
     .option('--name <id>', "connector id and folder name (default: from the document's title)")
-    .action(fromOpenApiCommand);
+    .action((document: string, options: { users?: string; groups?: string; dir: string; name?: string }) => fromOpenApiCommand(io, document, options));
 }

@@ -9,6 +9,7 @@ import type { IdMap } from '../../core/id-map.ts';
 import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
 import { createRedisClient, whenReady } from '../../store/redis/connection.ts';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.ts';
 import { RedisIdMap } from '../../store/redis/redis-id-map.ts';
 
 export interface CopyReport {
@@ -18,8 +19,8 @@ export interface CopyReport {
 }
 
 /** "embedded:<dataDir>" or a redis:// / rediss:// URL. */
-export async function openStoreSpec(spec: string, prefix = 'scimgw'): Promise<IdMap> {
-  if (spec.startsWith('embedded:')) return new SqliteIdMap(join(resolve(spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite'));
+export async function openStoreSpec(spec: string, prefix = 'scimgw', cwd = process.cwd()): Promise<IdMap> {
+  if (spec.startsWith('embedded:')) return new SqliteIdMap(join(resolve(cwd, spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite'));
   if (/^rediss?:\/\//.test(spec)) {
     const client = createRedisClient({ url: spec, tls: spec.startsWith('rediss:') });
     if (!(await whenReady(client, 5000))) {
@@ -51,7 +52,7 @@ export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: bool
   return report;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   const store = program.command('store').description('Work with the id map store');
   store
     .command('copy')
@@ -61,13 +62,13 @@ export function register(program: Command): void {
     .option('--prefix <prefix>', 'Redis key prefix', 'scimgw')
     .option('--dry-run', 'count what would be copied, write nothing')
     .action(async (options: { from: string; to: string; prefix: string; dryRun?: boolean }) => {
-      const from = await openStoreSpec(options.from, options.prefix);
-      const to = await openStoreSpec(options.to, options.prefix);
+      const from = await openStoreSpec(options.from, options.prefix, io.cwd);
+      const to = await openStoreSpec(options.to, options.prefix, io.cwd);
       try {
         const report = await copyStore(from, to, { dryRun: options.dryRun ?? false });
-        process.stdout.write(`${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`);
-        for (const conflict of report.conflicts) process.stdout.write(`  conflict: ${conflict.app} ${conflict.kind} ${conflict.scimId}: ${conflict.reason}\n`);
-        process.exitCode = report.conflicts.length ? 1 : 0;
+        io.out(`${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`);
+        for (const conflict of report.conflicts) io.out(`  conflict: ${conflict.app} ${conflict.kind} ${conflict.scimId}: ${conflict.reason}\n`);
+        io.exitCode = report.conflicts.length ? 1 : 0;
       } finally {
         await from.close();
         await to.close();

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { pathFrom, type CliIo } from '../io.ts';
 import { loadGatewayConfig } from '../../config/load.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import { ConfigError, formatIssues, type ConfigIssue } from '../../errors.ts';
@@ -115,14 +116,14 @@ function dryRunConfig(config: GatewayConfig, appId: string, where: string): Gate
 }
 
 /** A fresh in-memory id map, seeded from a real store when one is given; that store is only read. */
-async function memoryStore(spec: string | undefined): Promise<SqliteIdMap> {
+async function memoryStore(spec: string | undefined, cwd: string): Promise<SqliteIdMap> {
   const memory = new SqliteIdMap(':memory:');
   if (!spec) return memory;
   if (spec.startsWith('embedded:')) {
-    const file = join(resolve(spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite');
+    const file = join(resolve(cwd, spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite');
     if (!existsSync(file)) throw new ConfigError([{ file: '--store', message: `No id map at ${file}: give embedded:<the gateway's data dir>` }]);
   }
-  const source = await openStoreSpec(spec);
+  const source = await openStoreSpec(spec, 'scimgw', cwd);
   try {
     await copyStore(source, memory);
   } finally {
@@ -131,10 +132,11 @@ async function memoryStore(spec: string | undefined): Promise<SqliteIdMap> {
   return memory;
 }
 
-async function run(appId: string, requestFile: string, options: TryOptions): Promise<number> {
-  const env = process.env;
-  const request = readTryRequest(requestFile);
-  const file = options.config ?? env.SCIMGW_CONFIG;
+async function run(appId: string, requestFile: string, options: TryOptions, io: CliIo): Promise<number> {
+  const env = io.env;
+  const request = readTryRequest(pathFrom(io, requestFile));
+  const given = options.config ?? env.SCIMGW_CONFIG;
+  const file = given === undefined ? undefined : pathFrom(io, given);
   const config = dryRunConfig(file ? loadGatewayConfig(file) : demoConfig(env), appId, file ?? 'the demo config');
   const token = randomBytes(18).toString('base64url');
   const gatewayEnv: NodeJS.ProcessEnv = { ...env, [TOKEN_VARIABLE]: token };
@@ -142,9 +144,9 @@ async function run(appId: string, requestFile: string, options: TryOptions): Pro
     if (options.allowReads) throw new ConfigError([{ file: 'DEMO_APP_API_KEY', message: '--allow-reads sends reads to the demo app, so DEMO_APP_API_KEY must give its API key' }]);
     gatewayEnv.DEMO_APP_API_KEY = 'dry-run-api-key';
   }
-  const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
+  const print = (lines: string[]) => io.out(`${lines.join('\n')}\n`);
   const transport = new DryRunTransport({ print, ...(options.allowReads ? { reads: new UndiciTransport({ connections: 4 }) } : {}) });
-  const idMap = await memoryStore(options.store);
+  const idMap = await memoryStore(options.store, io.cwd);
   let gateway: RunningGateway;
   try {
     gateway = await startGateway({ config, ...(file ? { configFile: file } : {}), env: gatewayEnv, idMap, transport, logger: silentLogger(), port: 0, host: '127.0.0.1' });
@@ -183,7 +185,7 @@ async function run(appId: string, requestFile: string, options: TryOptions): Pro
   }
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: CliIo): void {
   program
     .command('try')
     .description('Dry run: send one SCIM request through the gateway and print every call it would make to the app, without sending writes')
@@ -200,11 +202,11 @@ export function register(program: Command): void {
     )
     .action(async (appId: string, requestFile: string, options: TryOptions) => {
       try {
-        process.exitCode = await run(appId, requestFile, options);
+        io.exitCode = await run(appId, requestFile, options, io);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        process.stderr.write(`scimgw try: cannot run:\n${formatIssues(error.issues)}\n`);
-        process.exitCode = 2;
+        io.err(`scimgw try: cannot run:\n${formatIssues(error.issues)}\n`);
+        io.exitCode = 2;
       }
     });
 }

@@ -12,6 +12,7 @@ import type { CompiledConnector } from '../compiled.ts';
 import type { FixtureApp, FixtureCase } from './fixture.ts';
 import { ReplayTransport, type RecordedCall } from './replay-transport.ts';
 import type { Transport } from '../../outbound/transport.ts';
+import { skippingClock } from '../../outbound/clock.ts';
 import { lowerKeys, subsetMismatches } from './subset.ts';
 
 export interface FixtureResult {
@@ -75,6 +76,8 @@ export async function runFixture(dir: string, connector: CompiledConnector, shar
   const operations: string[] = [];
   const statuses: number[] = [];
   const gateway = await startGateway({
+    // A recorded 429 or 5xx is waited out and retried as in production, without real seconds passing.
+    clock: skippingClock(),
     config,
     env,
     idMap,

@@ -6,11 +6,13 @@
  */
 import type { Middleware } from 'koa';
 import { RequestAbandonedError, UnavailableError } from '../../errors.ts';
+import { systemClock, type Clock } from '../../outbound/clock.ts';
 
-export function requestLifetime(timeoutMs: number): Middleware {
+export function requestLifetime(timeoutMs: number, clock: Clock = systemClock): Middleware {
   return async (ctx, next) => {
     const controller = new AbortController();
-    ctx.state.deadline = Date.now() + timeoutMs;
+    // On the outbound client's clock, which compares its waits against it.
+    ctx.state.deadline = clock.now() + timeoutMs;
     ctx.state.signal = controller.signal;
     const timer = setTimeout(() => controller.abort(new UnavailableError('The request took longer than the gateway allows; retry later', 5)), timeoutMs);
     // 'close' before the answer was written means the client hung up.

@@ -4,40 +4,31 @@
  * each finding as file:line:col and exits 1 when there is any; `--routes` also lists each route called with
  * its verdict.
  */
-import { relative } from 'node:path';
 import { ConfigError, formatIssue } from '../../../errors.ts';
 import { checkSpec } from '../../../connectors/openapi/check-spec.ts';
+import { pathFrom, referenceFrom, shown, type CliIo } from '../../io.ts';
 
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-/** Paths as the author typed them: relative to the working folder. */
-function shorten(file: string): string {
-  if (/^https?:\/\//.test(file)) return file;
-  const short = relative(process.cwd(), file);
-  return short.startsWith('..') ? file : short;
-}
-
-export async function checkSpecCommand(dir: string, options: { routes?: boolean; document?: string }): Promise<void> {
+export async function checkSpecCommand(io: CliIo, dir: string, options: { routes?: boolean; document?: string }): Promise<void> {
+  const out = (line: string) => io.out(`${line}\n`);
+  const shorten = (file: string) => shown(io, file);
   let report;
   try {
-    report = await checkSpec(dir, options.document ? { document: options.document } : {});
+    report = await checkSpec(pathFrom(io, dir), options.document ? { document: referenceFrom(io, options.document) } : {});
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const issue of error.issues) process.stderr.write(`${formatIssue({ ...issue, file: shorten(issue.file) })}\n`);
-    process.exitCode = 1;
+    for (const issue of error.issues) io.err(`${formatIssue({ ...issue, file: shorten(issue.file) })}\n`);
+    io.exitCode = 1;
     return;
   }
   if (options.routes) {
     for (const route of report.routes) out(`${route.status.padEnd(12)} ${route.route} (${route.calls} call${route.calls === 1 ? '' : 's'})`);
   }
   for (const warning of report.warnings) out(`warning: ${warning}`);
-  for (const finding of report.findings) process.stderr.write(`${formatIssue({ ...finding, file: shorten(finding.file) })}\n`);
+  for (const finding of report.findings) io.err(`${formatIssue({ ...finding, file: shorten(finding.file) })}\n`);
   const checked = report.routes.filter((route) => route.status !== 'outside').length;
   if (report.findings.length) {
-    process.stderr.write(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} against ${shorten(report.document)}\n`);
-    process.exitCode = 1;
+    io.err(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} against ${shorten(report.document)}\n`);
+    io.exitCode = 1;
   } else {
     out(`ok: ${checked} route${checked === 1 ? '' : 's'} agree with ${shorten(report.document)}`);
   }

@@ -5,31 +5,31 @@
  */
 import { resolve } from 'node:path';
 import { draftConnector } from '../../../connectors/openapi/draft/draft.ts';
+import { pathFrom, referenceFrom, type CliIo } from '../../io.ts';
 
 const SCHEMA = resolve(import.meta.dirname, '..', '..', '..', '..', 'schemas', 'connector.schema.json');
 
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-export async function fromOpenApiCommand(document: string, options: { users?: string; groups?: string; dir: string; name?: string }): Promise<void> {
-  if (!options.users && !options.groups) {
-    process.stderr.write('scimgw connector from-openapi: name the collection to provision with --users <path> and/or --groups <path> (paths as the document writes them, e.g. /users)\n');
-    process.exitCode = 1;
-    return;
-  }
-  if (options.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(options.name)) {
-    process.stderr.write(`scimgw connector from-openapi: --name ${options.name}: use lower-case letters, digits and dashes\n`);
-    process.exitCode = 1;
-    return;
-  }
+export async function fromOpenApiCommand(io: CliIo, document: string, options: { users?: string; groups?: string; dir: string; name?: string }): Promise<void> {
+  const out = (line: string) => io.out(`${line}\n`);
+  const refuse = (why: string) => {
+    io.err(`scimgw connector from-openapi: ${why}\n`);
+    io.exitCode = 1;
+  };
+  if (!options.users && !options.groups) return refuse('name the collection to provision with --users <path> and/or --groups <path> (paths as the document writes them, e.g. /users)');
+  if (options.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(options.name)) return refuse(`--name ${options.name}: use lower-case letters, digits and dashes`);
   let draft;
   try {
-    draft = await draftConnector({ file: document, parent: options.dir, schemaFile: SCHEMA, ...(options.users ? { users: options.users } : {}), ...(options.groups ? { groups: options.groups } : {}), ...(options.name ? { name: options.name } : {}) });
+    draft = await draftConnector({
+      file: referenceFrom(io, document),
+      parent: pathFrom(io, options.dir),
+      cwd: io.cwd,
+      schemaFile: SCHEMA,
+      ...(options.users ? { users: options.users } : {}),
+      ...(options.groups ? { groups: options.groups } : {}),
+      ...(options.name ? { name: options.name } : {}),
+    });
   } catch (error) {
-    process.stderr.write(`scimgw connector from-openapi: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-    return;
+    return refuse((error as Error).message);
   }
   out(`drafted ${draft.dir}/`);
   for (const file of draft.files) out(`  ${file}`);

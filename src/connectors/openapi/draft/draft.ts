@@ -31,6 +31,8 @@ export interface DraftOptions {
   name?: string;
   /** schemas/connector.schema.json, which the draft's connector.yaml names for editors. */
   schemaFile: string;
+  /** Where npm: references resolve from (default: the process's folder). */
+  cwd?: string;
 }
 
 export interface Draft {
@@ -105,7 +107,7 @@ function draftFiles(input: FileInputs): { files: Record<string, string>; app: Fi
 }
 
 export async function draftConnector(options: DraftOptions): Promise<Draft> {
-  const doc = await loadOpenApi(documentFile(options.file, process.cwd()));
+  const doc = await loadOpenApi(documentFile(options.file, options.cwd ?? process.cwd()));
   const info = (doc.deref.info ?? {}) as { title?: string; version?: string; description?: string };
   const id = options.name ?? slug(info.title ?? 'app');
   const dir = join(options.parent, id);
