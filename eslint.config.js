@@ -12,15 +12,51 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      // Promise-returning interfaces (IdMap, Transport…) are implemented as async functions even where the
+      // body happens to be synchronous (node:sqlite): that is the interface's shape, not a missing await.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       complexity: ['error', 30],
       'max-depth': ['error', 4],
-      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      // Lines as prettier lays them out at 120 columns.
+      'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }],
     },
   },
   {
-    // Tests are long sequences of steps and expectations; their describe/it callbacks are not functions to split.
+    // Tests are long sequences of steps and expectations over JSON answers: their describe/it callbacks are
+    // not functions to split, and a SCIM body is read as the untyped JSON it is.
     files: ['test/**/*.ts'],
-    rules: { 'max-lines-per-function': 'off', complexity: 'off' },
+    rules: {
+      'max-lines-per-function': 'off',
+      complexity: 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // The conformance run reads whatever JSON the server under test answers: its checks read that body as
+    // untyped JSON on purpose, since a wrong shape is a finding to report, not a type to assume.
+    files: ['src/conformance/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Benchmarks and maintenance scripts are read top to bottom as one procedure.
+    files: ['bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'max-lines-per-function': 'off' },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,

@@ -11,8 +11,17 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/{scim,core,outbound,config,http,connectors,deploy}/**/*.test.ts', 'test/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/{integration,store,contract,demo-app}/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/{scim,core,outbound,config,http,connectors,deploy}/**/*.test.ts', 'test/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/{integration,store,contract,demo-app}/**/*.test.ts'] },
+      },
       { extends: true, test: { name: 'cli', include: ['test/{cli,docs}/**/*.test.ts'] } },
     ],
   },

@@ -20,15 +20,19 @@ const ROOT = join(import.meta.dirname, '..');
 const USERS = Number(process.env.MEMORY_USERS ?? 100_000);
 const CONCURRENCY = Number(process.env.MEMORY_CONCURRENCY ?? 32);
 
-const rss = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
-
+const rss = (pid: number) =>
+  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-memory-'));
   const redis = await startRedis();
   const children: ChildProcess[] = [];
   try {
-    const demo = spawn(process.execPath, ['src/demo-app/main.ts'], { cwd: ROOT, env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const demo = spawn(process.execPath, ['src/demo-app/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(demo);
     const demoUrl = (await waitForOutput(demo, /(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const config = join(dir, 'gateway.yaml');
@@ -37,7 +41,11 @@ async function main(): Promise<void> {
       `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: redis, url: "${redis.url}" }\nconnectorDirs: ["${join(ROOT, 'connectors')}"]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${demoUrl}" }, secrets: { apiKey: env:K }, rateLimit: { requests: 0, concurrency: 64 } }\n`,
     );
     const heapCap = process.env.MEMORY_HEAP_MB ? [`--max-old-space-size=${process.env.MEMORY_HEAP_MB}`] : [];
-    const gateway = spawn(process.execPath, [...heapCap, 'src/main.ts', '--config', config], { cwd: ROOT, env: { ...process.env, T: 't', K: 'k', PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const gateway = spawn(process.execPath, [...heapCap, 'src/main.ts', '--config', config], {
+      cwd: ROOT,
+      env: { ...process.env, T: 't', K: 'k', PORT: '0', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(gateway);
     const origin = (await waitForOutput(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!;
     const pool = new Pool(origin, { connections: CONCURRENCY });
@@ -54,7 +62,12 @@ async function main(): Promise<void> {
             method: 'POST',
             path: '/apps/demo/scim/v2/Users',
             headers: { authorization: 'Bearer t', 'content-type': 'application/scim+json' },
-            body: JSON.stringify({ userName, externalId: `x-${i}`, name: { givenName: 'Mem', familyName: String(i) }, emails: [{ type: 'work', value: userName }] }),
+            body: JSON.stringify({
+              userName,
+              externalId: `x-${i}`,
+              name: { givenName: 'Mem', familyName: String(i) },
+              emails: [{ type: 'work', value: userName }],
+            }),
           });
           await response.body.text();
           if (response.statusCode !== 201) failures++;
@@ -69,11 +82,15 @@ async function main(): Promise<void> {
     await whenReady(client);
     const mapped = await new RedisIdMap(client).count('demo', 'User');
     client.disconnect();
-    process.stdout.write(`memory bench${heapCap.length ? ` (${heapCap[0]})` : ''}: ${USERS} users through one gateway on Redis in ${seconds.toFixed(0)} s (${(USERS / seconds).toFixed(0)}/s), ${failures} failures, ${mapped} mappings in Redis\n`);
+    process.stdout.write(
+      `memory bench${heapCap.length ? ` (${heapCap[0]})` : ''}: ${USERS} users through one gateway on Redis in ${seconds.toFixed(0)} s (${(USERS / seconds).toFixed(0)}/s), ${failures} failures, ${mapped} mappings in Redis\n`,
+    );
     process.stdout.write('| gateway process | RSS MiB |\n|---|---|\n');
     for (const [label, value] of samples) process.stdout.write(`| ${label} | ${value.toFixed(1)} |\n`);
     const warm = samples[1]?.[1] ?? samples[0]![1];
-    process.stdout.write(`growth after warm-up: ${(samples.at(-1)![1] - warm).toFixed(1)} MiB for ${(USERS - 10_000).toLocaleString('en')} more users\n`);
+    process.stdout.write(
+      `growth after warm-up: ${(samples.at(-1)![1] - warm).toFixed(1)} MiB for ${(USERS - 10_000).toLocaleString('en')} more users\n`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await redis.close();

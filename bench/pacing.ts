@@ -22,7 +22,6 @@ const RATE = Number(process.env.PACING_RATE ?? 30);
 const OPS = Number(process.env.PACING_OPS ?? 600);
 const TOKEN = 'bench-token';
 
-
 interface Result {
   op: 'create' | 'update';
   userName: string;
@@ -35,7 +34,11 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const children: ChildProcess[] = [];
   try {
-    const demo = spawn(process.execPath, ['src/demo-app/main.ts'], { cwd: ROOT, env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: String(BUDGET) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const demo = spawn(process.execPath, ['src/demo-app/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DEMO_APP_PORT: '0', DEMO_APP_API_KEY: 'k', DEMO_APP_RATE: String(BUDGET) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(demo);
     const demoUrl = (await waitForOutput(demo, /(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const config = join(dir, 'gateway.yaml');
@@ -46,11 +49,18 @@ async function main(): Promise<void> {
     );
     const replicas: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const gateway = spawn(process.execPath, ['src/main.ts', '--config', config], { cwd: ROOT, env: { ...process.env, T: TOKEN, K: 'k', PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const gateway = spawn(process.execPath, ['src/main.ts', '--config', config], {
+        cwd: ROOT,
+        env: { ...process.env, T: TOKEN, K: 'k', PORT: '0', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       children.push(gateway);
-      replicas.push(`${(await waitForOutput(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!}/apps/demo/scim/v2`);
+      replicas.push(
+        `${(await waitForOutput(gateway, /(http:\/\/127\.0\.0\.1:\d+)\/apps\/demo/))[1]!}/apps/demo/scim/v2`,
+      );
     }
-    const stats = async () => (await (await fetch(`${demoUrl}/_stats`)).json()) as { requests: number; rate_limited: number; users: number };
+    const stats = async () =>
+      (await (await fetch(`${demoUrl}/_stats`)).json()) as { requests: number; rate_limited: number; users: number };
     const before = await stats();
 
     // Sample the app's request count to find the rate while the gateway is busy.
@@ -75,12 +85,18 @@ async function main(): Promise<void> {
       const begin = performance.now();
       let status: number;
       if (update) {
-        const found = await fetch(`${base}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&attributes=id`, { headers });
+        const found = await fetch(
+          `${base}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&attributes=id`,
+          { headers },
+        );
         const id = ((await found.json()) as { Resources: { id: string }[] }).Resources[0]?.id;
         const response = await fetch(`${base}/Users/${id}`, {
           method: 'PATCH',
           headers,
-          body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: `Title ${i}` }] }),
+          body: JSON.stringify({
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+            Operations: [{ op: 'Replace', path: 'title', value: `Title ${i}` }],
+          }),
         });
         await response.text();
         status = response.status;
@@ -88,7 +104,14 @@ async function main(): Promise<void> {
         const response = await fetch(`${base}/Users`, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, externalId: `x-${i}`, active: true, name: { givenName: 'Burst', familyName: String(i) }, emails: [{ type: 'work', primary: true, value: userName }] }),
+          body: JSON.stringify({
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            userName,
+            externalId: `x-${i}`,
+            active: true,
+            name: { givenName: 'Burst', familyName: String(i) },
+            emails: [{ type: 'work', primary: true, value: userName }],
+          }),
         });
         await response.text();
         status = response.status;
@@ -123,16 +146,24 @@ async function main(): Promise<void> {
     for (const result of results) statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
     const slowest = Math.max(...results.map((r) => r.ms));
 
-    process.stdout.write(`bench:pacing — app budget ${BUDGET}/s, 3 replicas on one Redis, ${OPS} operations sent at ${RATE}/s over ${sendSeconds.toFixed(1)} s\n\n`);
+    process.stdout.write(
+      `bench:pacing — app budget ${BUDGET}/s, 3 replicas on one Redis, ${OPS} operations sent at ${RATE}/s over ${sendSeconds.toFixed(1)} s\n\n`,
+    );
     process.stdout.write('| measure | value | goal |\n|---|---|---|\n');
-    process.stdout.write(`| outbound rate ÷ budget (busy period) | ${(outboundRate / BUDGET).toFixed(3)} (${outboundRate.toFixed(2)}/s) | 0.95–1.00 |\n`);
+    process.stdout.write(
+      `| outbound rate ÷ budget (busy period) | ${(outboundRate / BUDGET).toFixed(3)} (${outboundRate.toFixed(2)}/s) | 0.95–1.00 |\n`,
+    );
     process.stdout.write(`| 429s the app sent | ${after.rate_limited - before.rate_limited} | 0 |\n`);
     process.stdout.write(`| slowest SCIM answer | ${(slowest / 1000).toFixed(2)} s | < 60 s |\n`);
     process.stdout.write(`| operations lost (201 not exactly once in the app) | ${lost} | 0 |\n`);
-    process.stdout.write(`| SCIM answers | ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')} | 201/204 |\n`);
+    process.stdout.write(
+      `| SCIM answers | ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')} | 201/204 |\n`,
+    );
     process.stdout.write(`| app calls | ${appCalls} over ${((last.at - t0) / 1000).toFixed(1)} s | |\n`);
     if (process.env.PACING_TRACE) {
-      const perSecond = samples.map((sample, index) => (index ? ((sample.requests - samples[index - 1]!.requests) * 1000) / (sample.at - samples[index - 1]!.at) : 0));
+      const perSecond = samples.map((sample, index) =>
+        index ? ((sample.requests - samples[index - 1]!.requests) * 1000) / (sample.at - samples[index - 1]!.at) : 0,
+      );
       process.stdout.write(`app calls/s every 200 ms: ${perSecond.map((v) => v.toFixed(0)).join(' ')}\n`);
     }
   } finally {

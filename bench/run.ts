@@ -50,7 +50,9 @@ function cpuMicros(pid: number): number {
 }
 
 function rss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
@@ -82,7 +84,12 @@ async function load(pool: Pool, next: (i: number) => Request, pid: number): Prom
       while (performance.now() < deadline) {
         const request = next(counter++);
         const t0 = performance.now();
-        const response = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+        const response = await pool.request({
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+          body: request.body,
+        });
         await response.body.text();
         latencies.push(performance.now() - t0);
         if (response.statusCode !== request.expect) errors++;
@@ -93,7 +100,13 @@ async function load(pool: Pool, next: (i: number) => Request, pid: number): Prom
   const cpu = cpuMicros(pid) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), cpuPerRequest: cpu / latencies.length, errors };
+  return {
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuPerRequest: cpu / latencies.length,
+    errors,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -110,7 +123,15 @@ function user(i: number, tag: string) {
       name: { givenName: 'Bench', familyName: `User${i}` },
       emails: [{ type: 'work', primary: true, value: userName }],
     }),
-    app: JSON.stringify({ user_name: userName, email: userName, first_name: 'Bench', last_name: `User${i}`, display_name: `Bench User ${i}`, external_ref: `x-${tag}-${i}`, status: 'active' }),
+    app: JSON.stringify({
+      user_name: userName,
+      email: userName,
+      first_name: 'Bench',
+      last_name: `User${i}`,
+      display_name: `Bench User ${i}`,
+      external_ref: `x-${tag}-${i}`,
+      status: 'active',
+    }),
   };
 }
 
@@ -120,14 +141,27 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const node = process.execPath;
   try {
-    const demo = spawn(node, ['src/demo-app/main.ts'], { cwd: ROOT, env: { ...process.env, DEMO_APP_PORT: String(demoPort), DEMO_APP_RATE: '0', DEMO_APP_API_KEY: API_KEY }, stdio: 'ignore' });
+    const demo = spawn(node, ['src/demo-app/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DEMO_APP_PORT: String(demoPort), DEMO_APP_RATE: '0', DEMO_APP_API_KEY: API_KEY },
+      stdio: 'ignore',
+    });
     children.push(demo);
     const demoUrl = `http://127.0.0.1:${demoPort}`;
     await waitFor(`${demoUrl}/_stats`, {});
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const gateway = spawn(node, [...profile, 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(gatewayPort), DEMO_TOKEN: TOKEN, DEMO_APP_URL: demoUrl, DEMO_APP_API_KEY: API_KEY, DEMO_APP_RATE: '0', SCIMGW_DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(gatewayPort),
+        DEMO_TOKEN: TOKEN,
+        DEMO_APP_URL: demoUrl,
+        DEMO_APP_API_KEY: API_KEY,
+        DEMO_APP_RATE: '0',
+        SCIMGW_DATA_DIR: join(work, 'data'),
+        LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
     children.push(gateway);
@@ -142,23 +176,61 @@ async function main(): Promise<void> {
     // Users the filter GETs look up, created through the gateway so both sides can find them.
     const seeded = 200;
     for (let i = 0; i < seeded; i++) {
-      const response = await through.request({ method: 'POST', path: `${scimBase}/Users`, headers: scimHeaders, body: user(i, 'seed').scim });
+      const response = await through.request({
+        method: 'POST',
+        path: `${scimBase}/Users`,
+        headers: scimHeaders,
+        body: user(i, 'seed').scim,
+      });
       await response.body.text();
     }
 
     const workloads = {
       'POST /Users': {
-        direct: (round: number) => (i: number): Request => ({ method: 'POST', path: '/api/users', headers: appHeaders, body: user(i, `d${round}`).app, expect: 201 }),
-        gateway: (round: number) => (i: number): Request => ({ method: 'POST', path: `${scimBase}/Users`, headers: scimHeaders, body: user(i, `g${round}`).scim, expect: 201 }),
+        direct:
+          (round: number) =>
+          (i: number): Request => ({
+            method: 'POST',
+            path: '/api/users',
+            headers: appHeaders,
+            body: user(i, `d${round}`).app,
+            expect: 201,
+          }),
+        gateway:
+          (round: number) =>
+          (i: number): Request => ({
+            method: 'POST',
+            path: `${scimBase}/Users`,
+            headers: scimHeaders,
+            body: user(i, `g${round}`).scim,
+            expect: 201,
+          }),
       },
       'GET /Users?filter=userName eq': {
-        direct: () => (i: number): Request => ({ method: 'GET', path: `/api/users?user_name=${encodeURIComponent(`seed-${i % seeded}@bench.example`)}`, headers: appHeaders, expect: 200 }),
-        gateway: () => (i: number): Request => ({ method: 'GET', path: `${scimBase}/Users?filter=${encodeURIComponent(`userName eq "seed-${i % seeded}@bench.example"`)}`, headers: scimHeaders, expect: 200 }),
+        direct:
+          () =>
+          (i: number): Request => ({
+            method: 'GET',
+            path: `/api/users?user_name=${encodeURIComponent(`seed-${i % seeded}@bench.example`)}`,
+            headers: appHeaders,
+            expect: 200,
+          }),
+        gateway:
+          () =>
+          (i: number): Request => ({
+            method: 'GET',
+            path: `${scimBase}/Users?filter=${encodeURIComponent(`userName eq "seed-${i % seeded}@bench.example"`)}`,
+            headers: scimHeaders,
+            expect: 200,
+          }),
       },
     };
 
-    process.stdout.write(`bench: ${ROUNDS} rounds × ${SECONDS}s per side, concurrency ${CONCURRENCY}, Node ${process.version}\n\n`);
-    const header = '| workload | side | req/s | p50 ms | p99 ms | server CPU µs/req | errors |\n|---|---|---|---|---|---|---|';
+    process.stdout.write(
+      `bench: ${ROUNDS} rounds × ${SECONDS}s per side, concurrency ${CONCURRENCY}, Node ${process.version}\n\n`,
+    );
+    const header =
+      '| workload | side | req/s | p50 ms | p99 ms | server CPU µs/req | errors |\n|---|---|---|---|---|---|---|';
     const rows: string[] = [];
     const ratioRows: string[] = [];
     for (const [name, workload] of Object.entries(workloads)) {
@@ -174,15 +246,24 @@ async function main(): Promise<void> {
       }
       for (const side of ['direct', 'gateway'] as const) {
         const r = results[side];
-        rows.push(`| ${name} | ${side === 'direct' ? 'demo app direct' : 'through gateway'} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50)).toFixed(2)} | ${median(r.map((x) => x.p99)).toFixed(2)} | ${median(r.map((x) => x.cpuPerRequest)).toFixed(0)} | ${r.reduce((sum, x) => sum + x.errors, 0)} |`);
+        rows.push(
+          `| ${name} | ${side === 'direct' ? 'demo app direct' : 'through gateway'} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50)).toFixed(2)} | ${median(r.map((x) => x.p99)).toFixed(2)} | ${median(r.map((x) => x.cpuPerRequest)).toFixed(0)} | ${r.reduce((sum, x) => sum + x.errors, 0)} |`,
+        );
       }
-      const paired = (pick: (r: Result) => number) => median(results.gateway.map((g, i) => pick(g) / pick(results.direct[i]!)));
-      ratioRows.push(`| ${name} | ${paired((r) => r.rps).toFixed(3)} | ${paired((r) => r.p50).toFixed(2)} | ${paired((r) => r.p99).toFixed(2)} |`);
+      const paired = (pick: (r: Result) => number) =>
+        median(results.gateway.map((g, i) => pick(g) / pick(results.direct[i]!)));
+      ratioRows.push(
+        `| ${name} | ${paired((r) => r.rps).toFixed(3)} | ${paired((r) => r.p50).toFixed(2)} | ${paired((r) => r.p99).toFixed(2)} |`,
+      );
     }
     process.stdout.write(`${header}\n${rows.join('\n')}\n\n`);
-    process.stdout.write(`Paired ratios, gateway ÷ direct (median over rounds):\n| workload | req/s | p50 | p99 |\n|---|---|---|---|\n${ratioRows.join('\n')}\n\n`);
+    process.stdout.write(
+      `Paired ratios, gateway ÷ direct (median over rounds):\n| workload | req/s | p50 | p99 |\n|---|---|---|---|\n${ratioRows.join('\n')}\n\n`,
+    );
     const stats = (await (await fetch(`${demoUrl}/_stats`)).json()) as Record<string, number>;
-    process.stdout.write(`Gateway RSS: ${(gatewayRssStart / 2 ** 20).toFixed(1)} MiB at start, ${(rss(gateway.pid!) / 2 ** 20).toFixed(1)} MiB after ${stats.users} users.\n`);
+    process.stdout.write(
+      `Gateway RSS: ${(gatewayRssStart / 2 ** 20).toFixed(1)} MiB at start, ${(rss(gateway.pid!) / 2 ** 20).toFixed(1)} MiB after ${stats.users} users.\n`,
+    );
     await direct.close();
     await through.close();
   } finally {

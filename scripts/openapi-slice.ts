@@ -33,7 +33,9 @@ const { values, positionals } = parseArgs({
 });
 const dir = positionals[0];
 if (!dir || !values.from?.length || !values.source || !values.revision || !values.licence) {
-  process.stderr.write('usage: node scripts/openapi-slice.ts <connector dir> --from <document> [--from …] --source <where> --revision <version or commit> --licence <licence> [--out <file>]\n');
+  process.stderr.write(
+    'usage: node scripts/openapi-slice.ts <connector dir> --from <document> [--from …] --source <where> --revision <version or commit> --licence <licence> [--out <file>]\n',
+  );
   process.exit(2);
 }
 
@@ -56,7 +58,11 @@ for (const { fixture } of loadFixtures(dir)) {
     const path = documentPath(new URL(call.request.url), { baseUrl, pathPrefix });
     if (path === undefined) continue;
     const operation = index.find(call.request.method, path);
-    if (operation) routes.set(`${call.request.method} ${operation.template}`, { method: call.request.method, template: operation.template });
+    if (operation)
+      routes.set(`${call.request.method} ${operation.template}`, {
+        method: call.request.method,
+        template: operation.template,
+      });
     else missing.add(`${call.request.method} ${path}`);
   }
 }

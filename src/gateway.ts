@@ -11,24 +11,21 @@ import type Koa from 'koa';
 import { buildApp, type GatewayApp } from './app.ts';
 import { AdminStatus } from './admin/admin-status.ts';
 import { toMilliseconds } from './config/duration.ts';
-import { ConnectorRuntime } from './connectors/runtime.ts';
-import { outboundPolicy } from './connectors/outbound-policy.ts';
 import type { CallObserver } from './connectors/caller.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import { loadGatewayConfig } from './config/load.ts';
-import { prepare, withBucketOverrides, type Prepared, type Where } from './config/prepare-apps.ts';
-import { Generations, inputFiles, Reloader, type Generation, type ReloadResult } from './config/reload.ts';
+import { prepare, type Where } from './config/prepare-apps.ts';
+import { Generations, inputFiles, Reloader, type ReloadResult } from './config/reload.ts';
 import { resolveSecret } from './config/secrets.ts';
 import type { IdMap, LockManager } from './core/id-map.ts';
-import { Provisioning } from './core/provisioning.ts';
-import { TokenSet } from './http/middleware/inbound-auth.ts';
 import { createLogger, silentLogger, type Logger } from './observability/logger.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
 import { effectiveStore, openStore } from './store/open-store.ts';
 import { RedisTokenStore } from './store/redis/redis-tokens.ts';
 import { RedisBudget } from './store/redis/redis-budget.ts';
-import { LocalBudget, type RateBudget } from './outbound/budget.ts';
+import { LocalBudget } from './outbound/budget.ts';
+import { buildGeneration, type AppGeneration, type Shared } from './app-generation.ts';
 import type { Clock } from './outbound/clock.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { TimedIdMap } from './observability/timed-id-map.ts';
@@ -75,74 +72,121 @@ export interface RunningGateway extends Gateway {
   url: string;
 }
 
-/** What every generation of apps shares: the store, the outbound transport, metrics and rate budgets. */
-interface Shared {
-  transport: Transport;
-  memberProgress: MemberProgress;
-  attributes: AttributeReport;
-  metrics: Metrics;
-  idMap: IdMap;
-  locks: LockManager;
-  rateBudget: RateBudget;
-  sharedTokens: RedisTokenStore | undefined;
-  observer: CallObserver | undefined;
-  clock: Clock | undefined;
+/** What outlives reloads: the store, metrics, audit sink, transport, locks and rate budgets. */
+interface Lasting {
+  shared: Shared;
+  store: Awaited<ReturnType<typeof openStore>> | undefined;
+  audit: ReturnType<typeof createAuditSink>;
 }
 
-interface AppGeneration extends Generation {
-  apps: Map<string, GatewayApp>;
-}
-
-/** Builds the apps of one config: a runtime, pacer, breaker and provisioning per app. */
-async function buildGeneration(prepared: Prepared, files: string[], shared: Shared): Promise<AppGeneration> {
-  const { metrics } = shared;
-  const apps = new Map<string, GatewayApp>();
-  const runtimes: ConnectorRuntime[] = [];
-  const close = () => {
-    for (const runtime of runtimes) runtime.close();
+async function openLasting(options: GatewayOptions, where: Where, logger: Logger): Promise<Lasting> {
+  const { config } = options;
+  const store = options.idMap
+    ? undefined
+    : await openStore(effectiveStore(config.store, where.env), {
+        baseDir: where.base,
+        env: where.env,
+        where: where.file,
+      });
+  const metrics = options.metrics ?? createMetrics({ defaults: true });
+  const locks = options.locks ?? store?.locks ?? new LocalLocks();
+  const clock = options.clock;
+  const shared: Shared = {
+    transport: options.transport ?? new UndiciTransport(),
+    memberProgress: options.memberProgress ?? store?.memberProgress ?? new LocalMemberProgress(),
+    attributes: new AttributeReport(logger, metrics),
+    metrics,
+    idMap: new TimedIdMap(options.idMap ?? store!.idMap, metrics.storeDuration),
+    locks,
+    // Redis shares each app's budget between replicas; otherwise this process keeps it. Either way it
+    // outlives reloads, so a new generation's pacers continue the old ones' accounting.
+    rateBudget: store?.redis
+      ? new RedisBudget(store.redis, store.prefix)
+      : new LocalBudget(clock ? () => clock.now() : undefined),
+    sharedTokens: store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined,
+    observer: options.observer,
+    clock,
   };
-  try {
-    for (const entry of prepared.config.apps) {
-      const connector = withBucketOverrides(prepared.connectors.get(entry.connector)!, entry);
-      const { tokens, settings, secrets } = prepared.parts.get(entry.id)!;
-      const schema = prepared.schemas.get(entry.id)!;
-      const policy = outboundPolicy(connector, entry);
-      const runtime = await ConnectorRuntime.create(connector, { config: settings, secrets, customFields: schema.customFields }, {
-        transport: shared.transport,
-        policy,
-        budget: shared.rateBudget,
-        ...(shared.sharedTokens ? { sharedTokens: { store: shared.sharedTokens, key: entry.id } } : {}),
-        metrics,
-        ...(shared.observer ? { observer: shared.observer } : {}),
-        ...(shared.clock ? { clock: shared.clock } : {}),
-      });
-      runtimes.push(runtime);
-      apps.set(entry.id, {
-        id: entry.id,
-        connector,
-        resourceTypes: schema.resourceTypes,
-        attributes: Object.fromEntries((['User', 'Group'] as const).filter((kind) => runtime.supports(kind)).map((kind) => [kind, runtime.mappedAttributes(kind)])),
-        tokens: new TokenSet(tokens),
-        ...prepared.auth.get(entry.id),
-        pacer: runtime.pacer,
-        unmapped: () => shared.attributes.unmapped(entry.id),
-        ...(policy.budget ? { budget: policy.budget } : {}),
-        provisioning: new Provisioning({
-          app: entry.id,
-          connector: runtime,
-          idMap: shared.idMap,
-          locks: shared.locks,
-          resourceTypes: schema.resourceTypes,
-          memberProgress: shared.memberProgress,
-          events: shared.attributes.eventsFor(entry.id),
-        }),
-      });
-    }
-  } catch (error) {
-    close();
-    throw error;
+  return { shared, store, audit: createAuditSink(config.observability?.audit ?? { stdout: true }, logger) };
+}
+
+function reloaderFor(
+  options: GatewayOptions,
+  generations: Generations<AppGeneration>,
+  shared: Shared,
+  where: Where,
+  logger: Logger,
+): Reloader<AppGeneration> {
+  const { config } = options;
+  return new Reloader({
+    generations,
+    running: config,
+    // Without a config file (the demo, tests) the same config is rebuilt: connectors and secrets re-read.
+    async load() {
+      const next = options.configFile ? loadGatewayConfig(options.configFile) : config;
+      const prepared = prepare(next, where);
+      return {
+        config: next,
+        generation: await buildGeneration(
+          prepared,
+          inputFiles(options.configFile, next, prepared.connectors.values()),
+          shared,
+        ),
+      };
+    },
+    logger,
+    reloads: shared.metrics.configReloads,
+    where: where.file,
+  });
+}
+
+/** The koa application in front of the current generation, with its metrics and audit trail outermost. */
+function frontEnd(
+  options: GatewayOptions,
+  lasting: Lasting,
+  generations: Generations<AppGeneration>,
+  where: Where,
+  logger: Logger,
+): Koa {
+  const { config } = options;
+  const { shared, store, audit } = lasting;
+  const { server } = config;
+  const koa = buildApp({
+    apps: () => generations.pinned().apps,
+    store: { ping: () => shared.idMap.ping(), warnings: () => store?.warnings() ?? Promise.resolve([]) },
+    ...(store ? { storeKind: store.kind } : {}),
+    metrics: shared.metrics.registry,
+    logger,
+    requestTimeoutMs: toMilliseconds(server.requestTimeout),
+    maxBodyBytes: server.maxBodyBytes,
+    trustProxy: server.trustProxy,
+    ...(server.publicUrl ? { publicUrl: server.publicUrl } : {}),
+    allowedHosts: server.allowedHosts ?? [],
+    ...(options.isDraining ? { isDraining: options.isDraining } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    logPersonalData: config.observability?.logPersonalData ?? false,
+    ...(config.admin
+      ? {
+          admin: new AdminStatus({
+            tokens: config.admin.tokens.map((ref) => resolveSecret(ref, `${where.file} admin.tokens`, where.env)),
+            circuitState: shared.metrics.circuitState,
+          }),
+        }
+      : {}),
+  });
+  if (!server.publicUrl && !server.allowedHosts?.length && !/^(127\.|localhost$|::1$)/.test(server.host)) {
+    logger.warn(
+      { host: server.host },
+      'server.publicUrl is not set: SCIM requests are answered only when their Host is a loopback name; set server.publicUrl to the address Entra calls',
+    );
   }
-  return { apps, files, close };
+  // First of all middleware, so a request holds its generation open from its first byte to its last.
+  koa.middleware.unshift(
+    inboundMetrics(shared.metrics),
+    auditTrail(() => audit),
+  );
+  koa.middleware.unshift((_ctx, next) => generations.pin(next));
+  return koa;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -155,90 +199,46 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const logger = options.logger ?? createLogger();
   const first = prepare(config, where);
-
-  const store = options.idMap ? undefined : await openStore(effectiveStore(config.store, env), { baseDir: where.base, env, where: where.file });
-  const metrics = options.metrics ?? createMetrics({ defaults: true });
-  const idMap: IdMap = new TimedIdMap(options.idMap ?? store!.idMap, metrics.storeDuration);
-  const audit = createAuditSink(config.observability?.audit ?? { stdout: true }, logger);
-  const transport = options.transport ?? new UndiciTransport();
-  const locks = options.locks ?? store?.locks ?? new LocalLocks();
-  const shared: Shared = {
-    transport,
-    memberProgress: options.memberProgress ?? store?.memberProgress ?? new LocalMemberProgress(),
-    attributes: new AttributeReport(logger, metrics),
-    metrics,
-    idMap,
-    locks,
-    // Redis shares each app's budget between replicas; otherwise this process keeps it. Either way it
-    // outlives reloads, so a new generation's pacers continue the old ones' accounting.
-    rateBudget: store?.redis ? new RedisBudget(store.redis, store.prefix) : new LocalBudget(options.clock ? () => options.clock!.now() : undefined),
-    sharedTokens: store?.redis ? new RedisTokenStore(store.redis, locks, store.prefix) : undefined,
-    observer: options.observer,
-    clock: options.clock,
-  };
-  const generations = new Generations(await buildGeneration(first, inputFiles(options.configFile, config, first.connectors.values()), shared));
-  const reloader = new Reloader({
-    generations,
-    running: config,
-    // Without a config file (the demo, tests) the same config is rebuilt: connectors and secrets re-read.
-    async load() {
-      const next = options.configFile ? loadGatewayConfig(options.configFile) : config;
-      const prepared = prepare(next, where);
-      return { config: next, generation: await buildGeneration(prepared, inputFiles(options.configFile, next, prepared.connectors.values()), shared) };
-    },
-    logger,
-    reloads: metrics.configReloads,
-    where: where.file,
-  });
-  const koa = buildApp({
-    apps: () => generations.pinned().apps,
-    store: { ping: () => idMap.ping(), warnings: () => store?.warnings() ?? Promise.resolve([]) },
-    ...(store ? { storeKind: store.kind } : {}),
-    metrics: metrics.registry,
-    logger,
-    requestTimeoutMs: toMilliseconds(config.server.requestTimeout),
-    maxBodyBytes: config.server.maxBodyBytes,
-    trustProxy: config.server.trustProxy,
-    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
-    allowedHosts: config.server.allowedHosts ?? [],
-    ...(options.isDraining ? { isDraining: options.isDraining } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    logPersonalData: config.observability?.logPersonalData ?? false,
-    ...(config.admin ? { admin: new AdminStatus({ tokens: config.admin.tokens.map((ref) => resolveSecret(ref, `${where.file} admin.tokens`, env)), circuitState: metrics.circuitState }) } : {}),
-  });
-  if (!config.server.publicUrl && !config.server.allowedHosts?.length && !/^(127\.|localhost$|::1$)/.test(config.server.host)) {
-    logger.warn({ host: config.server.host }, 'server.publicUrl is not set: SCIM requests are answered only when their Host is a loopback name; set server.publicUrl to the address Entra calls');
-  }
-  // First of all middleware, so a request holds its generation open from its first byte to its last.
-  koa.middleware.unshift(inboundMetrics(metrics), auditTrail(() => audit));
-  koa.middleware.unshift((_ctx, next) => generations.pin(next));
+  const lasting = await openLasting(options, where, logger);
+  const { shared, store, audit } = lasting;
+  const generations = new Generations(
+    await buildGeneration(first, inputFiles(options.configFile, config, first.connectors.values()), shared),
+  );
+  const reloader = reloaderFor(options, generations, shared, where, logger);
   return {
-    koa,
-    metrics,
+    koa: frontEnd(options, lasting, generations, where, logger),
+    metrics: shared.metrics,
     get apps() {
       return generations.current.apps;
     },
-    idMap,
+    idMap: shared.idMap,
     logger,
     reload: () => reloader.reload(),
     watch: (debounceMs?: number) => reloader.watch(debounceMs),
     async close() {
       await reloader.close();
       generations.closeAll();
-      if (!options.transport) await transport.close();
-      if (!options.idMap) await idMap.close();
+      if (!options.transport) await shared.transport.close();
+      if (!options.idMap) await shared.idMap.close();
       store?.memberProgress.close?.();
       await audit.close();
     },
   };
 }
 
-export async function startGateway(options: GatewayOptions & { port?: number; host?: string }): Promise<RunningGateway> {
+export async function startGateway(
+  options: GatewayOptions & { port?: number; host?: string },
+): Promise<RunningGateway> {
   // The certificate is checked before anything opens: a bad pair stops start-up with the file named.
-  const listener = createGatewayServer(options.config, { where: options.configFile ?? 'gateway config', env: options.env ?? process.env, logger: options.logger ?? silentLogger() });
+  const listener = createGatewayServer(options.config, {
+    where: options.configFile ?? 'gateway config',
+    env: options.env ?? process.env,
+    logger: options.logger ?? silentLogger(),
+  });
   const gateway = await createGateway(options);
   const { server, scheme } = listener;
-  server.on('request', gateway.koa.callback());
+  const handle = gateway.koa.callback();
+  server.on('request', (request, response) => void handle(request, response));
   server.listen(options.port ?? options.config.server.port, options.host ?? options.config.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once('listening', resolveListen);
@@ -256,8 +256,8 @@ export async function startGateway(options: GatewayOptions & { port?: number; ho
     },
     idMap: gateway.idMap,
     logger: gateway.logger,
-    reload: gateway.reload,
-    watch: gateway.watch,
+    reload: () => gateway.reload(),
+    watch: (debounceMs?: number) => gateway.watch(debounceMs),
     server,
     port,
     url: `${scheme}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`,

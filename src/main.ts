@@ -40,7 +40,8 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
   const dataDir = resolve(env.SCIMGW_DATA_DIR ?? './data');
   const token = env.DEMO_TOKEN ?? randomBytes(24).toString('base64url');
   const rate = env.DEMO_APP_RATE === undefined ? 20 : Number(env.DEMO_APP_RATE);
-  if (!Number.isFinite(rate) || rate < 0) throw new ConfigError([{ file: 'DEMO_APP_RATE', message: `Expected a number >= 0, got "${env.DEMO_APP_RATE}"` }]);
+  if (!Number.isFinite(rate) || rate < 0)
+    throw new ConfigError([{ file: 'DEMO_APP_RATE', message: `Expected a number >= 0, got "${env.DEMO_APP_RATE}"` }]);
   let demo: DemoApp | undefined;
   let demoUrl = env.DEMO_APP_URL;
   let apiKey = env.DEMO_APP_API_KEY;
@@ -49,12 +50,24 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
     demo = createDemoApp({ apiKey, rate, snapshotFile: join(dataDir, 'demo-app.json') });
     demoUrl = (await demo.listen(Number(env.DEMO_APP_PORT ?? 0))).url;
   } else if (!apiKey) {
-    throw new ConfigError([{ file: 'DEMO_APP_API_KEY', message: 'DEMO_APP_URL is set, so DEMO_APP_API_KEY must give that demo app\'s API key' }]);
+    throw new ConfigError([
+      {
+        file: 'DEMO_APP_API_KEY',
+        message: "DEMO_APP_URL is set, so DEMO_APP_API_KEY must give that demo app's API key",
+      },
+    ]);
   }
   const config: GatewayConfig = {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
-    server: { host: env.HOST ?? '127.0.0.1', port: Number(env.PORT ?? 8080), trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024, ...(env.SCIMGW_PUBLIC_URL ? { publicUrl: env.SCIMGW_PUBLIC_URL } : {}) },
+    server: {
+      host: env.HOST ?? '127.0.0.1',
+      port: Number(env.PORT ?? 8080),
+      trustProxy: false,
+      requestTimeout: '50s',
+      maxBodyBytes: 1024 * 1024,
+      ...(env.SCIMGW_PUBLIC_URL ? { publicUrl: env.SCIMGW_PUBLIC_URL } : {}),
+    },
     store: { type: 'embedded', dataDir },
     connectorDirs: [join(ROOT, 'connectors')],
     apps: [
@@ -66,12 +79,24 @@ async function startDemo(env: NodeJS.ProcessEnv, isDraining: () => boolean): Pro
         secrets: { apiKey: 'env:DEMO_APP_API_KEY' },
         rateLimit: { requests: rate, per: '1s', concurrency: rate > 0 ? 8 : 64, buckets: {} },
         // Microsoft's example of an Entra custom attribute, kept in one of the demo app's custom fields.
-        schemaExtensions: { User: [schemaExtension.parse({ id: DEMO_EXTENSION, attributes: [{ name: 'CustomAttribute', description: 'An Entra custom attribute (demo)' }] })] },
+        schemaExtensions: {
+          User: [
+            schemaExtension.parse({
+              id: DEMO_EXTENSION,
+              attributes: [{ name: 'CustomAttribute', description: 'An Entra custom attribute (demo)' }],
+            }),
+          ],
+        },
         customFields: { User: { [`${DEMO_EXTENSION}:CustomAttribute`]: 'custom_attribute' } },
       },
     ],
   };
-  const gateway = await startGateway({ config, env: { ...env, DEMO_TOKEN: token, DEMO_APP_API_KEY: apiKey }, logger: createLogger(), isDraining });
+  const gateway = await startGateway({
+    config,
+    env: { ...env, DEMO_TOKEN: token, DEMO_APP_API_KEY: apiKey },
+    logger: createLogger(),
+    isDraining,
+  });
   const tenantUrl = `${gateway.url}/apps/demo/scim/v2`;
   const banner = [
     'SCIM gateway demo is running.',
@@ -100,7 +125,10 @@ async function startConfigured(file: string, env: NodeJS.ProcessEnv, isDraining:
     ...(env.PORT ? { port: Number(env.PORT) } : {}),
     ...(env.HOST ? { host: env.HOST } : {}),
   });
-  const banner = ['SCIM gateway is running.', ...config.apps.map((app) => `  ${app.id}: ${gateway.url}/apps/${app.id}/scim/v2 (connector ${app.connector})`)];
+  const banner = [
+    'SCIM gateway is running.',
+    ...config.apps.map((app) => `  ${app.id}: ${gateway.url}/apps/${app.id}/scim/v2 (connector ${app.connector})`),
+  ];
   return { gateway, banner, reloadable: true };
 }
 
@@ -109,7 +137,10 @@ async function main(): Promise<void> {
   const file = configPath(process.argv.slice(2), env);
   // SHUTDOWN_DELAY_MS: how long /readyz reports draining before the listener closes (a probe interval);
   // SHUTDOWN_TIMEOUT_MS: how long requests in flight may take to finish.
-  const drain = createDrain({ delayMs: Number(env.SHUTDOWN_DELAY_MS ?? 0), timeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000) });
+  const drain = createDrain({
+    delayMs: Number(env.SHUTDOWN_DELAY_MS ?? 0),
+    timeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000),
+  });
   const started = file ? await startConfigured(file, env, drain.draining) : await startDemo(env, drain.draining);
   process.stdout.write(`${started.banner.join('\n')}\n`);
   let stopping = false;
@@ -119,7 +150,10 @@ async function main(): Promise<void> {
     started.gateway.logger.info({ signal }, 'shutting down');
     const { gateway, demo } = started;
     // Past the drain bound, a close that hangs (a store that never answers) must not keep the pod alive.
-    setTimeout(() => process.exit(1), Number(env.SHUTDOWN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000) + 10_000).unref();
+    setTimeout(
+      () => process.exit(1),
+      Number(env.SHUTDOWN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_TIMEOUT_MS ?? 20_000) + 10_000,
+    ).unref();
     await drain.run({
       server: gateway.server,
       logger: gateway.logger,
@@ -143,7 +177,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`The configuration has problems:\n${formatIssues(error.issues)}\n`);
   } else {
-    process.stderr.write(`The gateway could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `The gateway could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

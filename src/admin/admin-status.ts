@@ -38,11 +38,14 @@ export class AdminStatus {
   /** Serves the two admin paths; `apps` is read per request, so a reload's new apps show at once. */
   routes(apps: () => Iterable<StatusSource>): Middleware {
     return async (ctx, next) => {
-      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
       const html = ctx.path === '/admin/status';
-      if (!html && ctx.path !== '/admin/status.json') return next();
+      if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || (!html && ctx.path !== '/admin/status.json')) {
+        await next();
+        return;
+      }
       const token = bearerToken(ctx.get('authorization'));
-      if (!token || !this.#tokens.matches(token)) throw new UnauthorizedError('Authentication failed: send a valid admin bearer token', 'admin');
+      if (!token || !this.#tokens.matches(token))
+        throw new UnauthorizedError('Authentication failed: send a valid admin bearer token', 'admin');
       const status = await gatherStatus(apps(), this.log, this.#circuitState);
       ctx.set('Cache-Control', 'no-store');
       if (html) {

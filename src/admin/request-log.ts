@@ -38,13 +38,20 @@ interface Bucket {
 }
 
 class AppTraffic {
-  readonly #ring: Bucket[] = Array.from({ length: WINDOW_SECONDS }, () => ({ second: -1, requests: 0, errors: 0, serverErrors: 0, refused: 0 }));
+  readonly #ring: Bucket[] = Array.from({ length: WINDOW_SECONDS }, () => ({
+    second: -1,
+    requests: 0,
+    errors: 0,
+    serverErrors: 0,
+    refused: 0,
+  }));
   readonly #errors: RecentError[] = [];
 
   #bucket(nowMs: number): Bucket {
     const second = Math.floor(nowMs / 1000);
     const bucket = this.#ring[second % WINDOW_SECONDS]!;
-    if (bucket.second !== second) Object.assign(bucket, { second, requests: 0, errors: 0, serverErrors: 0, refused: 0 });
+    if (bucket.second !== second)
+      Object.assign(bucket, { second, requests: 0, errors: 0, serverErrors: 0, refused: 0 });
     return bucket;
   }
 
@@ -75,7 +82,14 @@ class AppTraffic {
       serverErrors += bucket.serverErrors;
       refused += bucket.refused;
     }
-    return { windowSeconds: WINDOW_SECONDS, requests, errors, serverErrors, refused, lastErrors: [...this.#errors].reverse() };
+    return {
+      windowSeconds: WINDOW_SECONDS,
+      requests,
+      errors,
+      serverErrors,
+      refused,
+      lastErrors: [...this.#errors].reverse(),
+    };
   }
 }
 
@@ -103,7 +117,16 @@ export class RequestLog {
   }
 
   summary(app: string): TrafficSummary {
-    return this.#apps.get(app)?.summary(this.#now()) ?? { windowSeconds: WINDOW_SECONDS, requests: 0, errors: 0, serverErrors: 0, refused: 0, lastErrors: [] };
+    return (
+      this.#apps.get(app)?.summary(this.#now()) ?? {
+        windowSeconds: WINDOW_SECONDS,
+        requests: 0,
+        errors: 0,
+        serverErrors: 0,
+        refused: 0,
+        lastErrors: [],
+      }
+    );
   }
 
   /**
@@ -116,10 +139,14 @@ export class RequestLog {
       try {
         await next();
       } finally {
-        const app = ctx.state.appId;
+        const app: unknown = ctx.state.appId;
         if (typeof app === 'string' && ctx.state.principal === undefined) this.refuse(app);
         else if (typeof app === 'string') {
-          this.record(app, ctx.status, { requestId: String(ctx.state.requestId ?? ''), method: ctx.method, code: String(ctx.state.errorCode ?? '') });
+          this.record(app, ctx.status, {
+            requestId: String(ctx.state.requestId ?? ''),
+            method: ctx.method,
+            code: String(ctx.state.errorCode ?? ''),
+          });
         }
       }
     };

@@ -45,7 +45,11 @@ export interface GatewayStatus {
 
 const HEALTH_BY_VALUE: Record<number, Health> = { 0: 'closed', 1: 'half-open', 2: 'open' };
 
-export async function gatherStatus(apps: Iterable<StatusSource>, log: RequestLog, circuitState: Gauge<'app'>): Promise<GatewayStatus> {
+export async function gatherStatus(
+  apps: Iterable<StatusSource>,
+  log: RequestLog,
+  circuitState: Gauge<'app'>,
+): Promise<GatewayStatus> {
   const gauge = await circuitState.get();
   const stateOf = new Map(gauge.values.map((sample) => [String(sample.labels.app), sample.value]));
   const list: AppStatus[] = [];
@@ -57,7 +61,13 @@ export async function gatherStatus(apps: Iterable<StatusSource>, log: RequestLog
       connector: { id: app.connector.id, version: app.connector.manifest.metadata.version },
       health: value === undefined ? 'unknown' : (HEALTH_BY_VALUE[value] ?? 'unknown'),
       traffic,
-      queue: app.pacer ? { waiting: app.pacer.waiting, inFlight: app.pacer.inFlight, drainEstimateMs: Math.round(app.pacer.drainEstimateMs) } : null,
+      queue: app.pacer
+        ? {
+            waiting: app.pacer.waiting,
+            inFlight: app.pacer.inFlight,
+            drainEstimateMs: Math.round(app.pacer.drainEstimateMs),
+          }
+        : null,
       budget: app.budget ? { requests: app.budget.requests, perMs: app.budget.perMs } : null,
       lastErrors,
       unmappedAttributes: app.unmapped?.() ?? { User: [], Group: [] },

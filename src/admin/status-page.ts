@@ -29,13 +29,18 @@ function duration(ms: number): string {
 function errorRows(app: AppStatus): string {
   if (!app.lastErrors.length) return '<p class="muted">No errors since start.</p>';
   const rows = app.lastErrors
-    .map((error) => `<tr><td>${escapeHtml(error.time)}</td><td><code>${escapeHtml(error.requestId)}</code></td><td>${escapeHtml(error.method)}</td><td>${escapeHtml(error.status)}</td><td><code>${escapeHtml(error.code || '-')}</code></td></tr>`)
+    .map(
+      (error) =>
+        `<tr><td>${escapeHtml(error.time)}</td><td><code>${escapeHtml(error.requestId)}</code></td><td>${escapeHtml(error.method)}</td><td>${escapeHtml(error.status)}</td><td><code>${escapeHtml(error.code || '-')}</code></td></tr>`,
+    )
     .join('');
   return `<table><thead><tr><th>time</th><th>request id</th><th>method</th><th>status</th><th>code</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function unmappedList(app: AppStatus): string {
-  const rows = (['User', 'Group'] as const).flatMap((kind) => app.unmappedAttributes[kind].map((name) => `<li>${kind}: <code>${escapeHtml(name)}</code></li>`));
+  const rows = (['User', 'Group'] as const).flatMap((kind) =>
+    app.unmappedAttributes[kind].map((name) => `<li>${kind}: <code>${escapeHtml(name)}</code></li>`),
+  );
   if (!rows.length) return '<p class="muted">None: every attribute Entra sent reaches the app.</p>';
   return `<p class="muted">Kept and returned to Entra, but the app never receives them. Map them in the connector, or to custom fields with customFields.</p><ul>${rows.join('')}</ul>`;
 }

@@ -38,7 +38,9 @@ export function maskUrl(url: string): string {
 }
 
 function isForm(headers: Record<string, string>): boolean {
-  return Object.entries(headers).some(([name, value]) => name.toLowerCase() === 'content-type' && value.includes('application/x-www-form-urlencoded'));
+  return Object.entries(headers).some(
+    ([name, value]) => name.toLowerCase() === 'content-type' && value.includes('application/x-www-form-urlencoded'),
+  );
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -55,7 +57,9 @@ export function formatBody(body: string | undefined, headers: Record<string, str
   if (body === undefined || body === '') return [];
   let text: string;
   if (isForm(headers)) {
-    text = [...new URLSearchParams(body)].map(([name, value]) => `${name}=${isSecretName(name) ? MASK : value}`).join('\n');
+    text = [...new URLSearchParams(body)]
+      .map(([name, value]) => `${name}=${isSecretName(name) ? MASK : value}`)
+      .join('\n');
   } else {
     const json = parseJson(body);
     text = json === undefined ? body : JSON.stringify(json, null, 2);
@@ -66,7 +70,8 @@ export function formatBody(body: string | undefined, headers: Record<string, str
 
 export function formatRequest(request: OutboundRequest): string[] {
   const lines = [`${request.method} ${maskUrl(request.url)}`];
-  for (const [name, value] of Object.entries(request.headers)) lines.push(`  ${name.toLowerCase()}: ${isSecretName(name) ? MASK : value}`);
+  for (const [name, value] of Object.entries(request.headers))
+    lines.push(`  ${name.toLowerCase()}: ${isSecretName(name) ? MASK : value}`);
   const body = formatBody(request.body, request.headers);
   if (body.length) lines.push('', ...body.map((line) => `  ${line}`));
   return lines;
@@ -87,7 +92,9 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** An OAuth2 token request (client credentials): it changes nothing in the app. */
 function isTokenRequest(request: OutboundRequest): boolean {
-  return request.method === 'POST' && isForm(request.headers) && new URLSearchParams(request.body ?? '').has('grant_type');
+  return (
+    request.method === 'POST' && isForm(request.headers) && new URLSearchParams(request.body ?? '').has('grant_type')
+  );
 }
 
 export class DryRunTransport implements Transport {
@@ -119,17 +126,26 @@ export class DryRunTransport implements Transport {
       return response;
     }
     const response = this.#synthetic(request);
-    const note = request.method === 'GET' ? '(not sent: reads need --allow-reads)' : '(not sent: dry run, synthetic answer)';
+    const note =
+      request.method === 'GET' ? '(not sent: reads need --allow-reads)' : '(not sent: dry run, synthetic answer)';
     this.#print([...lines, ...formatResponse(response, note)]);
     return response;
   }
 
   #synthetic(request: OutboundRequest): OutboundResponse {
     if (request.method === 'GET') {
-      return { status: 404, headers: JSON_HEADERS, body: JSON.stringify({ error: 'scimgw try: reads are not sent without --allow-reads' }) };
+      return {
+        status: 404,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ error: 'scimgw try: reads are not sent without --allow-reads' }),
+      };
     }
     if (isTokenRequest(request)) {
-      return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ access_token: 'dry-run-token', token_type: 'Bearer', expires_in: 3600 }) };
+      return {
+        status: 200,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ access_token: 'dry-run-token', token_type: 'Bearer', expires_in: 3600 }),
+      };
     }
     const sent = parseJson(request.body);
     if (request.method === 'POST' && isPlainObject(sent)) return this.#created201(request, sent);
@@ -143,7 +159,8 @@ export class DryRunTransport implements Transport {
   #created201(request: OutboundRequest, sent: Record<string, unknown>): OutboundResponse {
     const id = `dry-run-${++this.#created}`;
     const entries = Object.entries(sent);
-    const wrapped = entries.length === 1 && isPlainObject(entries[0]![1]) ? { [entries[0]![0]]: { ...entries[0]![1], id } } : {};
+    const wrapped =
+      entries.length === 1 && isPlainObject(entries[0]![1]) ? { [entries[0]![0]]: { ...entries[0]![1], id } } : {};
     const body = { ...sent, ...wrapped, id };
     const location = `${request.url.split('?')[0]!.replace(/\/+$/, '')}/${id}`;
     return { status: 201, headers: { ...JSON_HEADERS, location }, body: JSON.stringify(body) };

@@ -5,7 +5,10 @@ const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const FACTOR = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 export const duration = z
-  .union([z.number().nonnegative(), z.string().regex(PATTERN, 'Expected a duration such as "500ms", "30s", "1m" or "1h"')])
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(PATTERN, 'Expected a duration such as "500ms", "30s", "1m" or "1h"'),
+  ])
   .describe('A duration: a number of milliseconds, or a string such as "500ms", "30s", "1m", "1h".');
 
 /** A rate-limit period: a budget per 0 ms means nothing. */

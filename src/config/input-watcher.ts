@@ -45,7 +45,9 @@ export class InputWatcher {
         const watcher = watchPath(dir, { persistent: false }, (_event, name) => {
           if (name === null || names.has(name) || name.startsWith('..')) this.#schedule();
         });
-        watcher.on('error', (error) => this.#logger.warn({ dir, err: error }, 'config watch failed; send SIGHUP to reload'));
+        watcher.on('error', (error) =>
+          this.#logger.warn({ dir, err: error }, 'config watch failed; send SIGHUP to reload'),
+        );
         this.#watchers.set(dir, { watcher, names });
       } catch (error) {
         this.#logger.warn({ dir, err: error }, 'cannot watch this folder for config changes; send SIGHUP to reload');
@@ -65,4 +67,3 @@ export class InputWatcher {
     this.#watchers.clear();
   }
 }
-

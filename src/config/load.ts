@@ -9,7 +9,9 @@ export function loadGatewayConfig(file: string): GatewayConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ file, message: `Cannot read the config file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+    throw new ConfigError([
+      { file, message: `Cannot read the config file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` },
+    ]);
   }
   return validateYaml(parseYaml(file, text), gatewayConfig);
 }

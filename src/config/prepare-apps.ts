@@ -35,7 +35,13 @@ export interface AppParts {
 }
 
 /** Resolves an app's tokens, settings and secrets against what its connector declares. */
-function appParts(entry: AppConfig, connector: CompiledConnector, where: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): AppParts {
+function appParts(
+  entry: AppConfig,
+  connector: CompiledConnector,
+  where: string,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): AppParts {
   const guard = <T>(work: () => T): T | undefined => {
     try {
       return work();
@@ -45,30 +51,56 @@ function appParts(entry: AppConfig, connector: CompiledConnector, where: string,
       return undefined;
     }
   };
-  const tokens = entry.tokens.map((ref) => guard(() => resolveSecret(ref, `${where} apps.${entry.id}.tokens`, env))).filter((token): token is string => token !== undefined);
+  const tokens = entry.tokens
+    .map((ref) => guard(() => resolveSecret(ref, `${where} apps.${entry.id}.tokens`, env)))
+    .filter((token): token is string => token !== undefined);
   const settings: Record<string, unknown> = {};
   for (const [name, declaration] of Object.entries(connector.manifest.settings)) {
     const given = entry.settings[name];
-    const value = given !== undefined ? guard(() => resolveSetting(given, `${where} apps.${entry.id}.settings.${name}`, env)) : declaration.env && env[declaration.env] !== undefined ? env[declaration.env] : declaration.default;
+    const value =
+      given !== undefined
+        ? guard(() => resolveSetting(given, `${where} apps.${entry.id}.settings.${name}`, env))
+        : declaration.env && env[declaration.env] !== undefined
+          ? env[declaration.env]
+          : declaration.default;
     if (value === undefined && declaration.required) {
-      issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector needs the setting "${name}"${declaration.env ? ` (or the environment variable ${declaration.env})` : ''}` });
+      issues.push({
+        file: where,
+        path: `apps.${entry.id}.settings.${name}`,
+        message: `The ${connector.id} connector needs the setting "${name}"${declaration.env ? ` (or the environment variable ${declaration.env})` : ''}`,
+      });
     }
     if (value !== undefined) settings[name] = value;
   }
   for (const name of Object.keys(entry.rateLimit?.buckets ?? {})) {
     if (!connector.rateLimit?.buckets.some((bucket) => bucket.name === name)) {
-      issues.push({ file: where, path: `apps.${entry.id}.rateLimit.buckets.${name}`, message: `The ${connector.id} connector has no rate-limit bucket "${name}"` });
+      issues.push({
+        file: where,
+        path: `apps.${entry.id}.rateLimit.buckets.${name}`,
+        message: `The ${connector.id} connector has no rate-limit bucket "${name}"`,
+      });
     }
   }
   for (const name of Object.keys(entry.settings)) {
-    if (!(name in connector.manifest.settings)) issues.push({ file: where, path: `apps.${entry.id}.settings.${name}`, message: `The ${connector.id} connector has no setting "${name}"` });
+    if (!(name in connector.manifest.settings))
+      issues.push({
+        file: where,
+        path: `apps.${entry.id}.settings.${name}`,
+        message: `The ${connector.id} connector has no setting "${name}"`,
+      });
   }
   const secrets: Record<string, string> = {};
   for (const [name, declaration] of Object.entries(connector.manifest.secrets)) {
-    const ref = entry.secrets[name] ?? (declaration.env && env[declaration.env] !== undefined ? `env:${declaration.env}` : undefined);
+    const ref =
+      entry.secrets[name] ??
+      (declaration.env && env[declaration.env] !== undefined ? `env:${declaration.env}` : undefined);
     const value = ref ? guard(() => resolveSecret(ref, `${where} apps.${entry.id}.secrets.${name}`, env)) : undefined;
     if (!ref && declaration.required) {
-      issues.push({ file: where, path: `apps.${entry.id}.secrets.${name}`, message: `The ${connector.id} connector needs the secret "${name}"${declaration.env ? ` (set ${declaration.env} or give secrets.${name})` : ''}` });
+      issues.push({
+        file: where,
+        path: `apps.${entry.id}.secrets.${name}`,
+        message: `The ${connector.id} connector needs the secret "${name}"${declaration.env ? ` (set ${declaration.env} or give secrets.${name})` : ''}`,
+      });
     }
     if (value !== undefined) secrets[name] = value;
   }
@@ -99,7 +131,11 @@ export function prepare(config: GatewayConfig, where: Where): Prepared {
     if (connectors.has(entry.connector)) continue;
     const dir = findConnector(connectorDirs, entry.connector);
     if (!dir) {
-      issues.push({ file: where.file, path: `apps.${entry.id}.connector`, message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}` });
+      issues.push({
+        file: where.file,
+        path: `apps.${entry.id}.connector`,
+        message: `No connector "${entry.connector}" in ${connectorDirs.join(', ')}`,
+      });
       continue;
     }
     try {

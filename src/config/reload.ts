@@ -92,7 +92,11 @@ export class Generations<G extends Generation> {
 }
 
 /** The files a config was built from: the config file, each connector's files and `file:` secrets. */
-export function inputFiles(configFile: string | undefined, config: GatewayConfig, connectors: Iterable<CompiledConnector>): string[] {
+export function inputFiles(
+  configFile: string | undefined,
+  config: GatewayConfig,
+  connectors: Iterable<CompiledConnector>,
+): string[] {
   const files = new Set<string>();
   if (configFile) files.add(resolve(configFile));
   for (const connector of connectors) {
@@ -102,21 +106,29 @@ export function inputFiles(configFile: string | undefined, config: GatewayConfig
       if (Array.isArray(value)) value.forEach(visit);
       else if (value && typeof value === 'object') {
         const entries = Object.entries(value);
-        if (entries.length === 1 && entries[0]![0] === 'file' && typeof entries[0]![1] === 'string') files.add(resolve(connector.dir, entries[0]![1]));
+        if (entries.length === 1 && entries[0]![0] === 'file' && typeof entries[0]![1] === 'string')
+          files.add(resolve(connector.dir, entries[0]![1]));
         else entries.forEach(([, child]) => visit(child));
       }
     };
     visit(connector.manifest);
   }
   for (const app of config.apps) {
-    for (const ref of [...app.tokens, ...Object.values(app.secrets), ...(app.oauth?.clients.map((client) => client.secret) ?? [])]) if (ref.startsWith('file:')) files.add(resolve(ref.slice(5)));
+    for (const ref of [
+      ...app.tokens,
+      ...Object.values(app.secrets),
+      ...(app.oauth?.clients.map((client) => client.secret) ?? []),
+    ])
+      if (ref.startsWith('file:')) files.add(resolve(ref.slice(5)));
   }
   return [...files];
 }
 
 /** The sections that only take effect at start-up (the open store, the listening server) and changed. */
 export function restartSections(running: GatewayConfig, next: GatewayConfig): string[] {
-  return (['store', 'server'] as const).filter((section) => JSON.stringify(running[section]) !== JSON.stringify(next[section]));
+  return (['store', 'server'] as const).filter(
+    (section) => JSON.stringify(running[section]) !== JSON.stringify(next[section]),
+  );
 }
 
 export interface ReloadResult {
@@ -175,13 +187,22 @@ export class Reloader<G extends Generation> {
     try {
       loaded = await this.#options.load();
     } catch (error) {
-      const issues = error instanceof ConfigError ? error.issues : [{ file: this.#options.where, message: `The new configuration could not be built: ${(error as Error).message}` }];
+      const issues =
+        error instanceof ConfigError
+          ? error.issues
+          : [
+              {
+                file: this.#options.where,
+                message: `The new configuration could not be built: ${(error as Error).message}`,
+              },
+            ];
       reloads.inc({ result: 'refused' });
       logger.error({ problems: issues.map(formatIssue) }, 'config reload refused');
       return { applied: false, issues, restartRequired: [] };
     }
     const restartRequired = restartSections(this.#options.running, loaded.config);
-    if (restartRequired.length) logger.warn({ sections: restartRequired }, `restart required for: ${restartRequired.join(', ')}`);
+    if (restartRequired.length)
+      logger.warn({ sections: restartRequired }, `restart required for: ${restartRequired.join(', ')}`);
     generations.swap(loaded.generation);
     reloads.inc({ result: 'applied' });
     logger.info({ apps: loaded.config.apps.map((app) => app.id), draining: generations.draining }, 'config reloaded');

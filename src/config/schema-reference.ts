@@ -11,13 +11,17 @@ function typeOf(node: Node): string {
   const variants = (node.anyOf ?? node.oneOf) as Node[] | undefined;
   if (variants) return [...new Set(variants.map(typeOf))].join(' \\| ');
   if (node.type === 'array') return `list of ${typeOf((node.items as Node) ?? {})}`;
-  if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object') return `map of ${typeOf(node.additionalProperties as Node)}`;
+  if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object')
+    return `map of ${typeOf(node.additionalProperties as Node)}`;
   return typeof node.type === 'string' ? node.type : 'any';
 }
 
 function describe(node: Node): string {
   const variants = ((node.anyOf ?? node.oneOf) as Node[] | undefined) ?? [];
-  const text = (node.description as string | undefined) ?? variants.map((variant) => variant.description as string | undefined).find(Boolean) ?? '';
+  const text =
+    (node.description as string | undefined) ??
+    variants.map((variant) => variant.description as string | undefined).find(Boolean) ??
+    '';
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
@@ -30,13 +34,21 @@ function rows(node: Node, path: string, required: boolean, out: string[]): void 
   if (variants) {
     // A union of objects told apart by a `type` (auth, pagination): each variant's own fields.
     for (const variant of variants) {
-      const kind = ((variant.properties as Record<string, Node> | undefined)?.type?.const as string | undefined) ?? undefined;
-      if (variant.type === 'object' && variant.properties) rows({ ...variant, description: undefined }, kind ? `${path} (type ${kind})` : path, false, out.length ? out : out);
+      const kind =
+        ((variant.properties as Record<string, Node> | undefined)?.type?.const as string | undefined) ?? undefined;
+      if (variant.type === 'object' && variant.properties)
+        rows(
+          { ...variant, description: undefined },
+          kind ? `${path} (type ${kind})` : path,
+          false,
+          out.length ? out : out,
+        );
     }
     return;
   }
   if (node.type === 'array' && node.items) rows(node.items as Node, `${path}[]`, false, out);
-  if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object') rows(node.additionalProperties as Node, `${path}.<name>`, false, out);
+  if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object')
+    rows(node.additionalProperties as Node, `${path}.<name>`, false, out);
   const properties = node.properties as Record<string, Node> | undefined;
   if (!properties) return;
   const requiredKeys = new Set((node.required as string[] | undefined) ?? []);

@@ -9,19 +9,34 @@ import { schemaExtensions } from './schema-extension.ts';
 
 export const secretRef = z
   .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline')
-  .describe('A secret reference: "env:NAME" reads an environment variable, "file:/path" a mounted file (re-read on change).');
+  .regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/,
+    'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline',
+  )
+  .describe(
+    'A secret reference: "env:NAME" reads an environment variable, "file:/path" a mounted file (re-read on change).',
+  );
 
 const HOUR = 3_600_000;
 const oauthConfig = z
   .object({
     clients: z
-      .array(z.object({ id: z.string().min(1).describe('The client identifier pasted into Entra.'), secret: secretRef.describe('The client secret pasted into Entra.') }).strict())
+      .array(
+        z
+          .object({
+            id: z.string().min(1).describe('The client identifier pasted into Entra.'),
+            secret: secretRef.describe('The client secret pasted into Entra.'),
+          })
+          .strict(),
+      )
       .min(1)
       .describe('Client credentials; one id may appear with several secrets during rotation.'),
     tokenLifetime: duration
       .default('1h')
-      .refine((value) => toMilliseconds(value) >= HOUR && toMilliseconds(value) <= 6 * HOUR, 'Give a token lifetime between 60 minutes and 6 hours (Microsoft\'s validation checks this)')
+      .refine(
+        (value) => toMilliseconds(value) >= HOUR && toMilliseconds(value) <= 6 * HOUR,
+        "Give a token lifetime between 60 minutes and 6 hours (Microsoft's validation checks this)",
+      )
       .describe('How long an issued access token is valid: 1h to 6h.'),
   })
   .strict();
@@ -29,25 +44,50 @@ const oauthConfig = z
 const jwtConfig = z
   .object({
     issuer: z.string().min(1).describe('The exact "iss", e.g. https://sts.windows.net/<tenantId>/ for Entra.'),
-    audience: z.string().min(1).describe('The expected "aud", e.g. 8adf8e6e-67b2-4cf2-a259-e3dc5476c621 for Entra\'s own tokens.'),
-    jwksUrl: z.url().describe('The issuer\'s key set, e.g. https://login.microsoftonline.com/<tenantId>/discovery/v2.0/keys.'),
+    audience: z
+      .string()
+      .min(1)
+      .describe('The expected "aud", e.g. 8adf8e6e-67b2-4cf2-a259-e3dc5476c621 for Entra\'s own tokens.'),
+    jwksUrl: z
+      .url()
+      .describe("The issuer's key set, e.g. https://login.microsoftonline.com/<tenantId>/discovery/v2.0/keys."),
   })
   .strict();
 
 const app = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Use letters, digits, "-" and "_"; it appears in the Tenant URL').describe('The app id in the Tenant URL: /apps/<id>/scim/v2.'),
-    connector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe('The connector folder name under a connector directory.'),
-    tokens: z.array(secretRef).default([]).describe('Bearer tokens Entra may use (several at once during rotation). Optional when oauth or jwt is given.'),
-    oauth: oauthConfig.optional().describe('Lets Entra get tokens at /apps/<id>/oauth/token (client credentials grant); needs server.tokenSigningKey.'),
-    jwt: jwtConfig.optional().describe('Accepts JWTs of an external issuer (e.g. Entra\'s own), checked against its key set.'),
-    settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Values for the connector\'s settings; strings may be "env:NAME".'),
-    secrets: z.record(z.string(), secretRef).default({}).describe('References for the connector\'s secrets.'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Use letters, digits, "-" and "_"; it appears in the Tenant URL')
+      .describe('The app id in the Tenant URL: /apps/<id>/scim/v2.'),
+    connector: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .describe('The connector folder name under a connector directory.'),
+    tokens: z
+      .array(secretRef)
+      .default([])
+      .describe('Bearer tokens Entra may use (several at once during rotation). Optional when oauth or jwt is given.'),
+    oauth: oauthConfig
+      .optional()
+      .describe(
+        'Lets Entra get tokens at /apps/<id>/oauth/token (client credentials grant); needs server.tokenSigningKey.',
+      ),
+    jwt: jwtConfig
+      .optional()
+      .describe("Accepts JWTs of an external issuer (e.g. Entra's own), checked against its key set."),
+    settings: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe('Values for the connector\'s settings; strings may be "env:NAME".'),
+    secrets: z.record(z.string(), secretRef).default({}).describe("References for the connector's secrets."),
     schemaExtensions: z
       .object({ User: schemaExtensions.optional(), Group: schemaExtensions.optional() })
       .strict()
       .optional()
-      .describe('Extension schemas for this app, e.g. the one of an Entra custom attribute; added to the connector\'s own.'),
+      .describe(
+        "Extension schemas for this app, e.g. the one of an Entra custom attribute; added to the connector's own.",
+      ),
     customFields: z
       .object({
         User: z.record(z.string(), z.string().min(1)).optional(),
@@ -55,20 +95,27 @@ const app = z
       })
       .strict()
       .optional()
-      .describe('SCIM attribute → the app\'s custom field (name or id), for connectors that declare mappings.<kind>.customFields.'),
+      .describe(
+        "SCIM attribute → the app's custom field (name or id), for connectors that declare mappings.<kind>.customFields.",
+      ),
     rateLimit: z
       .object({
-        requests: z.number().nonnegative().describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
+        requests: z
+          .number()
+          .nonnegative()
+          .describe('Calls per period; 0 turns pacing off (only the concurrency cap remains).'),
         per: period.default('1s'),
         concurrency: z.number().int().positive().optional(),
         buckets: z
           .record(z.string(), z.object({ requests: z.number().positive(), per: period }).strict())
           .default({})
-          .describe('Overrides of the connector\'s rateLimit.buckets, by name (e.g. a plan with a higher per-user limit).'),
+          .describe(
+            "Overrides of the connector's rateLimit.buckets, by name (e.g. a plan with a higher per-user limit).",
+          ),
       })
       .strict()
       .optional()
-      .describe('Overrides the connector\'s default budget for this app.'),
+      .describe("Overrides the connector's default budget for this app."),
   })
   .strict();
 
@@ -81,47 +128,99 @@ export const gatewayConfig = z
       .object({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(8080),
-        publicUrl: z.url().optional().describe('scheme://host[:port] as Entra reaches the gateway. Set it outside loopback: Location headers and meta.location name it, whatever Host a request carries.'),
-        allowedHosts: z
-          .array(z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/, 'Give a host name or address, optionally with :port'))
+        publicUrl: z
+          .url()
           .optional()
-          .describe('Without publicUrl: the Host headers (host[:port]) SCIM requests may carry besides loopback names; others are refused, so a forged Host never reaches a Location header.'),
+          .describe(
+            'scheme://host[:port] as Entra reaches the gateway. Set it outside loopback: Location headers and meta.location name it, whatever Host a request carries.',
+          ),
+        allowedHosts: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/,
+                'Give a host name or address, optionally with :port',
+              ),
+          )
+          .optional()
+          .describe(
+            'Without publicUrl: the Host headers (host[:port]) SCIM requests may carry besides loopback names; others are refused, so a forged Host never reaches a Location header.',
+          ),
         trustProxy: z.boolean().default(false),
-        requestTimeout: duration.default('50s').describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
-        maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        requestTimeout: duration
+          .default('50s')
+          .describe('Time budget per SCIM request; Entra gives up after about 60 s.'),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
         receiveTimeout: duration
           .optional()
-          .describe('The longest a client may take to send a request, headers and body (default 60s); then the connection is closed. Bodies also have to arrive within requestTimeout.'),
-        maxConnections: z.number().int().positive().optional().describe('Connections held open at once (default 1024); more are refused as they arrive.'),
-        tokenSigningKey: secretRef.optional().describe('Signs the access tokens of apps with oauth (at least 32 characters; the same on every replica).'),
+          .describe(
+            'The longest a client may take to send a request, headers and body (default 60s); then the connection is closed. Bodies also have to arrive within requestTimeout.',
+          ),
+        maxConnections: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Connections held open at once (default 1024); more are refused as they arrive.'),
+        tokenSigningKey: secretRef
+          .optional()
+          .describe('Signs the access tokens of apps with oauth (at least 32 characters; the same on every replica).'),
         tls: z
           .object({
-            cert: secretRef.describe('The certificate chain in PEM, e.g. file:/tls/tls.crt (a Kubernetes TLS Secret mounted as files).'),
+            cert: secretRef.describe(
+              'The certificate chain in PEM, e.g. file:/tls/tls.crt (a Kubernetes TLS Secret mounted as files).',
+            ),
             key: secretRef.describe('The private key in PEM, e.g. file:/tls/tls.key.'),
-            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Entra calls with TLS 1.2; 1.3 would lock it out.'),
+            minVersion: z
+              .enum(['TLSv1.2', 'TLSv1.3'])
+              .default('TLSv1.2')
+              .describe('Entra calls with TLS 1.2; 1.3 would lock it out.'),
           })
           .strict()
           .optional()
-          .describe('Serve HTTPS directly (Entra only calls public HTTPS endpoints). Certificate files are re-read when they change, without a restart. Leave out behind a TLS-terminating ingress.'),
+          .describe(
+            'Serve HTTPS directly (Entra only calls public HTTPS endpoints). Certificate files are re-read when they change, without a restart. Leave out behind a TLS-terminating ingress.',
+          ),
       })
       .strict()
       .default({ host: '0.0.0.0', port: 8080, trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 }),
     store: z
       .discriminatedUnion('type', [
         z
-          .object({ type: z.literal('embedded'), dataDir: z.string().default('./data').describe('Folder of the id map file (scimgw.sqlite).') })
+          .object({
+            type: z.literal('embedded'),
+            dataDir: z.string().default('./data').describe('Folder of the id map file (scimgw.sqlite).'),
+          })
           .strict()
           .describe('One SQLite file: for a single instance.'),
         z
           .object({
             type: z.literal('redis'),
-            url: z.string().optional().describe('redis://[user:password@]host:port[/db], or "env:NAME" (default env:REDIS_URL).'),
+            url: z
+              .string()
+              .optional()
+              .describe('redis://[user:password@]host:port[/db], or "env:NAME" (default env:REDIS_URL).'),
             password: secretRef.optional(),
             tls: z.boolean().default(false),
-            sentinels: z.array(z.object({ host: z.string(), port: z.number().int() }).strict()).optional().describe('Sentinel nodes; then sentinelName names the master.'),
+            sentinels: z
+              .array(z.object({ host: z.string(), port: z.number().int() }).strict())
+              .optional()
+              .describe('Sentinel nodes; then sentinelName names the master.'),
             sentinelName: z.string().default('mymaster'),
-            cluster: z.array(z.object({ host: z.string(), port: z.number().int() }).strict()).optional().describe('Cluster seed nodes.'),
-            prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('scimgw').describe('Key prefix, to share one Redis between gateways.'),
+            cluster: z
+              .array(z.object({ host: z.string(), port: z.number().int() }).strict())
+              .optional()
+              .describe('Cluster seed nodes.'),
+            prefix: z
+              .string()
+              .regex(/^[A-Za-z0-9_.-]+$/)
+              .default('scimgw')
+              .describe('Key prefix, to share one Redis between gateways.'),
             lockLease: duration.default('15s').describe('How long a lock outlives a replica that died holding it.'),
           })
           .strict()
@@ -130,10 +229,18 @@ export const gatewayConfig = z
       .default({ type: 'embedded', dataDir: './data' }),
     observability: z
       .object({
-        logPersonalData: z.boolean().default(false).describe('Debug only: log SCIM query strings, which can hold userNames and emails. Bodies and attribute values are never logged.'),
+        logPersonalData: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Debug only: log SCIM query strings, which can hold userNames and emails. Bodies and attribute values are never logged.',
+          ),
         audit: z
           .object({
-            stdout: z.boolean().default(true).describe('Write audit events to the log (JSON lines with "audit": true).'),
+            stdout: z
+              .boolean()
+              .default(true)
+              .describe('Write audit events to the log (JSON lines with "audit": true).'),
             file: z.string().optional().describe('Also append audit events, one JSON object per line, to this file.'),
           })
           .strict()
@@ -142,10 +249,18 @@ export const gatewayConfig = z
       .strict()
       .optional()
       .describe('Logs and the audit trail (one event per create, replace, patch and delete; no personal data).'),
-    connectorDirs: z.array(z.string()).default(['./connectors']).describe('Folders holding connector folders, searched in order.'),
+    connectorDirs: z
+      .array(z.string())
+      .default(['./connectors'])
+      .describe('Folders holding connector folders, searched in order.'),
     apps: z.array(app).min(1),
     admin: z
-      .object({ tokens: z.array(secretRef).min(1).describe('Bearer tokens that open /admin/status and /admin/status.json (read at start-up).') })
+      .object({
+        tokens: z
+          .array(secretRef)
+          .min(1)
+          .describe('Bearer tokens that open /admin/status and /admin/status.json (read at start-up).'),
+      })
       .strict()
       .optional()
       .describe('The operator status page; without it /admin/status answers 404.'),
@@ -154,10 +269,25 @@ export const gatewayConfig = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.apps.forEach((entry, index) => {
-      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['apps', index, 'id'], message: `The app id "${entry.id}" is used twice` });
+      if (seen.has(entry.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', index, 'id'],
+          message: `The app id "${entry.id}" is used twice`,
+        });
       seen.add(entry.id);
-      if (!entry.tokens.length && !entry.oauth && !entry.jwt) ctx.addIssue({ code: 'custom', path: ['apps', index, 'tokens'], message: 'Give at least one way in: tokens, oauth or jwt' });
-      if (entry.oauth && !config.server.tokenSigningKey) ctx.addIssue({ code: 'custom', path: ['apps', index, 'oauth'], message: 'oauth needs server.tokenSigningKey to sign the access tokens' });
+      if (!entry.tokens.length && !entry.oauth && !entry.jwt)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', index, 'tokens'],
+          message: 'Give at least one way in: tokens, oauth or jwt',
+        });
+      if (entry.oauth && !config.server.tokenSigningKey)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', index, 'oauth'],
+          message: 'oauth needs server.tokenSigningKey to sign the access tokens',
+        });
     });
   });
 

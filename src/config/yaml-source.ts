@@ -2,7 +2,17 @@
  * YAML parsing that keeps source positions, so every config or connector problem is reported as
  * file:line:col with the path and a message a person can act on.
  */
-import { isAlias, isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 
@@ -51,7 +61,11 @@ export function parseYaml(file: string, text: string): YamlSource {
 }
 
 /** The position of the key `key` in the mapping at `path` (for "unknown key" problems). */
-export function keyPosition(source: YamlSource, path: readonly PropertyKey[], key: string): { line: number; col: number } | undefined {
+export function keyPosition(
+  source: YamlSource,
+  path: readonly PropertyKey[],
+  key: string,
+): { line: number; col: number } | undefined {
   const map = source.node(path);
   if (!isMap(map)) return undefined;
   const pair = map.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === key);
@@ -63,7 +77,10 @@ export function keyPosition(source: YamlSource, path: readonly PropertyKey[], ke
  * quoted scalar; on the line after the header of a block scalar (| or >), past its indentation, which
  * is also stripped from its later lines (`indent`). Folded and multi-line flow scalars are approximate.
  */
-export function scalarStart(source: YamlSource, path: readonly PropertyKey[]): { line?: number; col?: number; indent?: number } {
+export function scalarStart(
+  source: YamlSource,
+  path: readonly PropertyKey[],
+): { line?: number; col?: number; indent?: number } {
   const node = source.node(path);
   if (!isScalar(node) || !node.range) return source.position(path) ?? {};
   const { line, col } = source.lineCounter.linePos(node.range[0]);
@@ -82,7 +99,10 @@ export function issueAt(source: YamlSource, path: readonly PropertyKey[], messag
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+    '',
+  );
 }
 
 /** Validates the document against a zod schema; all problems are reported at once. */
@@ -96,7 +116,13 @@ export function validateYaml<Schema extends z.ZodType>(source: YamlSource, schem
       if (issue.code !== 'unrecognized_keys') return [issueAt(source, issue.path, issue.message)];
       return issue.keys.map((key) => {
         const at = keyPosition(source, issue.path, key) ?? source.position(issue.path);
-        return { file: source.file, line: at?.line, col: at?.col, path: formatPath([...issue.path, key]), message: `Unknown key "${key}": check the spelling against the schema` };
+        return {
+          file: source.file,
+          line: at?.line,
+          col: at?.col,
+          path: formatPath([...issue.path, key]),
+          message: `Unknown key "${key}": check the spelling against the schema`,
+        };
       });
     }),
   );

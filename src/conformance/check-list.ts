@@ -7,4 +7,10 @@ import { groupChecks } from './checks-groups.ts';
 import { contentTypeCheck, serviceChecks } from './checks-service.ts';
 import { userChecks, userDeleteCheck } from './checks-users.ts';
 
-export const CHECKS: readonly Check[] = [...serviceChecks, ...userChecks, ...groupChecks, userDeleteCheck, contentTypeCheck];
+export const CHECKS: readonly Check[] = [
+  ...serviceChecks,
+  ...userChecks,
+  ...groupChecks,
+  userDeleteCheck,
+  contentTypeCheck,
+];

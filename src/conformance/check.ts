@@ -85,7 +85,8 @@ export function expectStatus(answer: ScimAnswer, ...expected: number[]): void {
 
 export function expectObject(answer: ScimAnswer): Record<string, any> {
   const body = answer.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) fail(`${answer.method} ${answer.path.split('?')[0]} answered ${answer.status} without a JSON object body`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    fail(`${answer.method} ${answer.path.split('?')[0]} answered ${answer.status} without a JSON object body`);
   return body;
 }
 
@@ -93,35 +94,47 @@ export function expectObject(answer: ScimAnswer): Record<string, any> {
 export function expectError(answer: ScimAnswer, status: number): Record<string, any> {
   expectStatus(answer, status);
   const body = expectObject(answer);
-  if (!Array.isArray(body.schemas) || !body.schemas.includes(ERROR_SCHEMA)) fail(`the ${status} answer is not a SCIM Error: schemas is ${quote(body.schemas)}, expected ["${ERROR_SCHEMA}"]`);
-  if (String(body.status) !== String(status)) fail(`the ${status} Error body has status ${quote(body.status)}, expected "${status}"`);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(ERROR_SCHEMA))
+    fail(`the ${status} answer is not a SCIM Error: schemas is ${quote(body.schemas)}, expected ["${ERROR_SCHEMA}"]`);
+  if (String(body.status) !== String(status))
+    fail(`the ${status} Error body has status ${quote(body.status)}, expected "${status}"`);
   return body;
 }
 
 /** A 200 ListResponse; returns its Resources (empty when there are none). */
 export function expectList(answer: ScimAnswer): Record<string, any>[] {
-  if (answer.status === 404) fail(`${describeAnswer(answer)}; a query that matches nothing must answer 200 with an empty ListResponse, never 404`);
+  if (answer.status === 404)
+    fail(
+      `${describeAnswer(answer)}; a query that matches nothing must answer 200 with an empty ListResponse, never 404`,
+    );
   expectStatus(answer, 200);
   const body = expectObject(answer);
-  if (!Array.isArray(body.schemas) || !body.schemas.includes(LIST_RESPONSE)) fail(`the answer is not a ListResponse: schemas is ${quote(body.schemas)}`);
-  if (typeof body.totalResults !== 'number') fail(`the ListResponse has totalResults ${quote(body.totalResults)}, expected a number`);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(LIST_RESPONSE))
+    fail(`the answer is not a ListResponse: schemas is ${quote(body.schemas)}`);
+  if (typeof body.totalResults !== 'number')
+    fail(`the ListResponse has totalResults ${quote(body.totalResults)}, expected a number`);
   const resources = body.Resources ?? [];
   if (!Array.isArray(resources)) fail(`the ListResponse has Resources ${quote(body.Resources)}, expected an array`);
-  if (body.totalResults > 0 && resources.length === 0) fail(`the ListResponse says totalResults ${body.totalResults} but has no Resources`);
+  if (body.totalResults > 0 && resources.length === 0)
+    fail(`the ListResponse says totalResults ${body.totalResults} but has no Resources`);
   return resources;
 }
 
 /** A query expected to find exactly the resource with `id`. */
 export function expectOnly(answer: ScimAnswer, id: string, what: string): Record<string, any> {
-  if (answer.status === 404) fail(`${what} found nothing: ${describeAnswer(answer)}, expected 200 with the resource ${id}`);
+  if (answer.status === 404)
+    fail(`${what} found nothing: ${describeAnswer(answer)}, expected 200 with the resource ${id}`);
   const resources = expectList(answer);
-  if (resources.length === 0) fail(`${what} found nothing (totalResults ${answer.body.totalResults}), expected the resource ${id}`);
-  if (resources.length > 1 || resources[0]!.id !== id) fail(`${what} found ${quote(resources.map((r) => r.id))}, expected only ${id}`);
+  if (resources.length === 0)
+    fail(`${what} found nothing (totalResults ${answer.body.totalResults}), expected the resource ${id}`);
+  if (resources.length > 1 || resources[0]!.id !== id)
+    fail(`${what} found ${quote(resources.map((r) => r.id))}, expected only ${id}`);
   return resources[0]!;
 }
 
 export function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) fail(`${what} is ${quote(actual)}, expected ${quote(expected)}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    fail(`${what} is ${quote(actual)}, expected ${quote(expected)}`);
 }
 
 export function patchBody(...operations: unknown[]) {

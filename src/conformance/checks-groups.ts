@@ -24,7 +24,8 @@ import {
   type State,
 } from './check.ts';
 
-const noGroups = (state: State) => (state.groupsListed === false ? '/ResourceTypes lists no Group resource type' : undefined);
+const noGroups = (state: State) =>
+  state.groupsListed === false ? '/ResourceTypes lists no Group resource type' : undefined;
 
 function group(base: Omit<Check, 'skipWhen'>): Check {
   return { ...base, needs: ['groupsListed', ...(base.needs ?? [])], skipWhen: noGroups };
@@ -48,8 +49,11 @@ export const groupChecks: Check[] = [
     id: 'groups.probe',
     description: 'GET /Groups?excludedAttributes=members with an unknown displayName gets an empty ListResponse',
     async run({ client }) {
-      const answer = await client.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${randomUUID()}"`)}`);
-      if (answer.status === 404) fail('a query with no match answered 404; Entra expects 200 with an empty ListResponse');
+      const answer = await client.get(
+        `/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${randomUUID()}"`)}`,
+      );
+      if (answer.status === 404)
+        fail('a query with no match answered 404; Entra expects 200 with an empty ListResponse');
       if (expectList(answer).length !== 0) fail(`a random displayName matched ${answer.body.totalResults} groups`);
     },
   }),
@@ -58,10 +62,16 @@ export const groupChecks: Check[] = [
     description: "POST /Groups with Microsoft's extra schema URI and no members gets 201 with an id",
     async run(ctx) {
       const displayName = `scimgw-conformance-${ctx.tag}-group`;
-      const answer = await ctx.client.post('/Groups', { schemas: [GROUP_SCHEMA, MS_GROUP_SCHEMA], externalId: randomUUID(), displayName, meta: { resourceType: 'Group' } });
+      const answer = await ctx.client.post('/Groups', {
+        schemas: [GROUP_SCHEMA, MS_GROUP_SCHEMA],
+        externalId: randomUUID(),
+        displayName,
+        meta: { resourceType: 'Group' },
+      });
       expectStatus(answer, 201);
       const body = expectObject(answer);
-      if (typeof body.id !== 'string' || body.id === '') fail(`the 201 answer has id ${quote(body.id)}, expected a non-empty string`);
+      if (typeof body.id !== 'string' || body.id === '')
+        fail(`the 201 answer has id ${quote(body.id)}, expected a non-empty string`);
       ctx.created.push({ endpoint: 'Groups', id: body.id });
       ctx.state.group = { id: body.id, displayName };
       expectEqual(body.displayName, displayName, 'the created displayName');
@@ -86,8 +96,13 @@ export const groupChecks: Check[] = [
     needs: ['group'],
     async run({ client, state }) {
       const { id, displayName } = state.group!;
-      const found = expectOnly(await client.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${displayName}"`)}`), id, 'displayName eq');
-      if (found.members !== undefined) fail('the group in the ListResponse carries members although excludedAttributes=members was asked');
+      const found = expectOnly(
+        await client.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${displayName}"`)}`),
+        id,
+        'displayName eq',
+      );
+      if (found.members !== undefined)
+        fail('the group in the ListResponse carries members although excludedAttributes=members was asked');
     },
   }),
   group({
@@ -108,8 +123,14 @@ export const groupChecks: Check[] = [
     needs: ['group', 'userA', 'membersAdded'],
     async run({ client, state }) {
       const { id } = state.group!;
-      expectOnly(await client.get(`/Groups?${filterQuery(`id eq "${id}" and members eq "${state.userA!.id}"`)}&attributes=id`), id, 'id eq … and members eq <member>');
-      const stranger = expectList(await client.get(`/Groups?${filterQuery(`id eq "${id}" and members eq "${randomUUID()}"`)}&attributes=id`));
+      expectOnly(
+        await client.get(`/Groups?${filterQuery(`id eq "${id}" and members eq "${state.userA!.id}"`)}&attributes=id`),
+        id,
+        'id eq … and members eq <member>',
+      );
+      const stranger = expectList(
+        await client.get(`/Groups?${filterQuery(`id eq "${id}" and members eq "${randomUUID()}"`)}&attributes=id`),
+      );
       if (stranger.length > 0) fail('id eq … and members eq <non-member> found the group');
     },
   }),

@@ -38,13 +38,18 @@ function entraUser(userName: string, externalId: string, active: boolean | strin
 }
 
 /** POSTs a user and records it for clean-up as soon as the server says it exists. */
-async function createUser(ctx: Context, label: string, active: boolean | string): Promise<{ user: CreatedUser; body: Record<string, any>; location: string | undefined }> {
+async function createUser(
+  ctx: Context,
+  label: string,
+  active: boolean | string,
+): Promise<{ user: CreatedUser; body: Record<string, any>; location: string | undefined }> {
   const userName = `scimgw-conformance-${ctx.tag}-${label}@example.com`;
   const externalId = randomUUID();
   const answer = await ctx.client.post('/Users', entraUser(userName, externalId, active));
   expectStatus(answer, 201);
   const body = expectObject(answer);
-  if (typeof body.id !== 'string' || body.id === '') fail(`the 201 answer has id ${quote(body.id)}, expected a non-empty string`);
+  if (typeof body.id !== 'string' || body.id === '')
+    fail(`the 201 answer has id ${quote(body.id)}, expected a non-empty string`);
   ctx.created.push({ endpoint: 'Users', id: body.id });
   return { user: { id: body.id, userName, externalId }, body, location: answer.headers.location };
 }
@@ -68,7 +73,8 @@ export const userChecks: Check[] = [
       ctx.state.userA = user;
       expectEqual(body.userName, user.userName, 'the created userName');
       if (!location) fail('the 201 answer has no Location header (RFC 7644 §3.3)');
-      if (!location.endsWith(`/Users/${user.id}`) && !location.endsWith(`/Users/${encodeURIComponent(user.id)}`)) fail(`the Location header ${quote(location)} does not point at /Users/${user.id}`);
+      if (!location.endsWith(`/Users/${user.id}`) && !location.endsWith(`/Users/${encodeURIComponent(user.id)}`))
+        fail(`the Location header ${quote(location)} does not point at /Users/${user.id}`);
     },
   },
   {
@@ -89,9 +95,11 @@ export const userChecks: Check[] = [
     async run(ctx) {
       const taken = ctx.state.userA!.userName;
       const answer = await ctx.client.post('/Users', entraUser(taken.toUpperCase(), randomUUID(), true));
-      if (answer.status === 201 && typeof answer.body?.id === 'string') ctx.created.push({ endpoint: 'Users', id: answer.body.id });
+      if (answer.status === 201 && typeof answer.body?.id === 'string')
+        ctx.created.push({ endpoint: 'Users', id: answer.body.id });
       const error = expectError(answer, 409);
-      if (error.scimType !== 'uniqueness') fail(`the 409 Error has scimType ${quote(error.scimType)}, expected "uniqueness"`);
+      if (error.scimType !== 'uniqueness')
+        fail(`the 409 Error has scimType ${quote(error.scimType)}, expected "uniqueness"`);
     },
   },
   {
@@ -103,7 +111,8 @@ export const userChecks: Check[] = [
       const read = await readUser(ctx, id);
       expectEqual(read.id, id, 'the id');
       expectEqual(read.userName, userName, 'the userName');
-      if (!Array.isArray(read.schemas) || !read.schemas.includes(USER_SCHEMA)) fail(`schemas is ${quote(read.schemas)}, expected it to include "${USER_SCHEMA}"`);
+      if (!Array.isArray(read.schemas) || !read.schemas.includes(USER_SCHEMA))
+        fail(`schemas is ${quote(read.schemas)}, expected it to include "${USER_SCHEMA}"`);
     },
   },
   {
@@ -119,7 +128,11 @@ export const userChecks: Check[] = [
     needs: ['userA'],
     async run({ client, state }) {
       const { id, userName } = state.userA!;
-      expectOnly(await client.get(`/Users?${filterQuery(`userName eq "${userName.toUpperCase()}"`)}`), id, 'userName eq (userName is case-insensitive)');
+      expectOnly(
+        await client.get(`/Users?${filterQuery(`userName eq "${userName.toUpperCase()}"`)}`),
+        id,
+        'userName eq (userName is case-insensitive)',
+      );
     },
   },
   {
@@ -139,7 +152,8 @@ export const userChecks: Check[] = [
       const { id } = ctx.state.userA!;
       await patchUser(ctx, id, { op: 'Replace', path: 'active', value: 'False' });
       const read = await readUser(ctx, id);
-      if (read.active !== false) fail(`after the PATCH, GET shows active ${quote(read.active)}, expected the boolean false`);
+      if (read.active !== false)
+        fail(`after the PATCH, GET shows active ${quote(read.active)}, expected the boolean false`);
     },
   },
   {
@@ -150,7 +164,10 @@ export const userChecks: Check[] = [
       const { id } = ctx.state.userA!;
       const given = `Given${ctx.tag}`;
       const employeeNumber = `E${ctx.tag}`;
-      await patchUser(ctx, id, { op: 'replace', value: { 'name.givenName': given, [`${ENTERPRISE}:employeeNumber`]: employeeNumber } });
+      await patchUser(ctx, id, {
+        op: 'replace',
+        value: { 'name.givenName': given, [`${ENTERPRISE}:employeeNumber`]: employeeNumber },
+      });
       const read = await readUser(ctx, id);
       expectEqual(read.name?.givenName, given, 'name.givenName');
       expectEqual(read.name?.familyName, 'familyName', 'name.familyName (which the PATCH did not touch)');
@@ -166,8 +183,13 @@ export const userChecks: Check[] = [
       const formatted = `1 Conformance Way ${ctx.tag}`;
       await patchUser(ctx, id, { op: 'Replace', path: 'addresses[type eq "work"].formatted', value: formatted });
       const read = await readUser(ctx, id);
-      const work = Array.isArray(read.addresses) ? read.addresses.find((address: { type?: string }) => address.type === 'work') : undefined;
-      if (!work) fail(`GET shows addresses ${quote(read.addresses)}, expected a work address (Entra expects a filtered replace to create it)`);
+      const work = Array.isArray(read.addresses)
+        ? read.addresses.find((address: { type?: string }) => address.type === 'work')
+        : undefined;
+      if (!work)
+        fail(
+          `GET shows addresses ${quote(read.addresses)}, expected a work address (Entra expects a filtered replace to create it)`,
+        );
       expectEqual(work.formatted, formatted, 'the work address formatted');
     },
   },
@@ -194,7 +216,11 @@ export const userChecks: Check[] = [
       const old = user.userName;
       user.userName = renamed;
       expectEqual((await readUser(ctx, user.id)).userName, renamed, 'the userName after the rename');
-      expectOnly(await ctx.client.get(`/Users?${filterQuery(`userName eq "${renamed}"`)}`), user.id, 'userName eq <new name>');
+      expectOnly(
+        await ctx.client.get(`/Users?${filterQuery(`userName eq "${renamed}"`)}`),
+        user.id,
+        'userName eq <new name>',
+      );
       const stale = expectList(await ctx.client.get(`/Users?${filterQuery(`userName eq "${old}"`)}`));
       if (stale.length > 0) fail(`userName eq <old name> still finds ${quote(stale.map((r) => r.id))}`);
     },

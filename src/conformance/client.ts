@@ -84,7 +84,8 @@ export class ScimClient {
     try {
       response = await this.#options.transport.send(request, { timeoutMs: this.#options.timeoutMs, signal });
     } catch (error) {
-      if (signal.aborted) throw new Error(`${method} ${path}: no answer within ${this.#options.timeoutMs / 1000} s`, { cause: error });
+      if (signal.aborted)
+        throw new Error(`${method} ${path}: no answer within ${this.#options.timeoutMs / 1000} s`, { cause: error });
       throw error;
     }
     let body: unknown;

@@ -30,7 +30,12 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function skipReason(check: Check, ctx: Context, outcomes: Map<string, Outcome>, unreachable: string | undefined): string | undefined {
+function skipReason(
+  check: Check,
+  ctx: Context,
+  outcomes: Map<string, Outcome>,
+  unreachable: string | undefined,
+): string | undefined {
   if (unreachable) return unreachable;
   const reason = check.skipWhen?.(ctx.state);
   if (reason) return reason;
@@ -48,7 +53,11 @@ export function formatResult(result: CheckResult): string {
   return result.reason ? `${line}: ${result.reason}` : line;
 }
 
-export async function runChecks(checks: readonly Check[], ctx: Context, onResult: (result: CheckResult) => void): Promise<RunReport> {
+export async function runChecks(
+  checks: readonly Check[],
+  ctx: Context,
+  onResult: (result: CheckResult) => void,
+): Promise<RunReport> {
   const results: CheckResult[] = [];
   const outcomes = new Map<string, Outcome>();
   let unreachable: string | undefined;
@@ -70,7 +79,9 @@ export async function runChecks(checks: readonly Check[], ctx: Context, onResult
     results.push(result);
     onResult(result);
   }
-  const leftovers = unreachable ? ctx.created.map(({ endpoint, id }) => `/${endpoint}/${id}: the endpoint is unreachable`) : await cleanUp(ctx);
+  const leftovers = unreachable
+    ? ctx.created.map(({ endpoint, id }) => `/${endpoint}/${id}: the endpoint is unreachable`)
+    : await cleanUp(ctx);
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
   return { results, passed: count('PASS'), failed: count('FAIL'), skipped: count('SKIP'), leftovers };
 }
@@ -82,7 +93,8 @@ async function cleanUp(ctx: Context): Promise<string[]> {
     const path = `/${endpoint}/${encodeURIComponent(id)}`;
     try {
       const answer = await ctx.client.delete(path);
-      if (answer.status !== 204 && answer.status !== 200 && answer.status !== 404) leftovers.push(`${path}: DELETE answered ${answer.status}`);
+      if (answer.status !== 204 && answer.status !== 200 && answer.status !== 404)
+        leftovers.push(`${path}: DELETE answered ${answer.status}`);
     } catch (error) {
       leftovers.push(`${path}: ${reasonOf(error)}`);
     }

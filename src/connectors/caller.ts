@@ -27,7 +27,8 @@ export type CallResult = AppAnswer;
  * addressed by such an id, so it is refused as not found.
  */
 export function encodePathValue(value: string): string {
-  if (value === '.' || value === '..') throw new NotFoundError(`The app has no object "${value}": such a value cannot be put in a URL path`);
+  if (value === '.' || value === '..')
+    throw new NotFoundError(`The app has no object "${value}": such a value cannot be put in a URL path`);
   return encodeURIComponent(value);
 }
 
@@ -37,7 +38,12 @@ export class Caller {
   readonly #baseUrl: string;
   readonly #headers: [string, string][];
 
-  constructor(options: { connector: CompiledConnector; client: AppClient; baseUrl: string; headers: [string, string][] }) {
+  constructor(options: {
+    connector: CompiledConnector;
+    client: AppClient;
+    baseUrl: string;
+    headers: [string, string][];
+  }) {
     this.#connector = options.connector;
     this.#client = options.client;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -53,7 +59,12 @@ export class Caller {
    * `path` replaces only the url template (a pushed-down filter's url, already rendered), so it is read
    * relative to baseUrl and still gets the query; `extraQuery` adds paging/filter parameters.
    */
-  async render(spec: CompiledRequest, bindings: Bindings, secretBindings: Bindings, options: { url?: string; path?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {}): Promise<PreparedRequest> {
+  async render(
+    spec: CompiledRequest,
+    bindings: Bindings,
+    secretBindings: Bindings,
+    options: { url?: string; path?: string; extraQuery?: [string, string][]; queryOverride?: [string, string][] } = {},
+  ): Promise<PreparedRequest> {
     let url: URL;
     if (options.url) {
       url = new URL(options.url, `${this.#baseUrl}/`);
@@ -96,13 +107,22 @@ export class Caller {
     for (const bucket of buckets) {
       if (bucket.methods && !bucket.methods.has(method)) continue;
       if (!bucket.path.test(path)) continue;
-      out.push({ name: bucket.name, key: bucket.key ? await bucket.key.render(bindings) : '*', limit: { requests: bucket.requests, perMs: bucket.perMs, smooth: false } });
+      out.push({
+        name: bucket.name,
+        key: bucket.key ? await bucket.key.render(bindings) : '*',
+        limit: { requests: bucket.requests, perMs: bucket.perMs, smooth: false },
+      });
     }
     return out;
   }
 
   /** Sends through the app's client; returns the classified final answer, or throws the SCIM request's error. */
-  send(request: PreparedRequest, rules: readonly CompiledOutcome[], context: CallContext, meta: { operation: string; conflictDetectable: boolean }): Promise<CallResult> {
+  send(
+    request: PreparedRequest,
+    rules: readonly CompiledOutcome[],
+    context: CallContext,
+    meta: { operation: string; conflictDetectable: boolean },
+  ): Promise<CallResult> {
     return this.#client.send(request, (response) => classify(response, rules), context, meta);
   }
 }

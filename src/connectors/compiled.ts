@@ -22,9 +22,30 @@ export interface CompiledOutcome {
 
 export type CompiledPagination =
   | { type: 'none' }
-  | { type: 'offset'; offsetParam: string; limitParam: string; pageSize: number; startOffset: number; total?: CompiledExpression }
-  | { type: 'page'; pageParam: string; sizeParam: string; pageSize: number; firstPage: number; total?: CompiledExpression }
-  | { type: 'cursor'; cursorParam: string; cursor: CompiledExpression; sizeParam?: string; pageSize: number; stop?: CompiledExpression }
+  | {
+      type: 'offset';
+      offsetParam: string;
+      limitParam: string;
+      pageSize: number;
+      startOffset: number;
+      total?: CompiledExpression;
+    }
+  | {
+      type: 'page';
+      pageParam: string;
+      sizeParam: string;
+      pageSize: number;
+      firstPage: number;
+      total?: CompiledExpression;
+    }
+  | {
+      type: 'cursor';
+      cursorParam: string;
+      cursor: CompiledExpression;
+      sizeParam?: string;
+      pageSize: number;
+      stop?: CompiledExpression;
+    }
   | { type: 'link'; rel: string; sizeParam?: string; pageSize: number }
   | { type: 'nextUrl'; next: CompiledExpression; sizeParam?: string; pageSize: number };
 
@@ -90,7 +111,14 @@ export interface CompiledResource {
   deactivate?: CompiledOperation;
   reactivate?: CompiledOperation;
   delete?: CompiledOperation;
-  members?: { add: CompiledOperation; remove: CompiledOperation; list?: CompiledMembersList; addMany?: CompiledOperation; removeMany?: CompiledOperation; batchSize: number };
+  members?: {
+    add: CompiledOperation;
+    remove: CompiledOperation;
+    list?: CompiledMembersList;
+    addMany?: CompiledOperation;
+    removeMany?: CompiledOperation;
+    batchSize: number;
+  };
 }
 
 export interface CompiledMapping {
@@ -129,7 +157,12 @@ export interface CompiledConnector {
   dir: string;
   file: string;
   manifest: ConnectorManifest;
-  http: { baseUrl: CompiledTemplate; headers: [string, CompiledTemplate][]; timeoutMs: number; maxResponseBytes: number };
+  http: {
+    baseUrl: CompiledTemplate;
+    headers: [string, CompiledTemplate][];
+    timeoutMs: number;
+    maxResponseBytes: number;
+  };
   auth: CompiledAuth;
   rateLimit?: { requests: number; perMs: number; concurrency: number; buckets: CompiledBucket[] };
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; maxPauseMs: number };

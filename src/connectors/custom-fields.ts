@@ -67,7 +67,11 @@ export function customFieldValues(scim: ScimResource, mappings: readonly CustomF
 }
 
 /** The SCIM resource with the mapped custom fields of an app object (the read expression's result) laid in. */
-export function withCustomFields(scim: ScimResource, fields: unknown, mappings: readonly CustomFieldMapping[]): ScimResource {
+export function withCustomFields(
+  scim: ScimResource,
+  fields: unknown,
+  mappings: readonly CustomFieldMapping[],
+): ScimResource {
   if (!isObject(fields)) return scim;
   for (const { attribute, field } of mappings) {
     const value = fields[field];

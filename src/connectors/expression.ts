@@ -43,7 +43,8 @@ export function locate(source: string, offset: number, origin: SourceLocation): 
   const before = source.slice(0, Math.max(0, offset));
   const lines = before.split('\n');
   const line = origin.line + lines.length - 1;
-  const col = lines.length === 1 ? (origin.col ?? 1) + before.length : (origin.indent ?? 0) + (lines.at(-1)?.length ?? 0) + 1;
+  const col =
+    lines.length === 1 ? (origin.col ?? 1) + before.length : (origin.indent ?? 0) + (lines.at(-1)?.length ?? 0) + 1;
   return { line, col };
 }
 
@@ -95,12 +96,16 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
     return {
       source,
       where,
-      evaluate: async (_input, bindings = {}) => path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Bindings)[key] : undefined), bindings[name]),
+      evaluate: async (_input, bindings = {}) =>
+        path.reduce<unknown>(
+          (value, key) => (value && typeof value === 'object' ? (value as Bindings)[key] : undefined),
+          bindings[name],
+        ),
     };
   }
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source, GUARDRAILS as jsonata.JsonataOptions);
+    compiled = jsonata(source, GUARDRAILS);
   } catch (error) {
     const problem = error as JsonataError;
     const issue: ConfigIssue = {
@@ -118,12 +123,22 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
     ast: () => compiled.ast(),
     async evaluate(input, bindings = {}) {
       try {
-        return await compiled.evaluate(input, bindings);
+        return (await compiled.evaluate(input, bindings)) as unknown;
       } catch (error) {
         if (error instanceof GatewayError) throw error;
         const problem = error as JsonataError;
-        const why = problem.code === 'D1012' ? `it ran longer than ${GUARDRAILS.timeout} ms and was stopped` : problem.code === 'D1011' ? `it nested deeper than ${GUARDRAILS.stack} levels and was stopped` : `${problem.code ?? ''} ${problem.message ?? String(error)}`.trim();
-        throw new ExpressionError(connectorOf(origin.file), `${where}${origin.path ? ` (${origin.path})` : ''}`, why, error);
+        const why =
+          problem.code === 'D1012'
+            ? `it ran longer than ${GUARDRAILS.timeout} ms and was stopped`
+            : problem.code === 'D1011'
+              ? `it nested deeper than ${GUARDRAILS.stack} levels and was stopped`
+              : `${problem.code ?? ''} ${problem.message ?? String(error)}`.trim();
+        throw new ExpressionError(
+          connectorOf(origin.file),
+          `${where}${origin.path ? ` (${origin.path})` : ''}`,
+          why,
+          error,
+        );
       }
     },
   };
@@ -153,7 +168,9 @@ export function compileTemplate(source: string, origin: SourceLocation): Compile
   const unclosed = source.indexOf('{{', last);
   if (unclosed !== -1) {
     const at = locate(source, unclosed, origin);
-    throw new ConfigError([{ file: origin.file, ...at, path: origin.path, message: 'Unclosed "{{" in template: close it with "}}"' }]);
+    throw new ConfigError([
+      { file: origin.file, ...at, path: origin.path, message: 'Unclosed "{{" in template: close it with "}}"' },
+    ]);
   }
   return {
     source,
@@ -162,14 +179,15 @@ export function compileTemplate(source: string, origin: SourceLocation): Compile
       let out = '';
       for (const part of parts) {
         if (typeof part === 'string') out += part;
-        else out += encode(stringify(await part.evaluate(undefined, bindings)));
+        else out += encode(textOf(await part.evaluate(undefined, bindings)));
       }
       return out;
     },
   };
 }
 
-function stringify(value: unknown): string {
+/** A value as text: strings as they are, scalars as written, anything else as JSON. */
+export function textOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

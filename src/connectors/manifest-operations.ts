@@ -9,7 +9,9 @@ import { z } from 'zod';
 export const expression = z
   .union([
     z.string().min(1),
-    z.object({ file: z.string().min(1).describe('Path of a .jsonata file, relative to the connector folder.') }).strict(),
+    z
+      .object({ file: z.string().min(1).describe('Path of a .jsonata file, relative to the connector folder.') })
+      .strict(),
   ])
   .describe('A JSONata expression, inline or as { file: mappings/x.jsonata }. Compiled once when the connector loads.');
 
@@ -28,9 +30,14 @@ export const outcomeResult = z
 export const outcome = z
   .object({
     status: z.array(z.number().int().min(100).max(599)).min(1).describe('HTTP statuses this rule matches.'),
-    when: expression.optional().describe('Optional JSONata predicate on the response body; bindings $status and $headers.'),
+    when: expression
+      .optional()
+      .describe('Optional JSONata predicate on the response body; bindings $status and $headers.'),
     result: outcomeResult,
-    message: z.string().optional().describe('Detail for the SCIM error when result is fail or conflict. Never echo app bodies here.'),
+    message: z
+      .string()
+      .optional()
+      .describe('Detail for the SCIM error when result is fail or conflict. Never echo app bodies here.'),
   })
   .strict();
 
@@ -40,7 +47,11 @@ export const request = z
     url: template.describe('Relative to http.baseUrl (or absolute). Inserted values are percent-encoded.'),
     query: z.record(z.string(), template).optional().describe('Query parameters; values are templates.'),
     headers: z.record(z.string(), template).optional(),
-    body: expression.optional().describe('JSONata producing the JSON body. Bindings: $scim, $old, $app, $appBefore (update: $old mapped), $appChanges, $id, $member, $members, $config…'),
+    body: expression
+      .optional()
+      .describe(
+        'JSONata producing the JSON body. Bindings: $scim, $old, $app, $appBefore (update: $old mapped), $appChanges, $id, $member, $members, $config…',
+      ),
   })
   .strict();
 
@@ -103,7 +114,10 @@ export const step = z
     request,
     pagination: pagination.optional(),
     items: expression.optional().describe('With pagination: JSONata selecting the items of one page.'),
-    extract: z.record(z.string(), expression).optional().describe('Values saved as $steps.<name>.<key> for later steps.'),
+    extract: z
+      .record(z.string(), expression)
+      .optional()
+      .describe('Values saved as $steps.<name>.<key> for later steps.'),
     outcomes: z.array(outcome).optional(),
   })
   .strict();
@@ -111,7 +125,12 @@ export const step = z
 export const operationBase = {
   request: request.optional(),
   steps: z.array(step).min(1).optional().describe('Several calls in order, instead of one request.'),
-  outcomes: z.array(outcome).optional().describe('Rules matched first to last before the defaults (2xx success, 404 notFound, 409 conflict, 429 rateLimited, 401/403 authFailed, 5xx retry, other 4xx fail).'),
+  outcomes: z
+    .array(outcome)
+    .optional()
+    .describe(
+      'Rules matched first to last before the defaults (2xx success, 404 notFound, 409 conflict, 429 rateLimited, 401/403 authFailed, 5xx retry, other 4xx fail).',
+    ),
 };
 
 export const objectResponse = z
@@ -130,21 +149,38 @@ export const createOperation = z
     onConflict: z
       .enum(['fail', 'adopt'])
       .default('fail')
-      .describe('adopt: when the app says the object exists, find it with list (by userName or displayName) and link it.'),
-    getAfter: z.boolean().default(false).describe('Call get after a successful create, for APIs whose create answer is incomplete.'),
+      .describe(
+        'adopt: when the app says the object exists, find it with list (by userName or displayName) and link it.',
+      ),
+    getAfter: z
+      .boolean()
+      .default(false)
+      .describe('Call get after a successful create, for APIs whose create answer is incomplete.'),
   })
   .strict();
 
 export const filterPushdown = z
   .object({
-    attribute: z.string().describe('SCIM attribute, e.g. userName, externalId, displayName, emails[type eq "work"].value.'),
+    attribute: z
+      .string()
+      .describe('SCIM attribute, e.g. userName, externalId, displayName, emails[type eq "work"].value.'),
     op: z.enum(['eq', 'co', 'sw', 'ew']).default('eq'),
     url: template.optional().describe('Overrides list.request.url for this filter.'),
-    query: z.record(z.string(), template).optional().describe('Merged into the list query; $filter.value holds the value.'),
-    exact: z.boolean().default(false).describe('true when the app matches exactly as SCIM does; otherwise the gateway re-checks results.'),
-    pagination: pagination.optional().describe('Overrides the list\'s pagination for this filter, when its URL pages differently (a search endpoint).'),
-    items: expression.optional().describe('Overrides the list\'s items for this filter, when its URL answers another shape (one object, say).'),
-    id: expression.optional().describe('Overrides the list\'s id for this filter.'),
+    query: z
+      .record(z.string(), template)
+      .optional()
+      .describe('Merged into the list query; $filter.value holds the value.'),
+    exact: z
+      .boolean()
+      .default(false)
+      .describe('true when the app matches exactly as SCIM does; otherwise the gateway re-checks results.'),
+    pagination: pagination
+      .optional()
+      .describe("Overrides the list's pagination for this filter, when its URL pages differently (a search endpoint)."),
+    items: expression
+      .optional()
+      .describe("Overrides the list's items for this filter, when its URL answers another shape (one object, say)."),
+    id: expression.optional().describe("Overrides the list's id for this filter."),
   })
   .strict();
 
@@ -153,9 +189,14 @@ export const listOperation = z
     ...operationBase,
     pagination: pagination.default({ type: 'none' }),
     items: expression.describe('JSONata selecting the array of app objects in one page body.'),
-    id: expression.optional().describe('JSONata giving each item\'s app id (default: $string(id)).'),
+    id: expression.optional().describe("JSONata giving each item's app id (default: $string(id))."),
     filters: z.array(filterPushdown).default([]).describe('Filters the app can evaluate itself.'),
-    maxScan: z.number().int().positive().default(10000).describe('Most objects read when a filter must be evaluated by the gateway.'),
+    maxScan: z
+      .number()
+      .int()
+      .positive()
+      .default(10000)
+      .describe('Most objects read when a filter must be evaluated by the gateway.'),
   })
   .strict();
 
@@ -163,7 +204,10 @@ export const updateOperation = z
   .object({
     ...operationBase,
     response: objectResponse.optional(),
-    skipIfUnchanged: z.boolean().default(true).describe('Send nothing when the mapped app fields did not change ($appChanges is empty).'),
+    skipIfUnchanged: z
+      .boolean()
+      .default(true)
+      .describe('Send nothing when the mapped app fields did not change ($appChanges is empty).'),
   })
   .strict();
 
@@ -172,6 +216,6 @@ export const membersList = z
     ...operationBase,
     pagination: pagination.default({ type: 'none' }),
     items: expression,
-    memberId: expression.default('$string(id)').describe('JSONata giving the member\'s app user id from one item.'),
+    memberId: expression.default('$string(id)').describe("JSONata giving the member's app user id from one item."),
   })
   .strict();

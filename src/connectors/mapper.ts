@@ -12,7 +12,9 @@ import type { Bindings } from './expression.ts';
 
 /** A JSON copy of an object result (JSONata's sequences and frozen values become plain JSON); {} otherwise. */
 export function plain(value: unknown): ScimResource {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (JSON.parse(JSON.stringify(value)) as ScimResource) : {};
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (JSON.parse(JSON.stringify(value)) as ScimResource)
+    : {};
 }
 
 export class Mapper {
@@ -20,7 +22,11 @@ export class Mapper {
   readonly #config: Record<string, unknown>;
   readonly #customFields: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>>;
 
-  constructor(connector: CompiledConnector, config: Record<string, unknown>, customFields: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>> = {}) {
+  constructor(
+    connector: CompiledConnector,
+    config: Record<string, unknown>,
+    customFields: Partial<Record<ResourceKind, readonly CustomFieldMapping[]>> = {},
+  ) {
     this.#connector = connector;
     this.#config = config;
     this.#customFields = customFields;
@@ -28,7 +34,10 @@ export class Mapper {
 
   /** The connector's mapped attributes and the app's custom field attributes. */
   mappedAttributes(kind: ResourceKind): readonly string[] {
-    return [...(this.#connector.resources[kind]?.attributes ?? []), ...(this.#customFields[kind] ?? []).map((mapping) => mapping.attribute)];
+    return [
+      ...(this.#connector.resources[kind]?.attributes ?? []),
+      ...(this.#customFields[kind] ?? []).map((mapping) => mapping.attribute),
+    ];
   }
 
   #mapping(kind: ResourceKind): CompiledMapping {
@@ -42,7 +51,10 @@ export class Mapper {
     const payload = plain(await mapping.toApp.evaluate(scim, { config: this.#config }));
     const fields = this.#customFields[kind];
     if (!fields?.length || !mapping.customFields) return payload;
-    const extra = await mapping.customFields.write.evaluate(scim, { config: this.#config, customFields: customFieldValues(scim, fields) });
+    const extra = await mapping.customFields.write.evaluate(scim, {
+      config: this.#config,
+      customFields: customFieldValues(scim, fields),
+    });
     return mergePayload(payload, plain(extra));
   }
 
@@ -51,7 +63,11 @@ export class Mapper {
     const scim = plain(await mapping.toScim.evaluate(raw, { config: this.#config }));
     const fields = this.#customFields[kind];
     if (!fields?.length || !mapping.customFields) return scim;
-    return withCustomFields(scim, plain(await mapping.customFields.read.evaluate(raw, { config: this.#config })), fields);
+    return withCustomFields(
+      scim,
+      plain(await mapping.customFields.read.evaluate(raw, { config: this.#config })),
+      fields,
+    );
   }
 
   /** What an operation's expressions see: $config, $toApp/$toScim (the connector's own mappings), and `extra`. */

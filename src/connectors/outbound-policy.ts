@@ -27,7 +27,11 @@ export function outboundPolicy(connector: CompiledConnector, app?: AppOutboundOv
     maxResponseBytes: connector.http.maxResponseBytes,
     concurrency: override?.concurrency ?? own?.concurrency ?? DEFAULT_CONCURRENCY,
     ...(requests !== undefined && requests > 0 && perMs !== undefined ? { budget: { requests, perMs } } : {}),
-    retry: { maxAttempts: connector.retry.maxAttempts, initialDelayMs: connector.retry.initialDelayMs, maxDelayMs: connector.retry.maxDelayMs },
+    retry: {
+      maxAttempts: connector.retry.maxAttempts,
+      initialDelayMs: connector.retry.initialDelayMs,
+      maxDelayMs: connector.retry.maxDelayMs,
+    },
     breaker: DEFAULT_BREAKER,
     maxPauseMs: connector.retry.maxPauseMs,
   };

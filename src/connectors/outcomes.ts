@@ -22,7 +22,8 @@ type OutcomeResult = Outcome;
 export async function classify(response: AppResponse, rules: readonly CompiledOutcome[]): Promise<Verdict> {
   for (const rule of rules) {
     if (!rule.status.has(response.status)) continue;
-    if (rule.when && !(await rule.when.evaluate(response.body, { status: response.status, headers: response.headers }))) continue;
+    if (rule.when && !(await rule.when.evaluate(response.body, { status: response.status, headers: response.headers })))
+      continue;
     return { result: rule.result, ...(rule.message !== undefined ? { message: rule.message } : {}) };
   }
   return { result: defaultOutcome(response.status) };
@@ -44,7 +45,9 @@ export function outcomeError(result: OutcomeResult, context: OutcomeContext): Ga
     case 'notFound':
       return new NotFoundError(`The app has no such object (${what} answered HTTP ${context.status})${extra}`);
     case 'conflict':
-      return new ConflictError(`The app already has an object with these values (${what} answered HTTP ${context.status})${extra}`);
+      return new ConflictError(
+        `The app already has an object with these values (${what} answered HTTP ${context.status})${extra}`,
+      );
     case 'authFailed':
       return new UpstreamError(
         'SCIMGW_UPSTREAM_AUTH',
@@ -58,7 +61,10 @@ export function outcomeError(result: OutcomeResult, context: OutcomeContext): Ga
         (context.retryAfterMs ?? 5000) / 1000,
       );
     case 'fail':
-      return new ScimRequestError('invalidValue', `The app refused the values (${what} answered HTTP ${context.status})${extra}`);
+      return new ScimRequestError(
+        'invalidValue',
+        `The app refused the values (${what} answered HTTP ${context.status})${extra}`,
+      );
     case 'success':
       return new GatewayError('SCIMGW_INTERNAL', 500, `${what}: a success was treated as an error`);
   }

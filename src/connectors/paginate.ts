@@ -51,7 +51,7 @@ export function parseLinkHeader(header: string | undefined): Record<string, stri
 
 function toArray(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? [...value] : [value];
+  return Array.isArray(value) ? [...(value as unknown[])] : [value];
 }
 
 /**
@@ -63,91 +63,172 @@ function nextPageUrl(next: string, current: string, connector: string, operation
   try {
     url = new URL(next, current);
   } catch {
-    throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${connector} ${operation}: the app's next page link is not a URL; stopped paging`);
+    throw new UpstreamError(
+      'SCIMGW_UPSTREAM_PAGING',
+      `${connector} ${operation}: the app's next page link is not a URL; stopped paging`,
+    );
   }
   if (url.origin !== new URL(current).origin) {
-    throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${connector} ${operation}: the app's next page is on another host (${url.host}); not following it with the app's credentials`);
+    throw new UpstreamError(
+      'SCIMGW_UPSTREAM_PAGING',
+      `${connector} ${operation}: the app's next page is on another host (${url.host}); not following it with the app's credentials`,
+    );
   }
   return url.toString();
 }
 
-export async function* walkPages(caller: Caller, spec: WalkSpec, bindings: Bindings, secretBindings: Bindings, context: CallContext, options: WalkOptions = {}): AsyncGenerator<Page> {
+/** Where a walk is: the next page's position, cursor or URL, and what it has already been given. */
+interface WalkState {
+  offset: number;
+  cursor?: string;
+  nextUrl?: string;
+  readonly visited: Set<string>;
+  readonly cursors: Set<string>;
+}
+
+/** The paging parameters of the next request (none when following a next URL as given). */
+function pagingQuery(pagination: CompiledPagination, state: WalkState, size: number): [string, string][] {
+  switch (pagination.type) {
+    case 'offset':
+      return [
+        [pagination.offsetParam, String(pagination.startOffset + state.offset)],
+        [pagination.limitParam, String(size)],
+      ];
+    case 'page':
+      return [
+        [pagination.pageParam, String(pagination.firstPage + state.offset / size)],
+        [pagination.sizeParam, String(size)],
+      ];
+    case 'cursor':
+      return [
+        ...(pagination.sizeParam ? ([[pagination.sizeParam, String(size)]] as [string, string][]) : []),
+        ...(state.cursor !== undefined ? ([[pagination.cursorParam, state.cursor]] as [string, string][]) : []),
+      ];
+    case 'link':
+    case 'nextUrl':
+      return pagination.sizeParam && state.nextUrl === undefined ? [[pagination.sizeParam, String(size)]] : [];
+    default:
+      return [];
+  }
+}
+
+/** The app's total count from a page, when its pagination reports one. */
+async function totalOf(pagination: CompiledPagination, body: unknown, bindings: Bindings): Promise<number | undefined> {
+  if ((pagination.type !== 'offset' && pagination.type !== 'page') || !pagination.total) return undefined;
+  const value = await pagination.total.evaluate(body, bindings);
+  const total =
+    typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : undefined;
+  return total !== undefined && Number.isFinite(total) ? total : undefined;
+}
+
+interface Answered {
+  items: unknown[];
+  total: number | undefined;
+  body: unknown;
+  headers: Record<string, string>;
+  url: string;
+  bindings: Bindings;
+}
+
+/** Moves the walk past a page; true when there is a next page not yet read. */
+async function advance(
+  pagination: CompiledPagination,
+  state: WalkState,
+  page: Answered,
+  size: number,
+  where: { connector: string; operation: string },
+): Promise<boolean> {
+  const { items } = page;
+  state.offset += items.length;
+  state.visited.add(page.url);
+  if (items.length === 0) return false;
+  switch (pagination.type) {
+    case 'offset':
+    case 'page':
+      // With a total, keep going past short pages: an app may cap page sizes below ours.
+      return page.total !== undefined ? state.offset < page.total : items.length >= size;
+    case 'cursor': {
+      if (pagination.stop && (await pagination.stop.evaluate(page.body, page.bindings))) return false;
+      const next = await pagination.cursor.evaluate(page.body, page.bindings);
+      if (next === undefined || next === null || next === '') return false;
+      const cursor = typeof next === 'string' ? next : JSON.stringify(next);
+      // A cursor handed out twice would walk the same pages until the deadline.
+      const fresh = !state.cursors.has(cursor);
+      state.cursor = cursor;
+      state.cursors.add(cursor);
+      return fresh;
+    }
+    case 'link':
+    case 'nextUrl': {
+      const next =
+        pagination.type === 'link'
+          ? parseLinkHeader(page.headers.link)[pagination.rel.toLowerCase()]
+          : await pagination.next.evaluate(page.body, page.bindings);
+      if (typeof next !== 'string' || next === '') return false;
+      state.nextUrl = nextPageUrl(next, page.url, where.connector, where.operation);
+      // A link back to a page already read (the same page, or a loop) ends the walk.
+      return !state.visited.has(state.nextUrl);
+    }
+    default:
+      return false;
+  }
+}
+
+export async function* walkPages(
+  caller: Caller,
+  spec: WalkSpec,
+  bindings: Bindings,
+  secretBindings: Bindings,
+  context: CallContext,
+  options: WalkOptions = {},
+): AsyncGenerator<Page> {
   const pagination = spec.pagination;
   const start = options.startOffset ?? 0;
   const size = pagination.type === 'none' ? 0 : pagination.pageSize;
   // Random access: offset and page APIs begin at the page holding `start`.
-  let offset = pagination.type === 'offset' ? start : pagination.type === 'page' ? Math.floor(start / size) * size : 0;
-  let nextUrl: string | undefined;
-  let cursor: string | undefined;
-  const visited = new Set<string>();
-  const cursors = new Set<string>();
+  const offset =
+    pagination.type === 'offset' ? start : pagination.type === 'page' ? Math.floor(start / size) * size : 0;
+  const state: WalkState = { offset, visited: new Set(), cursors: new Set() };
+  const where = { connector: caller.connectorId, operation: spec.operation };
   for (let pageNumber = 0; pageNumber < 100_000; pageNumber++) {
-    const extra: [string, string][] = [];
-    switch (pagination.type) {
-      case 'offset':
-        extra.push([pagination.offsetParam, String(pagination.startOffset + offset)], [pagination.limitParam, String(size)]);
-        break;
-      case 'page':
-        extra.push([pagination.pageParam, String(pagination.firstPage + offset / size)], [pagination.sizeParam, String(size)]);
-        break;
-      case 'cursor':
-        if (pagination.sizeParam) extra.push([pagination.sizeParam, String(size)]);
-        if (cursor !== undefined) extra.push([pagination.cursorParam, cursor]);
-        break;
-      case 'link':
-      case 'nextUrl':
-        if (pagination.sizeParam && nextUrl === undefined) extra.push([pagination.sizeParam, String(size)]);
-        break;
-    }
     const request = await caller.render(spec.request, bindings, secretBindings, {
-      ...(nextUrl !== undefined ? { url: nextUrl } : options.path !== undefined ? { path: options.path } : {}),
+      ...(state.nextUrl !== undefined
+        ? { url: state.nextUrl }
+        : options.path !== undefined
+          ? { path: options.path }
+          : {}),
       ...(options.query ? { queryOverride: options.query } : {}),
-      extraQuery: nextUrl !== undefined ? [] : extra,
+      extraQuery: state.nextUrl !== undefined ? [] : pagingQuery(pagination, state, size),
     });
-    const response = await caller.send(request, spec.outcomes, context, { operation: spec.operation, conflictDetectable: false });
+    const response = await caller.send(request, spec.outcomes, context, {
+      operation: spec.operation,
+      conflictDetectable: false,
+    });
     if (response.outcome.result !== 'success') {
-      throw outcomeError(response.outcome.result, { connector: caller.connectorId, operation: spec.operation, status: response.status, ...(response.outcome.message ? { message: response.outcome.message } : {}) });
+      throw outcomeError(response.outcome.result, {
+        ...where,
+        status: response.status,
+        ...(response.outcome.message ? { message: response.outcome.message } : {}),
+      });
     }
     const pageBindings = { ...bindings, status: response.status, headers: response.headers };
     const items = toArray(await spec.items.evaluate(response.body, pageBindings));
-    const totalValue = (pagination.type === 'offset' || pagination.type === 'page') && pagination.total ? await pagination.total.evaluate(response.body, pageBindings) : undefined;
-    const total = typeof totalValue === 'number' ? totalValue : typeof totalValue === 'string' && totalValue !== '' ? Number(totalValue) : undefined;
-    const known = total !== undefined && Number.isFinite(total) ? total : undefined;
-    const pageOffset = offset;
-    offset += items.length;
-    visited.add(request.url);
-    let more = false;
-    switch (pagination.type) {
-      case 'none':
-        break;
-      case 'offset':
-      case 'page':
-        // With a total, keep going past short pages: an app may cap page sizes below ours.
-        more = items.length > 0 && (known !== undefined ? offset < known : items.length >= size);
-        break;
-      case 'cursor': {
-        if (items.length === 0 || (pagination.stop && (await pagination.stop.evaluate(response.body, pageBindings)))) break;
-        const next = await pagination.cursor.evaluate(response.body, pageBindings);
-        if (next === undefined || next === null || next === '') break;
-        // A cursor handed out twice would walk the same pages until the deadline.
-        more = !cursors.has(String(next));
-        cursor = String(next);
-        cursors.add(cursor);
-        break;
-      }
-      case 'link':
-      case 'nextUrl': {
-        if (items.length === 0) break;
-        const next = pagination.type === 'link' ? parseLinkHeader(response.headers.link)[pagination.rel.toLowerCase()] : await pagination.next.evaluate(response.body, pageBindings);
-        if (typeof next !== 'string' || next === '') break;
-        nextUrl = nextPageUrl(next, request.url, caller.connectorId, spec.operation);
-        // A link back to a page already read (the same page, or a loop) ends the walk.
-        more = !visited.has(nextUrl);
-        break;
-      }
-    }
-    yield { items, offset: pageOffset, more, ...(known !== undefined ? { total: known } : {}) };
+    const total = await totalOf(pagination, response.body, pageBindings);
+    const pageOffset = state.offset;
+    const answered = {
+      items,
+      total,
+      body: response.body,
+      headers: response.headers,
+      url: request.url,
+      bindings: pageBindings,
+    };
+    const more = pagination.type !== 'none' && (await advance(pagination, state, answered, size, where));
+    yield { items, offset: pageOffset, more, ...(total !== undefined ? { total } : {}) };
     if (!more) return;
   }
-  throw new UpstreamError('SCIMGW_UPSTREAM_PAGING', `${caller.connectorId} ${spec.operation}: the app kept returning pages; stopped after 100000`);
+  throw new UpstreamError(
+    'SCIMGW_UPSTREAM_PAGING',
+    `${caller.connectorId} ${spec.operation}: the app kept returning pages; stopped after 100000`,
+  );
 }

@@ -15,7 +15,11 @@ export async function resolveAuth(auth: CompiledAuth, bindings: Bindings): Promi
     case 'bearer':
       return { type: 'bearer', token: await auth.token.render(bindings) };
     case 'basic':
-      return { type: 'basic', username: await auth.username.render(bindings), password: await auth.password.render(bindings) };
+      return {
+        type: 'basic',
+        username: await auth.username.render(bindings),
+        password: await auth.password.render(bindings),
+      };
     case 'oauth2ClientCredentials': {
       const params: [string, string][] = [];
       for (const [name, template] of auth.params) params.push([name, await template.render(bindings)]);

@@ -16,14 +16,15 @@ import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import { Caller, encodePathValue, type CallContext } from './caller.ts';
-import type { CompiledConnector, CompiledFilter, CompiledOperation, CompiledResource } from './compiled.ts';
+import type { CompiledConnector, CompiledFilter, CompiledResource } from './compiled.ts';
 import type { CustomFieldMapping } from './custom-fields.ts';
-import { compileExpression, type Bindings, type CompiledExpression } from './expression.ts';
+import { compileExpression, textOf, type Bindings, type CompiledExpression } from './expression.ts';
 import { Mapper, plain } from './mapper.ts';
 import { outboundPolicy } from './outbound-policy.ts';
 import { walkPages } from './paginate.ts';
 import { resolveAuth } from './resolve-auth.ts';
 import { StepRunner } from './step-runner.ts';
+import { MemberCalls } from './member-calls.ts';
 
 export type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
 
@@ -41,7 +42,10 @@ export interface AppSettings {
 }
 
 function badAnswer(connector: string, operation: string, why: string): UpstreamError {
-  return new UpstreamError('SCIMGW_UPSTREAM_ANSWER', `The app's answer could not be used (${connector} ${operation}: ${why})`);
+  return new UpstreamError(
+    'SCIMGW_UPSTREAM_ANSWER',
+    `The app's answer could not be used (${connector} ${operation}: ${why})`,
+  );
 }
 
 const DEFAULT_ID = compileExpression('$string(id)', { file: '<default>' });
@@ -77,6 +81,7 @@ export class ConnectorRuntime {
   readonly #secretBindings: Bindings;
   readonly #mapper: Mapper;
   readonly #runner: StepRunner;
+  readonly #members: MemberCalls;
 
   private constructor(connector: CompiledConnector, settings: AppSettings, caller: Caller, client: AppClient) {
     this.connector = connector;
@@ -85,10 +90,21 @@ export class ConnectorRuntime {
     this.#secretBindings = { config: settings.config, secrets: settings.secrets };
     this.#mapper = new Mapper(connector, settings.config, settings.customFields);
     this.#runner = new StepRunner(caller, connector.id, this.#secretBindings);
+    this.#members = new MemberCalls({
+      connector,
+      caller,
+      runner: this.#runner,
+      mapper: this.#mapper,
+      secretBindings: this.#secretBindings,
+    });
   }
 
   /** The app's runtime and its AppClient: the one place an app's outbound client is built. */
-  static async create(connector: CompiledConnector, settings: AppSettings, options: RuntimeOptions): Promise<ConnectorRuntime> {
+  static async create(
+    connector: CompiledConnector,
+    settings: AppSettings,
+    options: RuntimeOptions,
+  ): Promise<ConnectorRuntime> {
     const secretBindings = { config: settings.config, secrets: settings.secrets };
     const policy = options.policy ?? outboundPolicy(connector);
     const credentials = new AuthInjector(await resolveAuth(connector.auth, secretBindings), options.transport, {
@@ -106,7 +122,12 @@ export class ConnectorRuntime {
     });
     const headers: [string, string][] = [];
     for (const [name, template] of connector.http.headers) headers.push([name, await template.render(secretBindings)]);
-    const caller = new Caller({ connector, client, baseUrl: await connector.http.baseUrl.render(secretBindings), headers });
+    const caller = new Caller({
+      connector,
+      client,
+      baseUrl: await connector.http.baseUrl.render(secretBindings),
+      headers,
+    });
     return new ConnectorRuntime(connector, settings, caller, client);
   }
 
@@ -124,7 +145,10 @@ export class ConnectorRuntime {
 
   resource(kind: ResourceKind): CompiledResource {
     const resource = this.connector.resources[kind];
-    if (!resource) throw new NotSupportedError(`The ${this.connector.id} connector does not provision ${kind === 'User' ? 'users' : 'groups'}`);
+    if (!resource)
+      throw new NotSupportedError(
+        `The ${this.connector.id} connector does not provision ${kind === 'User' ? 'users' : 'groups'}`,
+      );
     return resource;
   }
 
@@ -141,22 +165,47 @@ export class ConnectorRuntime {
    * 201 with the id in the Location header, read with `id: $substringAfter($headers.location, "/users/")`);
    * then `getAfter: true` reads the object itself.
    */
-  async #object(kind: ResourceKind, body: unknown, select: CompiledExpression | undefined, id: CompiledExpression | undefined, bindings: Bindings): Promise<AppObject | undefined> {
+  async #object(
+    kind: ResourceKind,
+    body: unknown,
+    select: CompiledExpression | undefined,
+    id: CompiledExpression | undefined,
+    bindings: Bindings,
+  ): Promise<AppObject | undefined> {
     const selected = select ? await select.evaluate(body, bindings) : body;
     const raw = selected && typeof selected === 'object' ? selected : {};
     const appId = await (id ?? DEFAULT_ID).evaluate(raw, bindings);
     if (appId === undefined || appId === null || appId === '') return undefined;
-    return { appId: String(appId), raw, scim: await this.toScim(kind, raw) };
+    return { appId: textOf(appId), raw, scim: await this.toScim(kind, raw) };
   }
 
-  async create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }> {
+  async create(
+    kind: ResourceKind,
+    scim: ScimResource,
+    scimId: string,
+    context: CallContext,
+  ): Promise<{ created: AppObject } | { conflict: true }> {
     const operation = this.resource(kind).create;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot create ${kind}s`);
     const bindings = this.#mapper.bindings(kind, { scim, scimId, app: await this.toApp(kind, scim) });
-    const result = await this.#runner.run(operation, `${kind}.create`, bindings, context, operation.onConflict === 'adopt');
+    const result = await this.#runner.run(
+      operation,
+      `${kind}.create`,
+      bindings,
+      context,
+      operation.onConflict === 'adopt',
+    );
     if (result?.outcome.result === 'conflict') return { conflict: true };
-    if (!result || result.outcome.result !== 'success') throw result ? this.#runner.error(result, `${kind}.create`) : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
-    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, status: result.status, headers: result.headers, steps: result.steps });
+    if (!result || result.outcome.result !== 'success')
+      throw result
+        ? this.#runner.error(result, `${kind}.create`)
+        : badAnswer(this.connector.id, `${kind}.create`, 'no call was made');
+    const object = await this.#object(kind, result.body, operation.select, operation.id, {
+      ...bindings,
+      status: result.status,
+      headers: result.headers,
+      steps: result.steps,
+    });
     if (!object) throw badAnswer(this.connector.id, `${kind}.create`, 'the answer carries no id');
     if (!operation.getAfter) return { created: object };
     return { created: (await this.get(kind, object.appId, context)) ?? object };
@@ -168,17 +217,26 @@ export class ConnectorRuntime {
     const result = await this.#runner.run(operation, `${kind}.get`, bindings, context);
     if (!result || result.outcome.result === 'notFound') return undefined;
     if (result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.get`);
-    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
+    const object = await this.#object(kind, result.body, operation.select, operation.id, {
+      ...bindings,
+      steps: result.steps,
+    });
     return object ? { ...object, appId } : undefined;
   }
 
   /** The pushdown entry for a SCIM attribute and operator, if the connector declares one. */
   pushdown(kind: ResourceKind, attribute: string, op: string): CompiledFilter | undefined {
     const normalized = attribute.toLowerCase().replace(/\s+/g, ' ');
-    return this.resource(kind).list.filters.find((filter) => filter.op === op && filter.attribute.toLowerCase().replace(/\s+/g, ' ') === normalized);
+    return this.resource(kind).list.filters.find(
+      (filter) => filter.op === op && filter.attribute.toLowerCase().replace(/\s+/g, ' ') === normalized,
+    );
   }
 
-  async *list(kind: ResourceKind, context: CallContext, options: { filter?: PushdownFilter; startOffset?: number } = {}): AsyncGenerator<ListPage> {
+  async *list(
+    kind: ResourceKind,
+    context: CallContext,
+    options: { filter?: PushdownFilter; startOffset?: number } = {},
+  ): AsyncGenerator<ListPage> {
     const operation = this.resource(kind).list;
     const step = operation.steps[0];
     if (!step) return;
@@ -193,32 +251,63 @@ export class ConnectorRuntime {
       for (const [name, template] of pushdown.query) query.push([name, await template.render(secretBindings)]);
       if (pushdown.url) path = await pushdown.url.render(secretBindings, encodePathValue);
     }
-    const walk = { request: step.request, pagination: pushdown?.pagination ?? operation.pagination, items: pushdown?.items ?? operation.items, outcomes: step.outcomes, operation: `${kind}.list` };
+    const walk = {
+      request: step.request,
+      pagination: pushdown?.pagination ?? operation.pagination,
+      items: pushdown?.items ?? operation.items,
+      outcomes: step.outcomes,
+      operation: `${kind}.list`,
+    };
     const id = pushdown?.id ?? operation.id;
-    const walkOptions = { ...(query ? { query } : {}), ...(path ? { path } : {}), ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}) };
+    const walkOptions = {
+      ...(query ? { query } : {}),
+      ...(path ? { path } : {}),
+      ...(options.startOffset !== undefined ? { startOffset: options.startOffset } : {}),
+    };
     for await (const page of walkPages(this.#caller, walk, bindings, secretBindings, context, walkOptions)) {
       const objects: AppObject[] = [];
       for (const raw of page.items) {
         const object = await this.#object(kind, raw, undefined, id, bindings);
         if (object) objects.push(object);
       }
-      yield { objects, offset: page.offset, more: page.more, ...(page.total !== undefined ? { total: page.total } : {}) };
+      yield {
+        objects,
+        offset: page.offset,
+        more: page.more,
+        ...(page.total !== undefined ? { total: page.total } : {}),
+      };
     }
   }
 
   /** Sends the changed fields; returns the app's object when its answer carries one, 'notFound' if it vanished. */
-  async update(kind: ResourceKind, appId: string, input: UpdateInput, context: CallContext): Promise<AppObject | undefined | 'notFound'> {
+  async update(
+    kind: ResourceKind,
+    appId: string,
+    input: UpdateInput,
+    context: CallContext,
+  ): Promise<AppObject | undefined | 'notFound'> {
     const operation = this.resource(kind).update;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot update ${kind}s`);
     const [before, after] = [await this.toApp(kind, input.old), await this.toApp(kind, input.scim)];
     const appChanges = appFieldChanges(before, after);
     if (operation.skipIfUnchanged && Object.keys(appChanges).length === 0) return undefined;
-    const bindings = this.#mapper.bindings(kind, { id: appId, scim: input.scim, old: input.old, changed: input.changed, app: after, appBefore: before, appChanges });
+    const bindings = this.#mapper.bindings(kind, {
+      id: appId,
+      scim: input.scim,
+      old: input.old,
+      changed: input.changed,
+      app: after,
+      appBefore: before,
+      appChanges,
+    });
     const result = await this.#runner.run(operation, `${kind}.update`, bindings, context);
     if (!result) return undefined;
     if (result.outcome.result === 'notFound') return 'notFound';
     if (result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.update`);
-    const object = await this.#object(kind, result.body, operation.select, operation.id, { ...bindings, steps: result.steps });
+    const object = await this.#object(kind, result.body, operation.select, operation.id, {
+      ...bindings,
+      steps: result.steps,
+    });
     return object ? { ...object, appId } : undefined;
   }
 
@@ -230,7 +319,10 @@ export class ConnectorRuntime {
   /** Runs deactivate or reactivate; returns false when the app no longer has the object. */
   async setActive(kind: ResourceKind, appId: string, active: boolean, context: CallContext): Promise<boolean> {
     const operation = active ? this.resource(kind).reactivate : this.resource(kind).deactivate;
-    if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot ${active ? 'reactivate' : 'deactivate'} ${kind}s`);
+    if (!operation)
+      throw new NotSupportedError(
+        `The ${this.connector.id} connector cannot ${active ? 'reactivate' : 'deactivate'} ${kind}s`,
+      );
     const name = `${kind}.${active ? 'reactivate' : 'deactivate'}`;
     const result = await this.#runner.run(operation, name, this.#mapper.bindings(kind, { id: appId }), context);
     if (result?.outcome.result === 'notFound') return false;
@@ -242,7 +334,12 @@ export class ConnectorRuntime {
   async delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean> {
     const operation = this.resource(kind).delete;
     if (!operation) throw new NotSupportedError(`The ${this.connector.id} connector cannot delete ${kind}s`);
-    const result = await this.#runner.run(operation, `${kind}.delete`, this.#mapper.bindings(kind, { id: appId }), context);
+    const result = await this.#runner.run(
+      operation,
+      `${kind}.delete`,
+      this.#mapper.bindings(kind, { id: appId }),
+      context,
+    );
     if (result?.outcome.result === 'notFound') return false;
     if (result && result.outcome.result !== 'success') throw this.#runner.error(result, `${kind}.delete`);
     return true;
@@ -259,19 +356,13 @@ export class ConnectorRuntime {
   }
 
   /** Adds or removes members: one bulk call when the connector has one and several are given, else one call each. */
-  async changeMembers(action: 'add' | 'remove', groupAppId: string, memberAppIds: readonly string[], context: CallContext): Promise<void> {
-    const members = this.resource('Group').members;
-    if (!members) throw new NotSupportedError(`The ${this.connector.id} connector does not manage group members`);
-    const many = members[action === 'add' ? 'addMany' : 'removeMany'];
-    const calls: [CompiledOperation, string, Bindings][] =
-      many && memberAppIds.length > 1
-        ? [[many, `Group.members.${action}Many`, { id: groupAppId, members: [...memberAppIds] }]]
-        : memberAppIds.map((member) => [members[action], `Group.members.${action}`, { id: groupAppId, member }]);
-    for (const [operation, name, extra] of calls) {
-      const result = await this.#runner.run(operation, name, this.#mapper.bindings('Group', extra), context);
-      // Removing someone who is not a member (or already gone) leaves the group as asked.
-      if (result && result.outcome.result !== 'success' && !(action === 'remove' && result.outcome.result === 'notFound')) throw this.#runner.error(result, name);
-    }
+  changeMembers(
+    action: 'add' | 'remove',
+    groupAppId: string,
+    memberAppIds: readonly string[],
+    context: CallContext,
+  ): Promise<void> {
+    return this.#members.change(action, groupAppId, memberAppIds, context);
   }
 
   /** Time the app's budget needs for `calls` more calls, for a Retry-After sized to the work left. */
@@ -279,29 +370,9 @@ export class ConnectorRuntime {
     return this.pacer.estimateMs(calls);
   }
 
-  /**
-   * App ids of the group's members, or undefined when the connector cannot list them. With steps, the
-   * steps before the last run first (GitHub: read the team's slug) and the last one is paged.
-   */
-  async listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined> {
-    const list = this.resource('Group').members?.list;
-    const step = list?.steps.at(-1);
-    if (!list || !step) return undefined;
-    let bindings = this.#mapper.bindings('Group', { id: groupAppId });
-    if (list.steps.length > 1) {
-      const before = await this.#runner.run({ steps: list.steps.slice(0, -1) }, 'Group.members.list', bindings, context);
-      if (before && before.outcome.result !== 'success') throw this.#runner.error(before, 'Group.members.list');
-      bindings = { ...bindings, steps: before?.steps ?? {} };
-    }
-    const walk = { request: step.request, pagination: list.pagination, items: list.items, outcomes: step.outcomes, operation: 'Group.members.list' };
-    const ids: string[] = [];
-    for await (const page of walkPages(this.#caller, walk, bindings, { ...bindings, ...this.#secretBindings }, context)) {
-      for (const item of page.items) {
-        const id = await list.memberId.evaluate(item, bindings);
-        if (id !== undefined && id !== null && id !== '') ids.push(String(id));
-      }
-    }
-    return ids;
+  /** App ids of the group's members, or undefined when the connector cannot list them. */
+  listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined> {
+    return this.#members.list(groupAppId, context);
   }
 
   close(): void {

@@ -29,7 +29,13 @@ export class StepRunner {
    * roles after a create) does not lose the object the create returned. A conflict in any step is the
    * operation's answer, so a multi-step create can still adopt (onConflict: adopt).
    */
-  async run(operation: CompiledOperation, name: string, bindings: Bindings, context: CallContext, conflictDetectable = false): Promise<RunResult | undefined> {
+  async run(
+    operation: CompiledOperation,
+    name: string,
+    bindings: Bindings,
+    context: CallContext,
+    conflictDetectable = false,
+  ): Promise<RunResult | undefined> {
     const steps: Record<string, Record<string, unknown>> = {};
     let scope = context;
     let last: CallResult | undefined;
@@ -41,18 +47,27 @@ export class StepRunner {
       if (step.pagination && step.items) {
         last = undefined;
         const items: unknown[] = [];
-        const walk = { request: step.request, pagination: step.pagination, items: step.items, outcomes: step.outcomes, operation: `${name}.${step.name}` };
-        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, scope)) items.push(...page.items);
+        const walk = {
+          request: step.request,
+          pagination: step.pagination,
+          items: step.items,
+          outcomes: step.outcomes,
+          operation: `${name}.${step.name}`,
+        };
+        for await (const page of walkPages(this.#caller, walk, scoped, { ...this.#secretBindings, ...scoped }, scope))
+          items.push(...page.items);
         for (const [key, expression] of step.extract) values[key] = await expression.evaluate(items, scoped);
       } else {
         const request = await this.#caller.render(step.request, scoped, { ...scoped, ...this.#secretBindings });
         last = await this.#caller.send(request, step.outcomes, scope, { operation: name, conflictDetectable });
         // Once a write has reached the app, the operation finishes even if Entra hangs up: what the app did
         // (a user created) is then recorded, not lost. Only the deadline still bounds it.
-        if (request.method !== 'GET') scope = { deadline: context.deadline, ...(context.requestId ? { requestId: context.requestId } : {}) };
+        if (request.method !== 'GET')
+          scope = { deadline: context.deadline, ...(context.requestId ? { requestId: context.requestId } : {}) };
         if (!isLast && last.outcome.result === 'conflict') return { ...last, steps };
         if (!isLast && last.outcome.result !== 'success') throw this.error(last, `${name}.${step.name}`);
-        for (const [key, expression] of step.extract) values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });
+        for (const [key, expression] of step.extract)
+          values[key] = await expression.evaluate(last.body, { ...scoped, status: last.status, headers: last.headers });
       }
       steps[step.name] = values;
     }

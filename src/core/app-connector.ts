@@ -32,22 +32,53 @@ export interface ListPage {
 }
 
 export interface AppConnector {
-  readonly connector: { id: string; resources: Partial<Record<ResourceKind, { attributes: string[]; list: { maxScan: number; filters: { exact: boolean }[] }; create?: { onConflict: 'fail' | 'adopt' } }>> };
+  readonly connector: {
+    id: string;
+    resources: Partial<
+      Record<
+        ResourceKind,
+        {
+          attributes: string[];
+          list: { maxScan: number; filters: { exact: boolean }[] };
+          create?: { onConflict: 'fail' | 'adopt' };
+        }
+      >
+    >;
+  };
   supports(kind: ResourceKind): boolean;
   /** SCIM attributes the app holds: the connector's mapped attributes and the app's custom fields. */
   mappedAttributes(kind: ResourceKind): readonly string[];
   pushdown(kind: ResourceKind, attribute: string, op: string): { exact: boolean } | undefined;
-  create(kind: ResourceKind, scim: ScimResource, scimId: string, context: CallContext): Promise<{ created: AppObject } | { conflict: true }>;
+  create(
+    kind: ResourceKind,
+    scim: ScimResource,
+    scimId: string,
+    context: CallContext,
+  ): Promise<{ created: AppObject } | { conflict: true }>;
   get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined>;
-  list(kind: ResourceKind, context: CallContext, options?: { filter?: PushdownFilter; startOffset?: number }): AsyncGenerator<ListPage>;
-  update(kind: ResourceKind, appId: string, input: { scim: ScimResource; old: ScimResource; changed: string[] }, context: CallContext): Promise<AppObject | undefined | 'notFound'>;
+  list(
+    kind: ResourceKind,
+    context: CallContext,
+    options?: { filter?: PushdownFilter; startOffset?: number },
+  ): AsyncGenerator<ListPage>;
+  update(
+    kind: ResourceKind,
+    appId: string,
+    input: { scim: ScimResource; old: ScimResource; changed: string[] },
+    context: CallContext,
+  ): Promise<AppObject | undefined | 'notFound'>;
   canSetActive(kind: ResourceKind): boolean;
   setActive(kind: ResourceKind, appId: string, active: boolean, context: CallContext): Promise<boolean>;
   delete(kind: ResourceKind, appId: string, context: CallContext): Promise<boolean>;
   hasMembers(): boolean;
   /** Members one changeMembers call may carry (1 unless the connector has a bulk call). */
   memberBatchSize(action: 'add' | 'remove'): number;
-  changeMembers(action: 'add' | 'remove', groupAppId: string, memberAppIds: readonly string[], context: CallContext): Promise<void>;
+  changeMembers(
+    action: 'add' | 'remove',
+    groupAppId: string,
+    memberAppIds: readonly string[],
+    context: CallContext,
+  ): Promise<void>;
   /** Milliseconds the app's budget needs for `calls` more calls (0 when unpaced). */
   estimateMs(calls: number): number;
   listMembers(groupAppId: string, context: CallContext): Promise<string[] | undefined>;

@@ -31,7 +31,8 @@ export type MappedRecord = MappingRecord & { appId: string };
 export const KEY_NAME: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
 
 export function supports(core: CoreContext, kind: ResourceKind): void {
-  if (!core.connector.supports(kind)) throw new NotSupportedError(`This app does not provision ${kind === 'User' ? 'users' : 'groups'}`);
+  if (!core.connector.supports(kind))
+    throw new NotSupportedError(`This app does not provision ${kind === 'User' ? 'users' : 'groups'}`);
 }
 
 /**
@@ -44,7 +45,8 @@ export function reportUnmapped(core: CoreContext, kind: ResourceKind, data: Scim
   for (const [key, value] of Object.entries(data)) {
     if (key === 'members') continue;
     if (/^urn:/i.test(key) && value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const attribute of Object.keys(value)) if (!held.has(`${key}:${attribute}`.toLowerCase())) names.push(`${key}:${attribute}`);
+      for (const attribute of Object.keys(value))
+        if (!held.has(`${key}:${attribute}`.toLowerCase())) names.push(`${key}:${attribute}`);
     } else if (!held.has(key.toLowerCase())) {
       names.push(key);
     }
@@ -62,7 +64,12 @@ export async function mappedRecord(core: CoreContext, kind: ResourceKind, scimId
   return record as MappedRecord;
 }
 
-export async function appObject(core: CoreContext, kind: ResourceKind, record: MappedRecord, context: CallContext): Promise<AppObject> {
+export async function appObject(
+  core: CoreContext,
+  kind: ResourceKind,
+  record: MappedRecord,
+  context: CallContext,
+): Promise<AppObject> {
   const object = await core.connector.get(kind, record.appId, context);
   if (object) return object;
   // Deleted in the app behind the gateway's back: forget the mapping so the key can be reused.
@@ -70,8 +77,12 @@ export async function appObject(core: CoreContext, kind: ResourceKind, record: M
   throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
 }
 
-
-export async function findByKeyInApp(core: CoreContext, kind: ResourceKind, key: string, context: CallContext): Promise<AppObject | undefined> {
+export async function findByKeyInApp(
+  core: CoreContext,
+  kind: ResourceKind,
+  key: string,
+  context: CallContext,
+): Promise<AppObject | undefined> {
   const filter: Filter = { kind: 'compare', path: { attr: KEY_NAME[kind] }, op: 'eq', value: key };
   for await (const object of appObjects(core, kind, filter, context)) {
     const value = object.scim[KEY_NAME[kind]];
@@ -81,18 +92,26 @@ export async function findByKeyInApp(core: CoreContext, kind: ResourceKind, key:
 }
 
 /** App objects that may match `filter`, using the app's own search when the connector declares it. */
-export async function* appObjects(core: CoreContext, kind: ResourceKind, filter: Filter | undefined, context: CallContext): AsyncGenerator<AppObject> {
-  const pushdown = pushdownCandidates(filter, core.resourceTypes[kind]).find((candidate) => core.connector.pushdown(kind, candidate.attribute, candidate.op));
+export async function* appObjects(
+  core: CoreContext,
+  kind: ResourceKind,
+  filter: Filter | undefined,
+  context: CallContext,
+): AsyncGenerator<AppObject> {
+  const pushdown = pushdownCandidates(filter, core.resourceTypes[kind]).find((candidate) =>
+    core.connector.pushdown(kind, candidate.attribute, candidate.op),
+  );
   const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;
   let scanned = 0;
   for await (const page of core.connector.list(kind, context, pushdown ? { filter: pushdown } : {})) {
     for (const object of page.objects) {
       if (++scanned > maxScan && !pushdown) {
-        throw new ScimRequestError('tooMany', `The filter needs more than ${maxScan} objects read from the app; use userName, externalId or another filter the app can answer`);
+        throw new ScimRequestError(
+          'tooMany',
+          `The filter needs more than ${maxScan} objects read from the app; use userName, externalId or another filter the app can answer`,
+        );
       }
       yield object;
     }
   }
 }
-
-

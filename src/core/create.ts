@@ -8,7 +8,16 @@ import { changedAttributes } from '../scim/patch/apply.ts';
 import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
-import { appObject, findByKeyInApp, KEY_NAME, lock, reportUnmapped, supports, type CoreContext, type MappedRecord } from './context.ts';
+import {
+  appObject,
+  findByKeyInApp,
+  KEY_NAME,
+  lock,
+  reportUnmapped,
+  supports,
+  type CoreContext,
+  type MappedRecord,
+} from './context.ts';
 import { memberDisplays, memberValues } from './group-members.ts';
 import { normalizeKey, type MappingRecord, type ResourceKind } from './id-map.ts';
 import { applyMembers, memberEntries } from './member-writes.ts';
@@ -16,13 +25,21 @@ import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
 import type { ResourceView } from './views.ts';
 
-export async function createResource(core: CoreContext, kind: ResourceKind, body: unknown, context: CallContext): Promise<ResourceView> {
+export async function createResource(
+  core: CoreContext,
+  kind: ResourceKind,
+  body: unknown,
+  context: CallContext,
+): Promise<ResourceView> {
   supports(core, kind);
   const resourceType = core.resourceTypes[kind];
   const data = normalizeResource(resourceType, body);
   const key = requireKeyAttribute(resourceType, data);
   reportUnmapped(core, kind, data);
-  const members = kind === 'Group' ? memberValues(body && typeof body === 'object' ? (body as Record<string, unknown>).members : undefined) : [];
+  const members =
+    kind === 'Group'
+      ? memberValues(body && typeof body === 'object' ? (body as Record<string, unknown>).members : undefined)
+      : [];
   const displays = kind === 'Group' ? memberDisplays((body as Record<string, unknown>).members) : {};
   delete data.members;
   const toApp = await referencesToApp(core.idMap, core.app, data);
@@ -39,7 +56,12 @@ export async function createResource(core: CoreContext, kind: ResourceKind, body
       throw error;
     }
     let appKnown = true;
-    if (kind === 'User' && data.active === false && object.scim.active !== false && core.connector.canSetActive('User')) {
+    if (
+      kind === 'User' &&
+      data.active === false &&
+      object.scim.active !== false &&
+      core.connector.canSetActive('User')
+    ) {
       await core.connector.setActive('User', object.appId, false, context);
       appKnown = false;
     }
@@ -61,7 +83,13 @@ export async function confirmCreate(core: CoreContext, kind: ResourceKind, scimI
  * Reserves the key for a new object and returns its SCIM id, or returns the existing object's view when
  * this POST repeats one that already succeeded (same externalId), or throws 409.
  */
-async function claim(core: CoreContext, kind: ResourceKind, key: string, data: ScimResource, context: CallContext): Promise<string | ResourceView> {
+async function claim(
+  core: CoreContext,
+  kind: ResourceKind,
+  key: string,
+  data: ScimResource,
+  context: CallContext,
+): Promise<string | ResourceView> {
   const existing = await core.idMap.findByKey(core.app, kind, key);
   if (existing) {
     const settled = await settle(core, kind, existing, key, context);
@@ -69,8 +97,17 @@ async function claim(core: CoreContext, kind: ResourceKind, key: string, data: S
     if (settled) {
       if (!settled.committed && data.externalId !== undefined && settled.externalId === data.externalId) {
         // The first attempt's answer was lost: answer this one with its SCIM id, once.
-        const committed = await core.idMap.update(core.app, kind, settled.scimId, { committed: true, shadow: settled.shadow ?? data });
-        return core.views.compose(kind, committed as MappedRecord, await appObject(core, kind, settled, context), context, { members: true });
+        const committed = await core.idMap.update(core.app, kind, settled.scimId, {
+          committed: true,
+          shadow: settled.shadow ?? data,
+        });
+        return core.views.compose(
+          kind,
+          committed as MappedRecord,
+          await appObject(core, kind, settled, context),
+          context,
+          { members: true },
+        );
       }
       throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
     }
@@ -97,7 +134,13 @@ async function claim(core: CoreContext, kind: ResourceKind, key: string, data: S
  * (undefined); a reservation whose create may have succeeded is completed by lookup, or handed back for
  * reuse ('reuse') when the app has no such object.
  */
-async function settle(core: CoreContext, kind: ResourceKind, record: MappingRecord, key: string, context: CallContext): Promise<(MappedRecord) | 'reuse' | undefined> {
+async function settle(
+  core: CoreContext,
+  kind: ResourceKind,
+  record: MappingRecord,
+  key: string,
+  context: CallContext,
+): Promise<MappedRecord | 'reuse' | undefined> {
   if (record.appId !== null) {
     if (await core.connector.get(kind, record.appId, context)) return record as MappedRecord;
     await core.idMap.delete(core.app, kind, record.scimId);
@@ -109,14 +152,22 @@ async function settle(core: CoreContext, kind: ResourceKind, record: MappingReco
   return updated as MappedRecord;
 }
 
-async function createInApp(core: CoreContext, kind: ResourceKind, scimId: string, key: string, toApp: ScimResource, context: CallContext): Promise<AppObject> {
+async function createInApp(
+  core: CoreContext,
+  kind: ResourceKind,
+  scimId: string,
+  key: string,
+  toApp: ScimResource,
+  context: CallContext,
+): Promise<AppObject> {
   const result = await core.connector.create(kind, toApp, scimId, context);
   if ('created' in result) {
     // The app id is stored with the shadow at the end: until then the record is a pending reservation,
     // which a retry resolves by lookup whatever happened in between.
     return result.created;
   }
-  const conflict = () => new ConflictError(`The app already has a ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)}`);
+  const conflict = () =>
+    new ConflictError(`The app already has a ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)}`);
   if (core.connector.connector.resources[kind]?.create?.onConflict !== 'adopt') throw conflict();
   const found = await findByKeyInApp(core, kind, key, context);
   if (!found) throw conflict();
@@ -127,8 +178,12 @@ async function createInApp(core: CoreContext, kind: ResourceKind, scimId: string
   const current = await core.views.forms(kind, found);
   const changed = changedAttributes(core.resourceTypes[kind], current.connector, toApp);
   if (!changed.length) return found;
-  const updated = await core.connector.update(kind, found.appId, { scim: toApp, old: current.connector, changed }, context);
+  const updated = await core.connector.update(
+    kind,
+    found.appId,
+    { scim: toApp, old: current.connector, changed },
+    context,
+  );
   if (updated === 'notFound') throw conflict();
   return updated ?? found;
 }
-

@@ -24,7 +24,7 @@ export interface MemberChange {
 
 /** Ids in a member value: [{value}], {value}, "id", or a list of strings (Microsoft's collection sends each form). */
 export function memberValues(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const list: unknown[] = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const out: string[] = [];
   for (const item of list) {
     const id = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).value : item;
@@ -41,7 +41,12 @@ export function memberDisplays(value: unknown): Record<string, string> {
     if (typeof item !== 'object' || item === null) continue;
     const entry = item as Record<string, unknown>;
     const display = entry.display ?? entry.displayName;
-    if ((typeof entry.value === 'string' || typeof entry.value === 'number') && typeof display === 'string' && display !== '') out[String(entry.value)] = display;
+    if (
+      (typeof entry.value === 'string' || typeof entry.value === 'number') &&
+      typeof display === 'string' &&
+      display !== ''
+    )
+      out[String(entry.value)] = display;
   }
   return out;
 }
@@ -53,28 +58,44 @@ function idsOf(filter: Filter): string[] | undefined {
     const right = idsOf(filter.right);
     return left && right ? [...left, ...right] : undefined;
   }
-  if (filter.kind === 'compare' && filter.op === 'eq' && filter.path.attr.toLowerCase() === 'value' && !filter.path.sub && filter.value !== null) {
+  if (
+    filter.kind === 'compare' &&
+    filter.op === 'eq' &&
+    filter.path.attr.toLowerCase() === 'value' &&
+    !filter.path.sub &&
+    filter.value !== null
+  ) {
     return [String(filter.value)];
   }
   return undefined;
 }
 
+/** A PATCH without a path carries attributes by name: `members` among them is a membership change. */
+function splitPathless(operation: PatchOperation): { memberChanges: MemberChange[]; rest?: PatchOperation } {
+  const value = operation.value;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { memberChanges: [], rest: operation };
+  const memberChanges: MemberChange[] = [];
+  const rest: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (isMembersPath(groupResourceType, key))
+      memberChanges.push({ op: operation.op, values: memberValues(item), displays: memberDisplays(item), whole: true });
+    else rest[key] = item;
+  }
+  return { memberChanges, ...(Object.keys(rest).length ? { rest: { ...operation, value: rest } } : {}) };
+}
+
 /** Splits a PATCH into membership changes and everything else. */
-export function splitMemberOperations(operations: PatchOperation[]): { members: MemberChange[]; others: PatchOperation[] } {
+export function splitMemberOperations(operations: PatchOperation[]): {
+  members: MemberChange[];
+  others: PatchOperation[];
+} {
   const members: MemberChange[] = [];
   const others: PatchOperation[] = [];
   for (const operation of operations) {
     if (operation.path === undefined) {
-      if (operation.value && typeof operation.value === 'object' && !Array.isArray(operation.value)) {
-        const rest: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(operation.value)) {
-          if (isMembersPath(groupResourceType, key)) members.push({ op: operation.op, values: memberValues(value), displays: memberDisplays(value), whole: true });
-          else rest[key] = value;
-        }
-        if (Object.keys(rest).length) others.push({ ...operation, value: rest });
-      } else {
-        others.push(operation);
-      }
+      const { memberChanges, rest } = splitPathless(operation);
+      members.push(...memberChanges);
+      if (rest) others.push(rest);
       continue;
     }
     if (!isMembersPath(groupResourceType, operation.path)) {
@@ -89,7 +110,12 @@ export function splitMemberOperations(operations: PatchOperation[]): { members: 
       const ids = idsOf(parsed.filter);
       members.push({ op: operation.op, values: ids ?? [], ...(ids ? {} : { filter: parsed.filter }), whole: false });
     } else {
-      members.push({ op: operation.op, values: memberValues(operation.value), displays: memberDisplays(operation.value), whole: true });
+      members.push({
+        op: operation.op,
+        values: memberValues(operation.value),
+        displays: memberDisplays(operation.value),
+        whole: true,
+      });
     }
   }
   return { members, others };
@@ -97,11 +123,19 @@ export function splitMemberOperations(operations: PatchOperation[]): { members: 
 
 /** True when applying the changes needs the group's current member list. */
 export function needsCurrentMembers(changes: MemberChange[]): boolean {
-  return changes.some((change) => change.filter !== undefined || (change.whole && (change.op === 'replace' || (change.op === 'remove' && change.values.length === 0))));
+  return changes.some(
+    (change) =>
+      change.filter !== undefined ||
+      (change.whole && (change.op === 'replace' || (change.op === 'remove' && change.values.length === 0))),
+  );
 }
 
 function matches(filter: Filter, id: string): boolean {
-  return matchesFilter({ kind: 'valuePath', path: { attr: 'members' }, filter }, { members: [{ value: id }] }, groupResourceType);
+  return matchesFilter(
+    { kind: 'valuePath', path: { attr: 'members' }, filter },
+    { members: [{ value: id }] },
+    groupResourceType,
+  );
 }
 
 /**
@@ -128,7 +162,11 @@ export function memberDelta(changes: MemberChange[], current?: readonly string[]
       for (const id of wanted) intent.set(id, 'add');
       members = wanted;
     } else {
-      const targets = change.filter ? [...need()].filter((id) => matches(change.filter!, id)) : change.values.length ? change.values : [...need()];
+      const targets = change.filter
+        ? [...need()].filter((id) => matches(change.filter!, id))
+        : change.values.length
+          ? change.values
+          : [...need()];
       for (const id of targets) {
         intent.set(id, 'remove');
         members?.delete(id);

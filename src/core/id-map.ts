@@ -47,7 +47,9 @@ export interface AdoptCandidate {
   created: string;
 }
 
-export type RecordChanges = Partial<Pick<MappingRecord, 'appId' | 'key' | 'externalId' | 'shadow' | 'appHash' | 'lastModified' | 'committed'>>;
+export type RecordChanges = Partial<
+  Pick<MappingRecord, 'appId' | 'key' | 'externalId' | 'shadow' | 'appHash' | 'lastModified' | 'committed'>
+>;
 
 export interface IdMap {
   get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined>;
@@ -68,7 +70,13 @@ export interface IdMap {
    * Changes a record only if its shadow and appHash are still what the caller read (compare-and-set), so a
    * read that refreshes the shadow cannot overwrite a write that landed in between. Returns whether it did.
    */
-  updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean>;
+  updateIf(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    expected: Pick<MappingRecord, 'shadow' | 'appHash'>,
+    changes: RecordChanges,
+  ): Promise<boolean>;
   /**
    * Maps app objects first seen in a query, race-free: an app id that is already mapped keeps its SCIM id;
    * a pending record holding the same key takes the app id (a create whose answer was lost); a key held

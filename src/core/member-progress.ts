@@ -31,11 +31,17 @@ export class LocalMemberProgress implements MemberProgress {
   async get(app: string, groupScimId: string): Promise<Map<string, MemberAction>> {
     const out = new Map<string, MemberAction>();
     const cutoff = this.#now() - MEMBER_PROGRESS_TTL_MS;
-    for (const [member, entry] of this.#groups.get(`${app}\u0000${groupScimId}`) ?? []) if (entry.at > cutoff) out.set(member, entry.action);
+    for (const [member, entry] of this.#groups.get(`${app}\u0000${groupScimId}`) ?? [])
+      if (entry.at > cutoff) out.set(member, entry.action);
     return out;
   }
 
-  async record(app: string, groupScimId: string, action: MemberAction, memberScimIds: readonly string[]): Promise<void> {
+  async record(
+    app: string,
+    groupScimId: string,
+    action: MemberAction,
+    memberScimIds: readonly string[],
+  ): Promise<void> {
     const key = `${app}\u0000${groupScimId}`;
     const group = this.#groups.get(key) ?? new Map<string, { action: MemberAction; at: number }>();
     for (const member of memberScimIds) group.set(member, { action, at: this.#now() });

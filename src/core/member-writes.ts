@@ -11,7 +11,12 @@ import type { CoreContext } from './context.ts';
 import { memberValues } from './group-members.ts';
 import type { MemberAction } from './member-progress.ts';
 
-export async function currentMembers(core: CoreContext, groupAppId: string, baseMembers: unknown, context: CallContext): Promise<string[]> {
+export async function currentMembers(
+  core: CoreContext,
+  groupAppId: string,
+  baseMembers: unknown,
+  context: CallContext,
+): Promise<string[]> {
   const live = await core.views.members(groupAppId, context, baseMembers);
   return live ? live.map((member) => String(member.value)) : memberValues(baseMembers);
 }
@@ -35,7 +40,9 @@ interface Planned {
 }
 
 async function plan(core: CoreContext, group: GroupRef, delta: MemberDelta): Promise<Planned> {
-  const progress = group.scimId ? await core.memberProgress.get(core.app, group.scimId) : new Map<string, MemberAction>();
+  const progress = group.scimId
+    ? await core.memberProgress.get(core.app, group.scimId)
+    : new Map<string, MemberAction>();
   const planned: Planned = { send: { add: [], remove: [] }, done: { add: [], remove: [] } };
   const unknown: string[] = [];
   for (const action of ['add', 'remove'] as const) {
@@ -61,15 +68,27 @@ function chunks<T>(list: T[], size: number): T[][] {
 }
 
 /** Adds and removes members (SCIM ids); returns the ids now added and removed. Unknown ids are skipped. */
-export async function applyMembers(core: CoreContext, group: GroupRef, delta: MemberDelta, context: CallContext): Promise<MemberDelta> {
+export async function applyMembers(
+  core: CoreContext,
+  group: GroupRef,
+  delta: MemberDelta,
+  context: CallContext,
+): Promise<MemberDelta> {
   if (!delta.add.length && !delta.remove.length) return { add: [], remove: [] };
   if (!core.connector.hasMembers()) throw new NotSupportedError('This app does not manage group members');
   const { send, done } = await plan(core, group, delta);
-  const batches = (['add', 'remove'] as const).flatMap((action) => chunks(send[action], core.connector.memberBatchSize(action)).map((batch) => ({ action, batch })));
+  const batches = (['add', 'remove'] as const).flatMap((action) =>
+    chunks(send[action], core.connector.memberBatchSize(action)).map((batch) => ({ action, batch })),
+  );
   const applied: MemberDelta = { add: [...done.add], remove: [...done.remove] };
   for (const [index, { action, batch }] of batches.entries()) {
     try {
-      await core.connector.changeMembers(action, group.appId, batch.map((member) => member.appId), context);
+      await core.connector.changeMembers(
+        action,
+        group.appId,
+        batch.map((member) => member.appId),
+        context,
+      );
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
       const left = batches.length - index;

@@ -68,21 +68,40 @@ export class Provisioning {
     return confirmCreate(this.#core, kind, scimId);
   }
 
-  async get(kind: ResourceKind, scimId: string, context: CallContext, options: { members?: boolean } = {}): Promise<ResourceView> {
+  async get(
+    kind: ResourceKind,
+    scimId: string,
+    context: CallContext,
+    options: { members?: boolean } = {},
+  ): Promise<ResourceView> {
     supports(this.#core, kind);
     const record = await mappedRecord(this.#core, kind, scimId);
-    return this.views.compose(kind, record, await appObject(this.#core, kind, record, context), context, { members: options.members ?? true });
+    return this.views.compose(kind, record, await appObject(this.#core, kind, record, context), context, {
+      members: options.members ?? true,
+    });
   }
 
   query(kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
     return queryResources(this.#core, kind, input, context);
   }
 
-  patch(kind: ResourceKind, scimId: string, body: unknown, context: CallContext, options: { ifMatch?: string } = {}): Promise<ResourceView> {
+  patch(
+    kind: ResourceKind,
+    scimId: string,
+    body: unknown,
+    context: CallContext,
+    options: { ifMatch?: string } = {},
+  ): Promise<ResourceView> {
     return patchResource(this.#core, kind, scimId, body, context, options);
   }
 
-  replace(kind: ResourceKind, scimId: string, body: unknown, context: CallContext, options: { ifMatch?: string } = {}): Promise<ResourceView> {
+  replace(
+    kind: ResourceKind,
+    scimId: string,
+    body: unknown,
+    context: CallContext,
+    options: { ifMatch?: string } = {},
+  ): Promise<ResourceView> {
     return replaceResource(this.#core, kind, scimId, body, context, options);
   }
 

@@ -21,7 +21,10 @@ export function conjuncts(filter: Filter): Filter[] {
   return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
 }
 
-function canonical(resourceType: ResourceTypeDef, path: { uri?: string; attr: string; sub?: string }): string | undefined {
+function canonical(
+  resourceType: ResourceTypeDef,
+  path: { uri?: string; attr: string; sub?: string },
+): string | undefined {
   const resolved = resolveAttribute(resourceType, formatAttrPath(path));
   if (!resolved?.attribute) return undefined;
   const name = resolved.sub ? `${resolved.attribute.name}.${resolved.sub.name}` : resolved.attribute.name;
@@ -29,7 +32,8 @@ function canonical(resourceType: ResourceTypeDef, path: { uri?: string; attr: st
 }
 
 function eqString(term: Filter, resourceType: ResourceTypeDef, attribute: string): string | undefined {
-  if (term.kind !== 'compare' || term.op !== 'eq' || term.value === null || typeof term.value === 'boolean') return undefined;
+  if (term.kind !== 'compare' || term.op !== 'eq' || term.value === null || typeof term.value === 'boolean')
+    return undefined;
   return canonical(resourceType, term.path) === attribute ? String(term.value) : undefined;
 }
 
@@ -37,7 +41,11 @@ export function planQuery(filter: Filter | undefined, resourceType: ResourceType
   if (!filter) return { kind: 'scan' };
   const terms = conjuncts(filter);
   const keyAttribute = resourceType.name === 'User' ? 'userName' : 'displayName';
-  for (const [attribute, kind] of [['id', 'id'], [keyAttribute, 'key'], ['externalId', 'externalId']] as const) {
+  for (const [attribute, kind] of [
+    ['id', 'id'],
+    [keyAttribute, 'key'],
+    ['externalId', 'externalId'],
+  ] as const) {
     for (const term of terms) {
       const value = eqString(term, resourceType, attribute);
       if (value === undefined) continue;
@@ -55,7 +63,11 @@ export function pushdownCandidates(filter: Filter | undefined, resourceType: Res
   if (!filter) return [];
   const out: PushdownFilter[] = [];
   for (const term of conjuncts(filter)) {
-    if (term.kind === 'compare' && (term.op === 'eq' || term.op === 'co' || term.op === 'sw' || term.op === 'ew') && term.value !== null) {
+    if (
+      term.kind === 'compare' &&
+      (term.op === 'eq' || term.op === 'co' || term.op === 'sw' || term.op === 'ew') &&
+      term.value !== null
+    ) {
       const attribute = canonical(resourceType, term.path);
       if (attribute) out.push({ attribute, op: term.op, value: String(term.value) });
     } else if (term.kind === 'valuePath' && term.filter.kind === 'and') {

@@ -32,7 +32,12 @@ export interface QueryResult {
   startIndex: number;
 }
 
-export async function queryResources(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
+export async function queryResources(
+  core: CoreContext,
+  kind: ResourceKind,
+  input: QueryInput,
+  context: CallContext,
+): Promise<QueryResult> {
   supports(core, kind);
   const resourceType = core.resourceTypes[kind];
   const filter = input.filter !== undefined && input.filter.trim() !== '' ? parseFilter(input.filter) : undefined;
@@ -41,10 +46,26 @@ export async function queryResources(core: CoreContext, kind: ResourceKind, inpu
   // Entra's membership check filters on members even when it asks for attributes=id only.
   const filterMembers = kind === 'Group' && filter !== undefined && mentionsMembers(filter);
   const respond = (views: ResourceView[]): QueryResult => {
-    let all = views.filter((view) => matches({ ...view.data, id: view.id, meta: { created: view.created, lastModified: view.lastModified, resourceType: kind } }));
+    let all = views.filter((view) =>
+      matches({
+        ...view.data,
+        id: view.id,
+        meta: { created: view.created, lastModified: view.lastModified, resourceType: kind },
+      }),
+    );
     if (filterMembers && !input.members) all = all.map((view) => ({ ...view, data: withoutMembers(view.data) }));
-    if (input.sortBy) all = sortResources(resourceType, all.map((v) => ({ ...v.data, id: v.id, __view: v })), input.sortBy, input.sortOrder ?? 'ascending').map((r) => r.__view as ResourceView);
-    return { totalResults: all.length, startIndex: input.startIndex, resources: all.slice(input.startIndex - 1, input.startIndex - 1 + input.count) };
+    if (input.sortBy)
+      all = sortResources(
+        resourceType,
+        all.map((v) => ({ ...v.data, id: v.id, __view: v })),
+        input.sortBy,
+        input.sortOrder ?? 'ascending',
+      ).map((r) => r.__view as ResourceView);
+    return {
+      totalResults: all.length,
+      startIndex: input.startIndex,
+      resources: all.slice(input.startIndex - 1, input.startIndex - 1 + input.count),
+    };
   };
   const viewOptions = { members: input.members || filterMembers };
   const plan = planQuery(filter, resourceType);
@@ -55,7 +76,10 @@ export async function queryResources(core: CoreContext, kind: ResourceKind, inpu
     return respond(object ? [await core.views.compose(kind, record, object, context, viewOptions)] : []);
   }
   if (plan.kind === 'key' || plan.kind === 'externalId') {
-    const records = plan.kind === 'key' ? [await core.idMap.findByKey(core.app, kind, plan.value)].filter((r) => r !== undefined) : await core.idMap.findByExternalId(core.app, kind, plan.value);
+    const records =
+      plan.kind === 'key'
+        ? [await core.idMap.findByKey(core.app, kind, plan.value)].filter((r) => r !== undefined)
+        : await core.idMap.findByExternalId(core.app, kind, plan.value);
     const views: ResourceView[] = [];
     for (const record of records) {
       if (!record.appId) continue;
@@ -79,12 +103,18 @@ export async function queryResources(core: CoreContext, kind: ResourceKind, inpu
   await flush();
   if (filterMembers) views.splice(0, views.length, ...(await withMembers(core, views, context)));
   const result = respond(views);
-  if (kind === 'Group' && input.members && !filterMembers) result.resources = await withMembers(core, result.resources, context);
+  if (kind === 'Group' && input.members && !filterMembers)
+    result.resources = await withMembers(core, result.resources, context);
   return result;
 }
 
 /** An unfiltered, unsorted page: read only the app pages that hold it when the app reports a total. */
-async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {
+async function window(
+  core: CoreContext,
+  kind: ResourceKind,
+  input: QueryInput,
+  context: CallContext,
+): Promise<QueryResult> {
   const start = input.startIndex - 1;
   const maxScan = core.connector.connector.resources[kind]?.list.maxScan ?? 10_000;
   const picked: AppObject[] = [];
@@ -108,10 +138,20 @@ async function window(core: CoreContext, kind: ResourceKind, input: QueryInput, 
   const resources = kind === 'Group' && input.members ? await withMembers(core, views, context) : views;
   // Without the app's total, totalResults counts what was seen, plus one when the app has more: a client
   // paging on with startIndex then asks for the next page.
-  return { resources, totalResults: total ?? Math.max(seen, start + picked.length) + (more && picked.length >= input.count ? 1 : 0), startIndex: input.startIndex };
+  return {
+    resources,
+    totalResults: total ?? Math.max(seen, start + picked.length) + (more && picked.length >= input.count ? 1 : 0),
+    startIndex: input.startIndex,
+  };
 }
 
-async function viewsOf(core: CoreContext, kind: ResourceKind, objects: AppObject[], context: CallContext, options: { members: boolean }): Promise<ResourceView[]> {
+async function viewsOf(
+  core: CoreContext,
+  kind: ResourceKind,
+  objects: AppObject[],
+  context: CallContext,
+  options: { members: boolean },
+): Promise<ResourceView[]> {
   if (!objects.length) return [];
   const now = core.now().toISOString();
   const candidates = [];
@@ -128,7 +168,8 @@ async function viewsOf(core: CoreContext, kind: ResourceKind, objects: AppObject
   }
   const records = await core.idMap.adopt(core.app, kind, candidates);
   const views: ResourceView[] = [];
-  for (const [index, object] of objects.entries()) views.push(await core.views.compose(kind, records[index]!, object, context, options));
+  for (const [index, object] of objects.entries())
+    views.push(await core.views.compose(kind, records[index]!, object, context, options));
   return views;
 }
 

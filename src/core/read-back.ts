@@ -30,7 +30,7 @@ export function hashOf(value: unknown): string {
 export function mappedTopLevel(attributes: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const attribute of attributes) {
-    const urn = /^(urn:.+):([^:.\[]+)(?:[.[].*)?$/i.exec(attribute);
+    const urn = /^(urn:.+):([^:.[]+)(?:[.[].*)?$/i.exec(attribute);
     out.add(urn ? `${urn[1]}:${urn[2]}` : attribute.replace(/\[.*?\]/g, '').split('.')[0]!);
   }
   return out;

@@ -13,7 +13,9 @@ function managerOf(resource: ScimResource): Json | undefined {
   const enterprise = resource[URN.enterpriseUser];
   if (!enterprise || typeof enterprise !== 'object') return undefined;
   const manager = (enterprise as Json).manager;
-  return manager && typeof manager === 'object' && typeof (manager as Json).value === 'string' ? (manager as Json) : undefined;
+  return manager && typeof manager === 'object' && typeof (manager as Json).value === 'string'
+    ? (manager as Json)
+    : undefined;
 }
 
 function withManagerValue(resource: ScimResource, value: string | undefined): ScimResource {

@@ -60,10 +60,17 @@ export class Views {
 
   async forms(kind: ResourceKind, object: AppObject): Promise<AppForms> {
     const { meta, ...rest } = object.scim;
-    const connector = normalizeResource(this.#resourceTypes[kind], rest, `the ${this.#connector.connector.id} connector's toScim`);
+    const connector = normalizeResource(
+      this.#resourceTypes[kind],
+      rest,
+      `the ${this.#connector.connector.id} connector's toScim`,
+    );
     delete connector.members;
     const client = kind === 'User' ? await referencesFromApp(this.#idMap, this.#app, connector) : connector;
-    const created = isObject(meta) && typeof meta.created === 'string' && !Number.isNaN(Date.parse(meta.created)) ? new Date(meta.created).toISOString() : undefined;
+    const created =
+      isObject(meta) && typeof meta.created === 'string' && !Number.isNaN(Date.parse(meta.created))
+        ? new Date(meta.created).toISOString()
+        : undefined;
     return { connector, client, ...(created ? { created } : {}) };
   }
 
@@ -71,13 +78,30 @@ export class Views {
    * The client's view of a mapped object. When the app changed since the client last wrote, the record's
    * shadow is refreshed to what the client now sees, so its next PATCH is compared with that.
    */
-  async compose(kind: ResourceKind, record: MappingRecord, object: AppObject, context: CallContext, options: { members?: boolean } = {}): Promise<ResourceView> {
+  async compose(
+    kind: ResourceKind,
+    record: MappingRecord,
+    object: AppObject,
+    context: CallContext,
+    options: { members?: boolean } = {},
+  ): Promise<ResourceView> {
     const { client } = await this.forms(kind, object);
     const appHash = hashOf(client);
-    const data = readBack({ app: client, shadow: record.shadow, appHash: record.appHash, mapped: this.#mapped[kind] ?? new Set() });
+    const data = readBack({
+      app: client,
+      shadow: record.shadow,
+      appHash: record.appHash,
+      mapped: this.#mapped[kind] ?? new Set(),
+    });
     if (record.appHash !== appHash && record.shadow) {
       // Compare-and-set: a write that landed since this record was read wins over this refresh.
-      await this.#idMap.updateIf(this.#app, kind, record.scimId, { shadow: record.shadow, appHash: record.appHash }, { shadow: { ...data }, appHash });
+      await this.#idMap.updateIf(
+        this.#app,
+        kind,
+        record.scimId,
+        { shadow: record.shadow, appHash: record.appHash },
+        { shadow: { ...data }, appHash },
+      );
     }
     if (kind === 'Group') {
       delete data.members;
@@ -106,7 +130,9 @@ export class Views {
     for (const id of ids) {
       const record = records.get(id);
       if (!record) continue; // a member added in the app directly, never seen by the gateway
-      const display = displays[record.scimId] ?? (typeof record.shadow?.displayName === 'string' ? record.shadow.displayName : record.key);
+      const display =
+        displays[record.scimId] ??
+        (typeof record.shadow?.displayName === 'string' ? record.shadow.displayName : record.key);
       out.push({ value: record.scimId, type: 'User', ...(display ? { display } : {}) });
     }
     return out;

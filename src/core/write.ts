@@ -8,34 +8,68 @@ import { applyPatch, changedAttributes, parsePatchRequest } from '../scim/patch/
 import { normalizeResource, requireKeyAttribute } from '../scim/resource/normalize.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
-import { appObject, KEY_NAME, lock, mappedRecord, reportUnmapped, supports, type CoreContext, type MappedRecord } from './context.ts';
-import { memberDelta, memberDisplays, memberValues, needsCurrentMembers, splitMemberOperations, type MemberChange } from './group-members.ts';
+import {
+  appObject,
+  KEY_NAME,
+  lock,
+  mappedRecord,
+  reportUnmapped,
+  supports,
+  type CoreContext,
+  type MappedRecord,
+} from './context.ts';
+import {
+  memberDelta,
+  memberDisplays,
+  memberValues,
+  needsCurrentMembers,
+  splitMemberOperations,
+  type MemberChange,
+} from './group-members.ts';
 import { KeyTakenError, normalizeKey, type ResourceKind } from './id-map.ts';
 import { applyMembers, currentMembers, memberEntries } from './member-writes.ts';
 import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
 import type { ResourceView } from './views.ts';
 
-export async function patchResource(core: CoreContext, kind: ResourceKind, scimId: string, body: unknown, context: CallContext, options: { ifMatch?: string } = {}): Promise<ResourceView> {
+export async function patchResource(
+  core: CoreContext,
+  kind: ResourceKind,
+  scimId: string,
+  body: unknown,
+  context: CallContext,
+  options: { ifMatch?: string } = {},
+): Promise<ResourceView> {
   supports(core, kind);
   const operations = parsePatchRequest(body);
   return lock(core, kind, `id:${scimId}`, async () => {
     const record = await mappedRecord(core, kind, scimId);
     const base = await startingPoint(core, kind, record, context, options.ifMatch);
-    const { members, others } = kind === 'Group' ? splitMemberOperations(operations) : { members: [], others: operations };
+    const { members, others } =
+      kind === 'Group' ? splitMemberOperations(operations) : { members: [], others: operations };
     const { members: baseMembers, ...baseData } = base;
     const next = others.length ? applyPatch(core.resourceTypes[kind], baseData, others).resource : baseData;
     return applyWrite(core, kind, record, baseData, next, members, baseMembers, context);
   });
 }
 
-export async function replaceResource(core: CoreContext, kind: ResourceKind, scimId: string, body: unknown, context: CallContext, options: { ifMatch?: string } = {}): Promise<ResourceView> {
+export async function replaceResource(
+  core: CoreContext,
+  kind: ResourceKind,
+  scimId: string,
+  body: unknown,
+  context: CallContext,
+  options: { ifMatch?: string } = {},
+): Promise<ResourceView> {
   supports(core, kind);
   const resourceType = core.resourceTypes[kind];
   const data = normalizeResource(resourceType, body);
   requireKeyAttribute(resourceType, data);
   const { members: bodyMembers, ...next } = data;
-  const memberChanges: MemberChange[] = kind === 'Group' && bodyMembers !== undefined ? [{ op: 'replace', values: memberValues(bodyMembers), whole: true }] : [];
+  const memberChanges: MemberChange[] =
+    kind === 'Group' && bodyMembers !== undefined
+      ? [{ op: 'replace', values: memberValues(bodyMembers), whole: true }]
+      : [];
   return lock(core, kind, `id:${scimId}`, async () => {
     const record = await mappedRecord(core, kind, scimId);
     const { members: baseMembers, ...baseData } = await startingPoint(core, kind, record, context, options.ifMatch);
@@ -44,7 +78,13 @@ export async function replaceResource(core: CoreContext, kind: ResourceKind, sci
 }
 
 /** What a write starts from: the client's last-written values, or the app's when it never wrote. */
-export async function deleteResource(core: CoreContext, kind: ResourceKind, scimId: string, context: CallContext, options: { ifMatch?: string } = {}): Promise<void> {
+export async function deleteResource(
+  core: CoreContext,
+  kind: ResourceKind,
+  scimId: string,
+  context: CallContext,
+  options: { ifMatch?: string } = {},
+): Promise<void> {
   supports(core, kind);
   await lock(core, kind, `id:${scimId}`, async () => {
     const record = await mappedRecord(core, kind, scimId);
@@ -54,9 +94,17 @@ export async function deleteResource(core: CoreContext, kind: ResourceKind, scim
   });
 }
 
-async function startingPoint(core: CoreContext, kind: ResourceKind, record: MappedRecord, context: CallContext, ifMatch: string | undefined): Promise<ScimResource> {
+async function startingPoint(
+  core: CoreContext,
+  kind: ResourceKind,
+  record: MappedRecord,
+  context: CallContext,
+  ifMatch: string | undefined,
+): Promise<ScimResource> {
   if (ifMatch !== undefined) {
-    const current = await core.views.compose(kind, record, await appObject(core, kind, record, context), context, { members: false });
+    const current = await core.views.compose(kind, record, await appObject(core, kind, record, context), context, {
+      members: false,
+    });
     if (!etagMatches(ifMatch, versionOf(current))) throw new PreconditionFailedError();
   }
   if (record.shadow) return structuredClone(record.shadow);
@@ -78,10 +126,13 @@ async function applyWrite(
   reportUnmapped(core, kind, next);
   if (record.key === null || normalizeKey(key) !== normalizeKey(record.key)) {
     const holder = await core.idMap.findByKey(core.app, kind, key);
-    if (holder && holder.scimId !== record.scimId) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
+    if (holder && holder.scimId !== record.scimId)
+      throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
   }
   const changed = changedAttributes(resourceType, base, next);
-  const current = needsCurrentMembers(memberChanges) ? await currentMembers(core, record.appId, baseMembers, context) : undefined;
+  const current = needsCurrentMembers(memberChanges)
+    ? await currentMembers(core, record.appId, baseMembers, context)
+    : undefined;
   const delta = memberDelta(memberChanges, current);
   let appHash = record.appHash;
   if (changed.length) appHash = await sendChanges(core, kind, record, base, next, changed, context);
@@ -109,13 +160,22 @@ async function applyWrite(
     if (delta.add.length || delta.remove.length) await core.memberProgress.clear(core.app, record.scimId);
     return core.views.fromRecord(updated ?? record, shadow);
   } catch (error) {
-    if (error instanceof KeyTakenError) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
+    if (error instanceof KeyTakenError)
+      throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
     throw error;
   }
 }
 
 /** Sends attribute changes to the app; returns the new app hash (null when not known). */
-async function sendChanges(core: CoreContext, kind: ResourceKind, record: MappedRecord, base: ScimResource, next: ScimResource, changed: string[], context: CallContext): Promise<string | null> {
+async function sendChanges(
+  core: CoreContext,
+  kind: ResourceKind,
+  record: MappedRecord,
+  base: ScimResource,
+  next: ScimResource,
+  changed: string[],
+  context: CallContext,
+): Promise<string | null> {
   const toggles = kind === 'User' && changed.includes('active') && core.connector.canSetActive(kind);
   const rest = toggles ? changed.filter((name) => name !== 'active') : changed;
   let object: AppObject | undefined;

@@ -35,9 +35,9 @@ function describe(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     let text: string;
     try {
-      text = JSON.stringify(value) ?? String(value);
+      text = JSON.stringify(value) ?? Object.prototype.toString.call(value);
     } catch {
-      text = String(value);
+      text = Object.prototype.toString.call(value);
     }
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }

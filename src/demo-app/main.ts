@@ -22,7 +22,9 @@ async function main(): Promise<void> {
 
   const app = createDemoApp({ apiKey, rate, snapshotFile });
   const { url } = await app.listen(port, host);
-  console.log(`Demo app listening on ${url} (rate ${rate || 'unlimited'}/s) - try: curl -H 'X-Api-Key: ${apiKey}' ${url}/api/users`);
+  console.log(
+    `Demo app listening on ${url} (rate ${rate || 'unlimited'}/s) - try: curl -H 'X-Api-Key: ${apiKey}' ${url}/api/users`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -17,15 +17,13 @@ export class Memberships {
   list(teamId: number): Member[] {
     const members = this.#byTeam.get(teamId);
     if (!members) return [];
-    return [...members]
-      .sort(([a], [b]) => a - b)
-      .map(([user_id, added_at]) => ({ user_id, added_at }));
+    return [...members].sort(([a], [b]) => a - b).map(([user_id, added_at]) => ({ user_id, added_at }));
   }
 
   /** Returns false when the pair already existed, so callers can skip persisting a no-op. */
   add(teamId: number, userId: number, addedAt: string): boolean {
     let members = this.#byTeam.get(teamId);
-    if (!members) this.#byTeam.set(teamId, (members = new Map()));
+    if (!members) this.#byTeam.set(teamId, (members = new Map<number, string>()));
     if (members.has(userId)) return false;
     members.set(userId, addedAt);
     return true;

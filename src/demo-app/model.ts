@@ -40,10 +40,15 @@ export interface UserFields {
 export type CustomValue = string | number | boolean;
 
 /** What a create or PATCH body may carry: custom_fields is a partial update where null removes a field. */
-export type UserInput = Omit<Partial<UserFields>, 'custom_fields'> & { custom_fields?: Record<string, CustomValue | null> };
+export type UserInput = Omit<Partial<UserFields>, 'custom_fields'> & {
+  custom_fields?: Record<string, CustomValue | null>;
+};
 
 /** custom_fields after `input` is applied to `current`. */
-export function mergeCustomFields(current: Record<string, CustomValue>, input: Record<string, CustomValue | null>): Record<string, CustomValue> {
+export function mergeCustomFields(
+  current: Record<string, CustomValue>,
+  input: Record<string, CustomValue | null>,
+): Record<string, CustomValue> {
   const out = { ...current };
   for (const [name, value] of Object.entries(input)) {
     if (value === null) delete out[name];

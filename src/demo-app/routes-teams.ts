@@ -50,7 +50,11 @@ const addMember: Handler = ({ store }, [rawTeam, rawUser]) => {
 export const MAX_BULK_MEMBERS = 50;
 
 function userIds(value: unknown): number[] {
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter(Boolean).map(Number) : undefined;
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',').filter(Boolean).map(Number)
+      : undefined;
   if (!list || !list.length || !list.every((id) => Number.isSafeInteger(id) && (id as number) > 0)) {
     throw invalid('user_ids', 'user_ids must be a non-empty list of user ids');
   }

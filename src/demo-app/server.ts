@@ -49,17 +49,19 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   return { path, query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
 }
 
+/** Loads the store from its snapshot file and saves it there after every change. */
+function persisted(store: DemoStore, file: string): SnapshotWriter {
+  const saved = loadSnapshot(file);
+  if (saved) store.load(saved);
+  const writer = new SnapshotWriter(file, () => store.toSnapshot());
+  store.onChange = () => writer.schedule();
+  return writer;
+}
+
 export function createDemoApp(options: DemoAppOptions): DemoApp {
   const opts = validateOptions(options);
   const store = new DemoStore();
-  let writer: SnapshotWriter | undefined;
-  if (opts.snapshotFile !== undefined) {
-    const saved = loadSnapshot(opts.snapshotFile);
-    if (saved) store.load(saved);
-    const active = new SnapshotWriter(opts.snapshotFile, () => store.toSnapshot());
-    store.onChange = () => active.schedule();
-    writer = active;
-  }
+  const writer = opts.snapshotFile === undefined ? undefined : persisted(store, opts.snapshotFile);
   const limiter = opts.rate > 0 ? new SlidingWindowLimiter(opts.rate) : undefined;
   const faults = new FaultInjector(opts.faults);
   const counters: Counters = { requests: 0, rate_limited: 0, faults: 0 };

@@ -22,7 +22,12 @@ import {
 import { UniqueIndex } from './unique-index.ts';
 
 const now = (): string => new Date().toISOString();
-const copyUser = (user: User): User => ({ ...user, office: user.office && { ...user.office }, roles: [...user.roles], custom_fields: { ...user.custom_fields } });
+const copyUser = (user: User): User => ({
+  ...user,
+  office: user.office && { ...user.office },
+  roles: [...user.roles],
+  custom_fields: { ...user.custom_fields },
+});
 /** Case-insensitive equality where an absent filter matches everything. */
 const sameFolded = (filter: string | undefined, value: string | null): boolean =>
   filter === undefined || (value !== null && value.toLowerCase() === filter.toLowerCase());
@@ -56,7 +61,10 @@ export class DemoStore {
   /** Ids only grow, so map insertion order is id order. */
   listUsers(filter: UserFilter = {}, range?: Range): ListResult<User> {
     // user_name is unique, so its filter is an index lookup, as a real API's would be.
-    const candidates = filter.user_name !== undefined && filter.user_name !== '' ? [this.#users.get(this.#userNames.find(filter.user_name) ?? -1)].filter((u) => u !== undefined) : [...this.#users.values()];
+    const candidates =
+      filter.user_name !== undefined && filter.user_name !== ''
+        ? [this.#users.get(this.#userNames.find(filter.user_name) ?? -1)].filter((u) => u !== undefined)
+        : [...this.#users.values()];
     const matches = candidates.filter(
       (u) =>
         sameFolded(filter.user_name, u.user_name) &&

@@ -58,10 +58,12 @@ const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
  * are the customer's own; values are scalars.
  */
 function customFields(value: unknown): Record<string, CustomValue | null> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('custom_fields', 'custom_fields must be an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid('custom_fields', 'custom_fields must be an object');
   const out: Record<string, CustomValue | null> = {};
   for (const [name, field] of Object.entries(value as Body)) {
-    if (!FIELD_NAME.test(name)) throw invalid('custom_fields', `custom field names are letters, digits and "_" (got ${JSON.stringify(name)})`);
+    if (!FIELD_NAME.test(name))
+      throw invalid('custom_fields', `custom field names are letters, digits and "_" (got ${JSON.stringify(name)})`);
     if (field !== null && typeof field !== 'string' && typeof field !== 'number' && typeof field !== 'boolean') {
       throw invalid(`custom_fields.${name}`, `custom_fields.${name} must be a string, number, boolean or null`);
     }

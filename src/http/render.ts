@@ -11,7 +11,12 @@ export function location(baseUrl: string, kind: ResourceKind, id: string): strin
 }
 
 /** `schemas` lists every extension the resource carries, declared or not (RFC 7643 §3). */
-export function renderResource(resourceType: ResourceTypeDef, view: ResourceView, baseUrl: string, projection: Projection = {}): ScimResource {
+export function renderResource(
+  resourceType: ResourceTypeDef,
+  view: ResourceView,
+  baseUrl: string,
+  projection: Projection = {},
+): ScimResource {
   const kind = resourceType.name;
   const { externalId, ...rest } = view.data;
   const schemas = [resourceType.schema.id, ...Object.keys(rest).filter((key) => /^urn:/i.test(key))];

@@ -33,7 +33,10 @@ export class AttributeReport {
       unmappedAttributes: (kind, names) => this.#unmapped(app, kind, names),
       unknownMembers: (group, members) => {
         this.#metrics.unknownMembers.inc({ app }, members.length);
-        this.#logger.warn({ app, group: group ?? null, members: members.slice(0, 20), count: members.length }, 'group member ids that name no user of this app were skipped (not provisioned yet, or deleted)');
+        this.#logger.warn(
+          { app, group: group ?? null, members: members.slice(0, 20), count: members.length },
+          'group member ids that name no user of this app were skipped (not provisioned yet, or deleted)',
+        );
       },
     };
   }
@@ -45,7 +48,10 @@ export class AttributeReport {
       if (seen[kind].has(name) || seen.User.size + seen.Group.size >= MAX_NAMES_PER_APP) continue;
       seen[kind].add(name);
       this.#metrics.unmappedAttributes.set({ app, resource: kind }, seen[kind].size);
-      this.#logger.warn({ app, resource: kind, attribute: name }, 'Entra sends an attribute this app does not hold: the gateway keeps and returns it, but the app never receives it (map it in the connector, or in customFields)');
+      this.#logger.warn(
+        { app, resource: kind, attribute: name },
+        'Entra sends an attribute this app does not hold: the gateway keeps and returns it, but the app never receives it (map it in the connector, or in customFields)',
+      );
     }
   }
 }

@@ -76,7 +76,10 @@ const clip = (id: string) => (id.length > MAX_ID ? `${id.slice(0, MAX_ID)}…` :
 export function auditTrail(sink: () => AuditSink | undefined): Middleware {
   return async (ctx, next) => {
     const shape = classify(ctx.method, ctx.path);
-    if (!shape || shape.resource === 'none' || !AUDITED.has(shape.operation)) return next();
+    if (!shape || shape.resource === 'none' || !AUDITED.has(shape.operation)) {
+      await next();
+      return;
+    }
     const started = performance.now();
     const seen = new Map<string, string | null>();
     try {
@@ -87,7 +90,8 @@ export function auditTrail(sink: () => AuditSink | undefined): Middleware {
       // operations of any app: auditing them would let anyone write the trail.
       if (target && typeof ctx.state.appId === 'string' && ctx.state.principal !== undefined) {
         const location = ctx.response.get('Location');
-        const scimId = shape.id ?? (location ? decodeURIComponent(location.slice(location.lastIndexOf('/') + 1)) : null);
+        const scimId =
+          shape.id ?? (location ? decodeURIComponent(location.slice(location.lastIndexOf('/') + 1)) : null);
         const success = ctx.status < 400;
         target.write({
           timestamp: new Date().toISOString(),

@@ -23,26 +23,125 @@ export interface Metrics {
   unknownMembers: Counter<'app'>;
 }
 
+type OutboundMetrics = Pick<
+  Metrics,
+  | 'outboundCalls'
+  | 'outboundDuration'
+  | 'outboundRetries'
+  | 'rateLimited'
+  | 'pauseCapped'
+  | 'queueWait'
+  | 'queueDepth'
+  | 'budgetGranted'
+  | 'circuitState'
+>;
+
+/** What the per-app clients report: calls, retries, waits for the budget, breakers. */
+function outboundMetrics(registers: Registry[]): OutboundMetrics {
+  return {
+    outboundCalls: new Counter({
+      name: 'scimgw_outbound_requests_total',
+      help: 'Calls to apps, by outcome',
+      labelNames: ['app', 'operation', 'status_class'],
+      registers,
+    }),
+    outboundDuration: new Histogram({
+      name: 'scimgw_outbound_request_duration_seconds',
+      help: 'Duration of calls to apps',
+      labelNames: ['app', 'operation'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    outboundRetries: new Counter({
+      name: 'scimgw_outbound_retries_total',
+      help: 'Calls to apps repeated after a 429, 5xx or network error',
+      labelNames: ['app'],
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'scimgw_outbound_rate_limited_total',
+      help: '429 answers received from apps',
+      labelNames: ['app'],
+      registers,
+    }),
+    pauseCapped: new Counter({
+      name: 'scimgw_outbound_pause_capped_total',
+      help: 'Waits an app asked for (Retry-After, rate-limit reset) that were longer than maxPause and cut to it',
+      labelNames: ['app'],
+      registers,
+    }),
+    queueWait: new Histogram({
+      name: 'scimgw_rate_limit_wait_seconds',
+      help: "Time a call waited for a concurrency slot and the app's budget",
+      labelNames: ['app'],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'scimgw_queue_depth',
+      help: 'Calls waiting for an app on this replica',
+      labelNames: ['app'],
+      registers,
+    }),
+    budgetGranted: new Counter({
+      name: 'scimgw_rate_budget_used_total',
+      help: "Calls granted by the app's shared rate budget",
+      labelNames: ['app'],
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: 'scimgw_circuit_state',
+      help: 'Circuit breaker per app: 0 closed, 1 half-open, 2 open',
+      labelNames: ['app'],
+      registers,
+    }),
+  };
+}
+
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaults) collectDefaultMetrics({ register: registry, prefix: 'scimgw_' });
   const registers = [registry];
   return {
     registry,
-    outboundCalls: new Counter({ name: 'scimgw_outbound_requests_total', help: 'Calls to apps, by outcome', labelNames: ['app', 'operation', 'status_class'], registers }),
-    outboundDuration: new Histogram({ name: 'scimgw_outbound_request_duration_seconds', help: 'Duration of calls to apps', labelNames: ['app', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
-    outboundRetries: new Counter({ name: 'scimgw_outbound_retries_total', help: 'Calls to apps repeated after a 429, 5xx or network error', labelNames: ['app'], registers }),
-    rateLimited: new Counter({ name: 'scimgw_outbound_rate_limited_total', help: '429 answers received from apps', labelNames: ['app'], registers }),
-    pauseCapped: new Counter({ name: 'scimgw_outbound_pause_capped_total', help: 'Waits an app asked for (Retry-After, rate-limit reset) that were longer than maxPause and cut to it', labelNames: ['app'], registers }),
-    queueWait: new Histogram({ name: 'scimgw_rate_limit_wait_seconds', help: 'Time a call waited for a concurrency slot and the app\'s budget', labelNames: ['app'], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
-    queueDepth: new Gauge({ name: 'scimgw_queue_depth', help: 'Calls waiting for an app on this replica', labelNames: ['app'], registers }),
-    budgetGranted: new Counter({ name: 'scimgw_rate_budget_used_total', help: 'Calls granted by the app\'s shared rate budget', labelNames: ['app'], registers }),
-    circuitState: new Gauge({ name: 'scimgw_circuit_state', help: 'Circuit breaker per app: 0 closed, 1 half-open, 2 open', labelNames: ['app'], registers }),
-    configReloads: new Counter({ name: 'scimgw_config_reloads_total', help: 'Config reloads, applied or refused (the previous config kept serving)', labelNames: ['result'], registers }),
-    inboundRequests: new Counter({ name: 'scimgw_inbound_requests_total', help: 'SCIM requests received, by app, resource type, operation and status', labelNames: ['app', 'resource', 'operation', 'status'], registers }),
-    inboundDuration: new Histogram({ name: 'scimgw_inbound_request_duration_seconds', help: 'Duration of SCIM requests', labelNames: ['app', 'resource', 'operation'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
-    unmappedAttributes: new Gauge({ name: 'scimgw_unmapped_attributes', help: 'Distinct attribute names Entra wrote that the app does not hold (kept and read back, never sent); the status page lists them', labelNames: ['app', 'resource'], registers }),
-    unknownMembers: new Counter({ name: 'scimgw_unknown_members_total', help: 'Group member ids that named no user the gateway knows, skipped', labelNames: ['app'], registers }),
-    storeDuration: new Histogram({ name: 'scimgw_store_duration_seconds', help: 'Duration of id map operations', labelNames: ['operation'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers }),
+    ...outboundMetrics(registers),
+    configReloads: new Counter({
+      name: 'scimgw_config_reloads_total',
+      help: 'Config reloads, applied or refused (the previous config kept serving)',
+      labelNames: ['result'],
+      registers,
+    }),
+    inboundRequests: new Counter({
+      name: 'scimgw_inbound_requests_total',
+      help: 'SCIM requests received, by app, resource type, operation and status',
+      labelNames: ['app', 'resource', 'operation', 'status'],
+      registers,
+    }),
+    inboundDuration: new Histogram({
+      name: 'scimgw_inbound_request_duration_seconds',
+      help: 'Duration of SCIM requests',
+      labelNames: ['app', 'resource', 'operation'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    unmappedAttributes: new Gauge({
+      name: 'scimgw_unmapped_attributes',
+      help: 'Distinct attribute names Entra wrote that the app does not hold (kept and read back, never sent); the status page lists them',
+      labelNames: ['app', 'resource'],
+      registers,
+    }),
+    unknownMembers: new Counter({
+      name: 'scimgw_unknown_members_total',
+      help: 'Group member ids that named no user the gateway knows, skipped',
+      labelNames: ['app'],
+      registers,
+    }),
+    storeDuration: new Histogram({
+      name: 'scimgw_store_duration_seconds',
+      help: 'Duration of id map operations',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
   };
 }

@@ -3,7 +3,15 @@
  * the audit trail which app id each SCIM id maps to, so the audit event names both without the
  * handlers having to carry them. Operation names are the method names: never a user identifier.
  */
-import type { AdoptCandidate, IdMap, MappingRecord, NewRecord, RecordChanges, ReserveResult, ResourceKind } from '../core/id-map.ts';
+import type {
+  AdoptCandidate,
+  IdMap,
+  MappingRecord,
+  NewRecord,
+  RecordChanges,
+  ReserveResult,
+  ResourceKind,
+} from '../core/id-map.ts';
 import { noteRecord } from './audit.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -47,11 +55,22 @@ export class TimedIdMap implements IdMap {
     return result;
   }
 
-  async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
+  async update(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    changes: RecordChanges,
+  ): Promise<MappingRecord | undefined> {
     return noteRecord(await this.#timed('update', () => this.#inner.update(app, kind, scimId, changes)));
   }
 
-  updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
+  updateIf(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    expected: Pick<MappingRecord, 'shadow' | 'appHash'>,
+    changes: RecordChanges,
+  ): Promise<boolean> {
     return this.#timed('updateIf', () => this.#inner.updateIf(app, kind, scimId, expected, changes));
   }
 

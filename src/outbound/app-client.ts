@@ -62,7 +62,14 @@ export interface CallMeta {
 }
 
 export interface CallObserver {
-  onCall?(event: { connector: string; operation: string; method: string; status: number | 'network'; durationMs: number; attempt: number }): void;
+  onCall?(event: {
+    connector: string;
+    operation: string;
+    method: string;
+    status: number | 'network';
+    durationMs: number;
+    attempt: number;
+  }): void;
 }
 
 export interface AppClientDeps {
@@ -81,8 +88,16 @@ type Tried = { answer: AppAnswer; failure?: undefined } | { answer?: undefined; 
 type Decision = { final: AppAnswer } | { error: Error } | { again: RetryReason; delayMs: number };
 
 /** The 503 for an answer that still says "later" when retries are used up. */
-export function laterError(result: 'rateLimited' | 'retry', what: string, status: number, retryAfterMs: number): UnavailableError {
-  return new UnavailableError(`The app is ${result === 'rateLimited' ? 'rate limiting the gateway' : 'not answering successfully'} (${what} answered HTTP ${status}); retry later`, retryAfterMs / 1000);
+export function laterError(
+  result: 'rateLimited' | 'retry',
+  what: string,
+  status: number,
+  retryAfterMs: number,
+): UnavailableError {
+  return new UnavailableError(
+    `The app is ${result === 'rateLimited' ? 'rate limiting the gateway' : 'not answering successfully'} (${what} answered HTTP ${status}); retry later`,
+    retryAfterMs / 1000,
+  );
 }
 
 export class AppClient {
@@ -112,7 +127,11 @@ export class AppClient {
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
     const metrics = deps.metrics;
-    this.breaker = new CircuitBreaker({ ...policy.breaker, now: () => clock.now(), onChange: (state) => metrics?.circuitState.set({ app: policy.app }, { closed: 0, halfOpen: 1, open: 2 }[state]) });
+    this.breaker = new CircuitBreaker({
+      ...policy.breaker,
+      now: () => clock.now(),
+      onChange: (state) => metrics?.circuitState.set({ app: policy.app }, { closed: 0, halfOpen: 1, open: 2 }[state]),
+    });
     metrics?.circuitState.set({ app: policy.app }, 0);
   }
 
@@ -141,14 +160,23 @@ export class AppClient {
   }
 
   /** admit → pace → authorize → attempt → classify, once. */
-  async #try(request: ClientRequest, classify: Classifier, scope: CallScope, meta: CallMeta, attempt: number): Promise<Tried> {
+  async #try(
+    request: ClientRequest,
+    classify: Classifier,
+    scope: CallScope,
+    meta: CallMeta,
+    attempt: number,
+  ): Promise<Tried> {
     const remaining = scope.deadline - this.#clock.now();
     if (remaining <= 0) throw this.#deadlineError(meta.operation);
     // Fails fast while the circuit is open, before queueing; the call is admitted (and may become the
     // probe) only when it is about to be sent: calls that queued before the circuit opened must not go.
     this.breaker.check(this.policy.app);
     const { buckets, ...outbound } = request;
-    const call: OutboundRequest = { ...outbound, headers: { ...outbound.headers, ...(scope.requestId ? { 'x-request-id': scope.requestId } : {}) } };
+    const call: OutboundRequest = {
+      ...outbound,
+      headers: { ...outbound.headers, ...(scope.requestId ? { 'x-request-id': scope.requestId } : {}) },
+    };
     let probe = false;
     const started = this.#clock.now();
     try {
@@ -158,7 +186,11 @@ export class AppClient {
           await this.#credentials.apply(call);
           return this.#attempt(call, classify, scope);
         },
-        { ...(scope.signal ? { signal: scope.signal } : {}), deadline: scope.deadline, ...(buckets ? { buckets } : {}) },
+        {
+          ...(scope.signal ? { signal: scope.signal } : {}),
+          deadline: scope.deadline,
+          ...(buckets ? { buckets } : {}),
+        },
       );
       this.#record(meta.operation, request.method, answer.status, started, attempt);
       return { answer };
@@ -169,7 +201,10 @@ export class AppClient {
       }
       if (probe) this.breaker.abandon();
       if (error instanceof ResponseTooLargeError) {
-        throw new UpstreamError('SCIMGW_UPSTREAM_TOO_LARGE', `The app's answer is larger than ${error.limit} bytes (${this.policy.label} ${meta.operation}); the gateway does not read it`);
+        throw new UpstreamError(
+          'SCIMGW_UPSTREAM_TOO_LARGE',
+          `The app's answer is larger than ${error.limit} bytes (${this.policy.label} ${meta.operation}); the gateway does not read it`,
+        );
       }
       throw this.#stopped(error, scope, meta.operation);
     }
@@ -204,7 +239,14 @@ export class AppClient {
   }
 
   /** Return, retry or give up. */
-  #decide(tried: Tried, request: ClientRequest, scope: CallScope, meta: CallMeta, attempt: number, refreshed: boolean): Decision {
+  #decide(
+    tried: Tried,
+    request: ClientRequest,
+    scope: CallScope,
+    meta: CallMeta,
+    attempt: number,
+    refreshed: boolean,
+  ): Decision {
     let reason: RetryReason;
     let requestedWaitMs: number | undefined;
     const answer = tried.answer;
@@ -215,7 +257,9 @@ export class AppClient {
       if (result === 'authFailed' && this.#credentials.refreshable && !refreshed) reason = 'authRefresh';
       else if (result === 'rateLimited' || result === 'retry') {
         reason = result === 'rateLimited' ? 'rateLimited' : 'transient';
-        const asked = waitFromHeaders(answer.headers, this.#clock.now()) ?? (result === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
+        const asked =
+          waitFromHeaders(answer.headers, this.#clock.now()) ??
+          (result === 'rateLimited' ? DEFAULT_RATE_LIMIT_WAIT_MS : undefined);
         requestedWaitMs = asked === undefined ? undefined : this.#capped(asked);
         if (result === 'rateLimited') this.#metrics?.rateLimited.inc({ app: this.policy.app });
       } else return { final: answer };
@@ -234,7 +278,13 @@ export class AppClient {
     });
     if (decision.retry) return { again: reason, delayMs: decision.delayMs };
     const what = `${this.policy.label} ${meta.operation}`;
-    if (!answer) return { error: new UnavailableError(`The app could not be reached (${what}); retry later`, decision.retryAfterMs / 1000) };
+    if (!answer)
+      return {
+        error: new UnavailableError(
+          `The app could not be reached (${what}); retry later`,
+          decision.retryAfterMs / 1000,
+        ),
+      };
     const result = answer.outcome.result;
     // Refused credentials (after a renewal, or not renewable) are the caller's to report.
     if (result !== 'rateLimited' && result !== 'retry') return { final: answer };
@@ -271,7 +321,10 @@ export class AppClient {
 
   /** What a wait that stopped early becomes: the client left, the deadline passed, or the error itself. */
   #stopped(error: unknown, scope: CallScope, operation: string): unknown {
-    if (scope.signal?.aborted) return scope.signal.reason instanceof RequestAbandonedError ? scope.signal.reason : this.#deadlineError(operation);
+    if (scope.signal?.aborted)
+      return scope.signal.reason instanceof RequestAbandonedError
+        ? scope.signal.reason
+        : this.#deadlineError(operation);
     const name = (error as Error | undefined)?.name;
     if (name === 'AbortError' || name === 'TimeoutError') return this.#deadlineError(operation);
     return error;
@@ -279,7 +332,10 @@ export class AppClient {
 
   #deadlineError(operation: string): UnavailableError {
     const wait = Math.max(5, Math.ceil(this.pacer.drainEstimateMs / 1000));
-    return new UnavailableError(`The app did not answer in time (${this.policy.label} ${operation}); retry later`, wait);
+    return new UnavailableError(
+      `The app did not answer in time (${this.policy.label} ${operation}); retry later`,
+      wait,
+    );
   }
 
   close(): void {
@@ -289,7 +345,8 @@ export class AppClient {
 
 /** True when the app says its budget is used up ("remaining: 0" in the usual rate-limit headers). */
 function rateLimitExhausted(headers: Record<string, string>): boolean {
-  const remaining = headers['x-ratelimit-remaining'] ?? headers['ratelimit-remaining'] ?? headers['x-rate-limit-remaining'];
+  const remaining =
+    headers['x-ratelimit-remaining'] ?? headers['ratelimit-remaining'] ?? headers['x-rate-limit-remaining'];
   return remaining !== undefined && Number(remaining) <= 0;
 }
 

@@ -121,7 +121,8 @@ export class AuthInjector {
   async #obtain(): Promise<string> {
     const shared = this.#shared;
     if (!shared) return this.#fetchToken();
-    const usable = (token: CachedToken | undefined) => token !== undefined && token.expiresAt > this.#clock.now() && token.value !== this.#refused;
+    const usable = (token: CachedToken | undefined) =>
+      token !== undefined && token.expiresAt > this.#clock.now() && token.value !== this.#refused;
     const cached = await shared.store.get(shared.key);
     if (usable(cached)) return (this.#token = cached!).value;
     return shared.store.withLock(shared.key, async () => {
@@ -140,7 +141,10 @@ export class AuthInjector {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scopes.length) form.set('scope', auth.scopes.join(' '));
     for (const [name, value] of auth.params) form.set(name, value);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     if (auth.clientAuth === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
     } else {
@@ -150,15 +154,22 @@ export class AuthInjector {
     const url = auth.tokenUrl;
     let response: OutboundResponse;
     try {
-      response = await this.#transport.send({ method: 'POST', url, headers, body: form.toString() }, { timeoutMs: this.#timeoutMs });
+      response = await this.#transport.send(
+        { method: 'POST', url, headers, body: form.toString() },
+        { timeoutMs: this.#timeoutMs },
+      );
     } catch (error) {
       // Whatever happened to the token request, the app's own request was not sent: retrying it is safe.
-      if (error instanceof NetworkError) throw new NetworkError(error.code, `token endpoint: ${error.message}`, false, error);
+      if (error instanceof NetworkError)
+        throw new NetworkError(error.code, `token endpoint: ${error.message}`, false, error);
       throw error;
     }
     // A busy or failing token endpoint is not a credential problem: 503 + Retry-After, so Entra retries.
     if (response.status === 429 || response.status >= 500) {
-      throw new UnavailableError(`The app's token endpoint is not answering successfully (HTTP ${response.status}); retry later`, (waitFromHeaders(response.headers) ?? 5000) / 1000);
+      throw new UnavailableError(
+        `The app's token endpoint is not answering successfully (HTTP ${response.status}); retry later`,
+        (waitFromHeaders(response.headers) ?? 5000) / 1000,
+      );
     }
     let parsed: { access_token?: unknown; expires_in?: unknown } = {};
     try {
@@ -167,10 +178,17 @@ export class AuthInjector {
       // handled below
     }
     if (response.status < 200 || response.status >= 300 || typeof parsed.access_token !== 'string') {
-      throw new UpstreamError('SCIMGW_UPSTREAM_AUTH', `The app's token endpoint refused the gateway's client credentials (HTTP ${response.status}); check the app's client id and secret`, response.status);
+      throw new UpstreamError(
+        'SCIMGW_UPSTREAM_AUTH',
+        `The app's token endpoint refused the gateway's client credentials (HTTP ${response.status}); check the app's client id and secret`,
+        response.status,
+      );
     }
     const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in * 1000 : 3_600_000;
-    this.#token = { value: parsed.access_token, expiresAt: this.#clock.now() + Math.max(lifetime - REFRESH_SKEW_MS, lifetime / 2) };
+    this.#token = {
+      value: parsed.access_token,
+      expiresAt: this.#clock.now() + Math.max(lifetime - REFRESH_SKEW_MS, lifetime / 2),
+    };
     return parsed.access_token;
   }
 }

@@ -68,14 +68,19 @@ export function guardFor(perMs: number): number {
  * Waits until every budget of a call has room, or throws a 503 whose Retry-After is the wait when the wait
  * would pass the deadline (Entra then retries later instead of timing out on a hanging request).
  */
-export async function acquireAll(budget: RateBudget, uses: readonly BudgetUse[], deadline: number, options: { signal?: AbortSignal; grant?: string; clock?: Clock } = {}): Promise<number> {
+export async function acquireAll(
+  budget: RateBudget,
+  uses: readonly BudgetUse[],
+  deadline: number,
+  options: { signal?: AbortSignal; grant?: string; clock?: Clock } = {},
+): Promise<number> {
   const clock = options.clock ?? systemClock;
   let waited = 0;
   for (;;) {
     const wait = await budget.takeAll(uses, options.grant);
     if (wait <= 0) return waited;
     if (clock.now() + wait >= deadline) {
-      throw new UnavailableError('The app\'s rate budget is used up for now; retry later', wait / 1000);
+      throw new UnavailableError("The app's rate budget is used up for now; retry later", wait / 1000);
     }
     // A little jitter keeps replicas that wait for the same slot from asking at the same instant.
     const pause = wait + Math.floor(Math.random() * 5);
@@ -124,7 +129,8 @@ export class LocalBudget implements RateBudget {
       logs.push(log);
       const allowed = Math.max(1, Math.floor(limit.requests));
       // Room comes when enough of the oldest have left for the count to drop below the limit.
-      if (log.entries.length >= allowed) wait = Math.max(wait, 1, log.entries[log.entries.length - allowed]!.at + log.window - now);
+      if (log.entries.length >= allowed)
+        wait = Math.max(wait, 1, log.entries[log.entries.length - allowed]!.at + log.window - now);
       const spacing = spacingFor(limit);
       if (now - log.lastGrant < spacing) wait = Math.max(wait, spacing - (now - log.lastGrant));
     }
@@ -140,7 +146,11 @@ export class LocalBudget implements RateBudget {
   async settle(uses: readonly BudgetUse[], grant: string): Promise<void> {
     const now = this.#now();
     for (const { key, limit } of uses) {
-      const log = this.#logs.get(key) ?? { window: limit.perMs + guardFor(limit.perMs), lastGrant: Number.NEGATIVE_INFINITY, entries: [] };
+      const log = this.#logs.get(key) ?? {
+        window: limit.perMs + guardFor(limit.perMs),
+        lastGrant: Number.NEGATIVE_INFINITY,
+        entries: [],
+      };
       // Now is at least every entry's time, so the log stays oldest first.
       log.entries = log.entries.filter((entry) => entry.grant !== grant);
       log.entries.push({ at: now, grant: undefined });

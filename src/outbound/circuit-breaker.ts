@@ -44,7 +44,10 @@ export class CircuitBreaker {
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange ?? (() => undefined);
     this.#openFor = this.#openMs;
-    if (!(this.#threshold >= 1)) throw new TypeError(`Expected \`failureThreshold\` to be >= 1, got \`${this.#threshold}\` (${typeof this.#threshold})`);
+    if (!(this.#threshold >= 1))
+      throw new TypeError(
+        `Expected \`failureThreshold\` to be >= 1, got \`${this.#threshold}\` (${typeof this.#threshold})`,
+      );
   }
 
   get state(): BreakerState {
@@ -61,7 +64,11 @@ export class CircuitBreaker {
   #refusal(app: string, now: number): UnavailableError | undefined {
     if (this.#state === 'open') {
       const remaining = this.#openedAt + this.#openFor - now;
-      if (remaining > 0) return new UnavailableError(`The app ${app} is failing; the gateway is holding calls to it for now; retry later`, remaining / 1000);
+      if (remaining > 0)
+        return new UnavailableError(
+          `The app ${app} is failing; the gateway is holding calls to it for now; retry later`,
+          remaining / 1000,
+        );
     } else if (this.#state === 'halfOpen' && this.#probing) {
       return new UnavailableError(`The app ${app} is being probed after failures; retry later`, 1);
     }

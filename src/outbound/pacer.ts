@@ -53,7 +53,9 @@ export class Pacer {
   constructor(options: PacerOptions = {}) {
     const concurrency = options.concurrency ?? 16;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new TypeError(`Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\` (${typeof concurrency})`);
+      throw new TypeError(
+        `Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\` (${typeof concurrency})`,
+      );
     }
     if (options.requests !== undefined && !(options.requests > 0)) {
       throw new TypeError(`Expected \`requests\` to be > 0, got \`${options.requests}\` (${typeof options.requests})`);
@@ -65,7 +67,12 @@ export class Pacer {
     this.#app = options.app ?? 'app';
     // Below one call per window the window stretches instead (0.5 per 1 s → 1 per 2 s): rounding the count
     // up to 1 would double the declared rate.
-    this.#limit = options.requests === undefined ? undefined : options.requests < 1 ? { requests: 1, perMs: perMs / options.requests } : { requests: Math.floor(options.requests), perMs };
+    this.#limit =
+      options.requests === undefined
+        ? undefined
+        : options.requests < 1
+          ? { requests: 1, perMs: perMs / options.requests }
+          : { requests: Math.floor(options.requests), perMs };
     this.#clock = options.clock ?? systemClock;
     this.#budget = options.budget ?? new LocalBudget(() => this.#clock.now());
     this.#metrics = options.metrics;
@@ -78,7 +85,9 @@ export class Pacer {
     if (deadline !== undefined) {
       const drain = this.drainEstimateMs;
       if (this.#clock.now() + drain >= deadline) {
-        return Promise.reject(new UnavailableError('Too many calls to this app are waiting; retry later', drain / 1000));
+        return Promise.reject(
+          new UnavailableError('Too many calls to this app are waiting; retry later', drain / 1000),
+        );
       }
     }
     // A dependent signal per call: listeners on the shared one would pile up (and warn) under load.
@@ -98,14 +107,16 @@ export class Pacer {
       // The app's budget and the call's buckets are taken together, all or nothing (see takeAll): taken
       // one by one, a call would be counted in the app's budget while it still waited for its bucket.
       const uses: BudgetUse[] = this.#limit ? [{ key: `${this.#app}:main`, limit: this.#limit }] : [];
-      for (const bucket of buckets) uses.push({ key: `${this.#app}:b:${bucket.name}:${bucket.key}`, limit: bucket.limit });
+      for (const bucket of buckets)
+        uses.push({ key: `${this.#app}:b:${bucket.name}:${bucket.key}`, limit: bucket.limit });
       const grant = uses.length ? randomUUID() : undefined;
       if (grant) {
         // The shared budget also carries the shared pause.
         await acquireAll(this.#budget, uses, end, { signal: combined, grant, clock: this.#clock });
         if (this.#limit) this.#metrics?.budgetGranted.inc(labels);
       } else if (this.pausedForMs > 0) {
-        if (this.#clock.now() + this.pausedForMs >= end) throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
+        if (this.#clock.now() + this.pausedForMs >= end)
+          throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
         await this.#clock.sleep(this.pausedForMs, combined);
       }
       this.#metrics?.queueWait.observe(labels, (this.#clock.now() - queued) / 1000);
@@ -118,7 +129,7 @@ export class Pacer {
         if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
       }
     };
-    return this.#queue.add(task, { signal: waiting.signal }) as Promise<T>;
+    return this.#queue.add<T>(task, { signal: waiting.signal });
   }
 
   /** Holds every call (on every replica sharing the budget) until `ms` from now. */
@@ -153,7 +164,10 @@ export class Pacer {
 
   /** Rejects every waiting call (and any later one) with a 503, so no SCIM request is left hanging. */
   close(): void {
-    if (!this.#closed.signal.aborted) this.#closed.abort(new UnavailableError('The app connection was closed (the configuration is being reloaded); retry later', 5));
+    if (!this.#closed.signal.aborted)
+      this.#closed.abort(
+        new UnavailableError('The app connection was closed (the configuration is being reloaded); retry later', 5),
+      );
     this.#queue.clear();
   }
 }

@@ -36,7 +36,12 @@ export interface OutboundPolicy {
   maxPauseMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerPolicy = { failureThreshold: 5, windowMs: 30_000, openMs: 5_000, maxOpenMs: 60_000 };
+export const DEFAULT_BREAKER: BreakerPolicy = {
+  failureThreshold: 5,
+  windowMs: 30_000,
+  openMs: 5_000,
+  maxOpenMs: 60_000,
+};
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_PAUSE_MS = 120_000;
 /** How long a 429 without Retry-After holds the app's calls. */

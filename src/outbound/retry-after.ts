@@ -45,7 +45,8 @@ export function waitFromHeaders(headers: Record<string, string>, now = Date.now(
   if (retryAfter !== undefined) return retryAfter;
   for (const name of ['x-ratelimit-reset', 'ratelimit-reset', 'x-rate-limit-reset']) {
     const remaining = headers[name.replace('reset', 'remaining')];
-    if (headers[name] !== undefined && (remaining === undefined || Number(remaining) <= 0)) return parseResetHeader(headers[name], now);
+    if (headers[name] !== undefined && (remaining === undefined || Number(remaining) <= 0))
+      return parseResetHeader(headers[name], now);
   }
   return undefined;
 }

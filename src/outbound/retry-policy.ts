@@ -28,12 +28,17 @@ export interface RetryInput {
 
 export type RetryDecision =
   | { retry: true; delayMs: number }
-  | { retry: false; why: 'attempts' | 'unsafe' | 'deadline'; /** How long the caller should tell its client to wait. */ retryAfterMs: number };
+  | {
+      retry: false;
+      why: 'attempts' | 'unsafe' | 'deadline';
+      /** How long the caller should tell its client to wait. */ retryAfterMs: number;
+    };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
 export function decideRetry(input: RetryInput): RetryDecision {
-  if (input.reason === 'authRefresh') return input.remainingMs > 0 ? { retry: true, delayMs: 0 } : { retry: false, why: 'deadline', retryAfterMs: 1000 };
+  if (input.reason === 'authRefresh')
+    return input.remainingMs > 0 ? { retry: true, delayMs: 0 } : { retry: false, why: 'deadline', retryAfterMs: 1000 };
   const random = input.random ?? Math.random;
   const backoff = Math.min(input.maxDelayMs, input.initialDelayMs * 2 ** (input.attempt - 1));
   const delayMs = input.requestedWaitMs ?? Math.round(backoff / 2 + (random() * backoff) / 2);

@@ -54,7 +54,12 @@ export class ResponseTooLargeError extends Error {
 }
 
 /** The body as text, read no further than `maxBytes` (checked against Content-Length first). */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, headers: Record<string, string>, maxBytes: number | undefined, host: string): Promise<string> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+  headers: Record<string, string>,
+  maxBytes: number | undefined,
+  host: string,
+): Promise<string> {
   if (maxBytes === undefined) {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk);
@@ -76,7 +81,14 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export function normalizeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -106,12 +118,17 @@ export class UndiciTransport implements Transport {
         bodyTimeout: options.timeoutMs,
       });
       const headers = normalizeHeaders(response.headers);
-      const body = await readCapped(response.body as unknown as AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, headers, options.maxBytes, new URL(outbound.url).host);
+      const body = await readCapped(response.body, headers, options.maxBytes, new URL(outbound.url).host);
       return { status: response.statusCode, headers, body };
     } catch (error) {
       if (options.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
       const code = (error as { code?: string }).code ?? 'ENETWORK';
-      throw new NetworkError(code, `${outbound.method} ${new URL(outbound.url).host}: ${code}`, !NOT_SENT.has(code), error);
+      throw new NetworkError(
+        code,
+        `${outbound.method} ${new URL(outbound.url).host}: ${code}`,
+        !NOT_SENT.has(code),
+        error,
+      );
     }
   }
 

@@ -33,22 +33,44 @@ export type StoreConfig = GatewayConfig['store'];
 /** The store config with REDIS_URL applied. */
 export function effectiveStore(store: StoreConfig, env: NodeJS.ProcessEnv): StoreConfig {
   if (store.type === 'embedded' && env.REDIS_URL) {
-    return { type: 'redis', url: 'env:REDIS_URL', tls: false, sentinelName: 'mymaster', prefix: 'scimgw', lockLease: '15s' };
+    return {
+      type: 'redis',
+      url: 'env:REDIS_URL',
+      tls: false,
+      sentinelName: 'mymaster',
+      prefix: 'scimgw',
+      lockLease: '15s',
+    };
   }
   return store;
 }
 
-export async function openStore(config: StoreConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; where: string }): Promise<OpenStore> {
+export async function openStore(
+  config: StoreConfig,
+  options: { baseDir: string; env: NodeJS.ProcessEnv; where: string },
+): Promise<OpenStore> {
   if (config.type === 'embedded') {
     const file = join(resolve(options.baseDir, config.dataDir), 'scimgw.sqlite');
-    return { kind: 'embedded', idMap: new SqliteIdMap(file), locks: new LocalLocks(), memberProgress: new SqliteMemberProgress(file), prefix: 'scimgw', warnings: async () => [] };
+    return {
+      kind: 'embedded',
+      idMap: new SqliteIdMap(file),
+      locks: new LocalLocks(),
+      memberProgress: new SqliteMemberProgress(file),
+      prefix: 'scimgw',
+      warnings: async () => [],
+    };
   }
-  const url = config.url === undefined ? (options.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : String(resolveSetting(config.url, `${options.where} store.url`, options.env));
+  const url =
+    config.url === undefined
+      ? (options.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+      : String(resolveSetting(config.url, `${options.where} store.url`, options.env));
   const redis = createRedisClient({
     url,
     tls: config.tls,
     prefix: config.prefix,
-    ...(config.password ? { password: resolveSecret(config.password, `${options.where} store.password`, options.env) } : {}),
+    ...(config.password
+      ? { password: resolveSecret(config.password, `${options.where} store.password`, options.env) }
+      : {}),
     ...(config.sentinels ? { sentinels: config.sentinels, sentinelName: config.sentinelName } : {}),
     ...(config.cluster ? { cluster: config.cluster } : {}),
   });
@@ -79,8 +101,12 @@ export async function redisWarnings(redis: RedisClient): Promise<string[]> {
   const field = (text: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
   const warnings: string[] = [];
   const persistence = await info('persistence');
-  if (field(persistence, 'aof_enabled') === '0') warnings.push('Redis has appendonly (AOF) off: a Redis restart can lose mappings; set appendonly yes');
+  if (field(persistence, 'aof_enabled') === '0')
+    warnings.push('Redis has appendonly (AOF) off: a Redis restart can lose mappings; set appendonly yes');
   const policy = field(await info('memory'), 'maxmemory_policy');
-  if (policy && policy !== 'noeviction') warnings.push(`Redis evicts keys (maxmemory-policy ${policy}): a full Redis would drop mappings; set maxmemory-policy noeviction`);
+  if (policy && policy !== 'noeviction')
+    warnings.push(
+      `Redis evicts keys (maxmemory-policy ${policy}): a full Redis would drop mappings; set maxmemory-policy noeviction`,
+    );
   return warnings;
 }

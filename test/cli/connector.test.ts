@@ -19,13 +19,15 @@ const cli = (...args: string[]) => scimgw(args, { cwd: dir });
 
 /** A fresh scaffold under its own parent folder, so each test edits its own copy. */
 async function scaffold(parent: string, name: string): Promise<string> {
-  const result = await await cli('connector', 'new', name, '--dir', parent);
+  const result = await cli('connector', 'new', name, '--dir', parent);
   expect(result.code, result.stderr).toBe(0);
   return join(dir, parent, name);
 }
 
 function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text));
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(text));
   expect(index, `${text} in ${file}`).toBeGreaterThanOrEqual(0);
   return index + 1;
 }
@@ -35,7 +37,14 @@ describe('scimgw connector new', () => {
     const created = await cli('connector', 'new', 'acme-crm', '--dir', 'work');
     expect(created.code, created.stderr).toBe(0);
     const folder = join(dir, 'work', 'acme-crm');
-    for (const file of ['connector.yaml', 'mappings/user-to-app.jsonata', 'mappings/user-to-scim.jsonata', 'README.md', 'fixtures/_app.yaml', 'fixtures/users-create.yaml']) {
+    for (const file of [
+      'connector.yaml',
+      'mappings/user-to-app.jsonata',
+      'mappings/user-to-scim.jsonata',
+      'README.md',
+      'fixtures/_app.yaml',
+      'fixtures/users-create.yaml',
+    ]) {
       expect(existsSync(join(folder, file)), file).toBe(true);
     }
     const firstLine = readFileSync(join(folder, 'connector.yaml'), 'utf8').split('\n')[0]!;
@@ -43,13 +52,23 @@ describe('scimgw connector new', () => {
     expect(schema, firstLine).toBeDefined();
     expect(resolve(folder, schema!)).toBe(join(ROOT, 'schemas', 'connector.schema.json'));
     const readme = readFileSync(join(folder, 'README.md'), 'utf8');
-    for (const section of ['What Acme Crm calls things', 'Credentials and scopes', 'Settings', 'Rate limits', 'Not supported', 'Sources']) expect(readme).toContain(`## ${section}`);
+    for (const section of [
+      'What Acme Crm calls things',
+      'Credentials and scopes',
+      'Settings',
+      'Rate limits',
+      'Not supported',
+      'Sources',
+    ])
+      expect(readme).toContain(`## ${section}`);
 
     const validated = await cli('connector', 'validate', 'work/acme-crm');
     expect(validated.code, validated.stderr).toBe(0);
     expect(validated.stdout).toMatch(/^ok: acme-crm 0\.1\.0$/m);
     // One example case cannot prove every operation; validate says which are left.
-    expect(validated.stdout).toMatch(/^warning: no fixture exercises these declared operations: User\.get, User\.list, User\.update, User\.delete, Group\.create/m);
+    expect(validated.stdout).toMatch(
+      /^warning: no fixture exercises these declared operations: User\.get, User\.list, User\.update, User\.delete, Group\.create/m,
+    );
     expect(validated.stdout).toMatch(/^warning: no fixture shows an app 404, a conflict .*, an app 429, an app 5xx$/m);
     expect(validated.stdout).not.toContain('fail (');
 
@@ -92,8 +111,18 @@ describe('scimgw connector validate', () => {
     expect(result.stdout).toBe('');
     const attributes = lineOf(file, 'nickname2');
     expect(result.stderr).toContain(`broken/acme/connector.yaml:${attributes}:`);
-    expect(result.stderr).toMatch(new RegExp(`^broken/acme/connector\\.yaml:${attributes}:\\d+ resources\\.User\\.attributes\\[1\\]: "nickname2" is not a SCIM User attribute$`, 'm'));
-    expect(result.stderr).toMatch(new RegExp(`^broken/acme/connector\\.yaml:${lineOf(file, 'users[')}:\\d+ resources\\.User\\.operations\\.list\\.items: `, 'm'));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^broken/acme/connector\\.yaml:${attributes}:\\d+ resources\\.User\\.attributes\\[1\\]: "nickname2" is not a SCIM User attribute$`,
+        'm',
+      ),
+    );
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^broken/acme/connector\\.yaml:${lineOf(file, 'users[')}:\\d+ resources\\.User\\.operations\\.list\\.items: `,
+        'm',
+      ),
+    );
     expect(result.stderr).toMatch(/^2 problems in broken\/acme$/m);
   });
 
@@ -134,7 +163,9 @@ describe('scimgw connector validate', () => {
     const at = (text: string) => `badext/acme/connector.yaml:${lineOf(file, text)}:`;
     expect(result.stderr).toContain(`${at('not-a-urn')}`);
     expect(result.stderr).toMatch(/schemaExtensions\[0\]\.id: Give the schema URN/);
-    expect(result.stderr).toMatch(/schemaExtensions\[0\]\.attributes\[0\]\.subAttributes: A complex attribute needs subAttributes/);
+    expect(result.stderr).toMatch(
+      /schemaExtensions\[0\]\.attributes\[0\]\.subAttributes: A complex attribute needs subAttributes/,
+    );
     expect(result.stderr).toMatch(/schemaExtensions\[0\]\.attributes\[1\]\.name: "Badge" is declared twice/);
     expect(result.stderr).toMatch(/schemaExtensions\[1\]\.id: The core and enterprise schemas are built in/);
     expect(result.stderr).toContain(at('{ name: Badge }'));
@@ -142,7 +173,10 @@ describe('scimgw connector validate', () => {
 
   it('reports broken fixture files with their positions too', async () => {
     const folder = await scaffold('badcase', 'acme');
-    writeFileSync(join(folder, 'fixtures', 'users-get.yaml'), 'description: a case with a typo\nrequest: { method: GET, path: /Users/u-1 }\nexpekt: { status: 200 }\n');
+    writeFileSync(
+      join(folder, 'fixtures', 'users-get.yaml'),
+      'description: a case with a typo\nrequest: { method: GET, path: /Users/u-1 }\nexpekt: { status: 200 }\n',
+    );
     const result = await cli('connector', 'validate', 'badcase/acme');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^badcase\/acme\/fixtures\/users-get\.yaml:\d+:\d+/m);
@@ -150,7 +184,10 @@ describe('scimgw connector validate', () => {
 
   it("lists Entra's default attributes the connector does not map, on one warning line", async () => {
     const folder = join(dir, 'partial', 'demo');
-    cpSync(join(ROOT, 'connectors', 'demo'), folder, { recursive: true, filter: (source) => basename(source) !== 'fixtures' });
+    cpSync(join(ROOT, 'connectors', 'demo'), folder, {
+      recursive: true,
+      filter: (source) => basename(source) !== 'fixtures',
+    });
     const file = join(folder, 'connector.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {6}- (title|phoneNumbers)\n/gm, ''));
     const result = await cli('connector', 'validate', 'partial/demo');
@@ -168,11 +205,25 @@ describe('scimgw connector test', () => {
   it('shows a failing case as expected/actual lines, counts it, and exits 1', async () => {
     const folder = await scaffold('failing', 'acme');
     const good = readFileSync(join(folder, 'fixtures', 'users-create.yaml'), 'utf8');
-    writeFileSync(join(folder, 'fixtures', 'users-create-wrong.yaml'), good.replace('first_name: Jane, last_name: Doe, external_id: e-1, active: true }\n    response', 'first_name: Janet, last_name: Doe, external_id: e-1, active: true }\n    response'));
+    writeFileSync(
+      join(folder, 'fixtures', 'users-create-wrong.yaml'),
+      good.replace(
+        'first_name: Jane, last_name: Doe, external_id: e-1, active: true }\n    response',
+        'first_name: Janet, last_name: Doe, external_id: e-1, active: true }\n    response',
+      ),
+    );
     const result = await cli('connector', 'test', 'failing/acme');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
-      ['✗ users-create-wrong', '    call 1 (POST /api/users): body.first_name:', '      - expected "Janet"', '      + actual   "Jane"', '✓ users-create', '1 passed, 1 failed', ''].join('\n'),
+      [
+        '✗ users-create-wrong',
+        '    call 1 (POST /api/users): body.first_name:',
+        '      - expected "Janet"',
+        '      + actual   "Jane"',
+        '✓ users-create',
+        '1 passed, 1 failed',
+        '',
+      ].join('\n'),
     );
 
     const one = await cli('connector', 'test', 'failing/acme', '--case', 'users-create');
@@ -181,6 +232,8 @@ describe('scimgw connector test', () => {
 
     const missing = await cli('connector', 'test', 'failing/acme', '--case', 'users-gone');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no case "users-gone" in failing/acme/fixtures (cases: users-create-wrong, users-create)');
+    expect(missing.stderr).toContain(
+      'no case "users-gone" in failing/acme/fixtures (cases: users-create-wrong, users-create)',
+    );
   });
 });

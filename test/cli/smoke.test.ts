@@ -24,11 +24,19 @@ afterAll(async () => {
 });
 
 /** Asynchronous, so the stack in this process keeps answering the command. */
-function spawned(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function spawned(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: work, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: work, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,21 +53,37 @@ describe('scimgw as a process', () => {
   it('connector new, validate, test and check-spec', async () => {
     expect((await spawned(['connector', 'new', 'acme'])).stdout).toContain('created connectors/acme/');
     expect((await spawned(['connector', 'validate', 'connectors/acme'])).stdout).toContain('ok: acme 0.1.0');
-    expect((await spawned(['connector', 'test', 'connectors/demo', '--case', 'users-get'])).stdout).toContain('1 passed, 0 failed');
+    expect((await spawned(['connector', 'test', 'connectors/demo', '--case', 'users-get'])).stdout).toContain(
+      '1 passed, 0 failed',
+    );
     const checked = await spawned(['connector', 'check-spec', 'connectors/demo']);
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/ok: \d+ routes agree with connectors\/demo\/openapi\/demo-app\.json/);
   });
 
   it('connector from-openapi', async () => {
-    const run = await spawned(['connector', 'from-openapi', 'connectors/demo/openapi/demo-app.json', '--users', '/users', '--name', 'drafted']);
+    const run = await spawned([
+      'connector',
+      'from-openapi',
+      'connectors/demo/openapi/demo-app.json',
+      '--users',
+      '/users',
+      '--name',
+      'drafted',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('drafted');
   });
 
   it('try', async () => {
-    writeFileSync(join(work, 'request.json'), JSON.stringify({ method: 'POST', path: '/Users', body: { userName: 'smoke@contoso.test' } }));
-    const run = await spawned(['try', 'demo', 'request.json'], { DEMO_APP_URL: 'http://127.0.0.1:9', DEMO_APP_API_KEY: 'k' });
+    writeFileSync(
+      join(work, 'request.json'),
+      JSON.stringify({ method: 'POST', path: '/Users', body: { userName: 'smoke@contoso.test' } }),
+    );
+    const run = await spawned(['try', 'demo', 'request.json'], {
+      DEMO_APP_URL: 'http://127.0.0.1:9',
+      DEMO_APP_API_KEY: 'k',
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/SCIM answer: 201/);
   });

@@ -74,7 +74,18 @@ describe('scimgw try', () => {
   });
 
   it('answers reads 404 without --allow-reads, so a query fails with exit 1 and reaches nothing', async () => {
-    const run = await tryIt(['try', 'demo', requestFile('query.json', { method: 'GET', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } })], env);
+    const run = await tryIt(
+      [
+        'try',
+        'demo',
+        requestFile('query.json', {
+          method: 'GET',
+          path: '/Users',
+          query: { filter: 'userName eq "bob@example.com"' },
+        }),
+      ],
+      env,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`GET ${demoUrl}/api/users?user_name=bob%40example.com`);
     expect(run.stdout).toContain('(not sent: reads need --allow-reads)');
@@ -90,7 +101,19 @@ describe('scimgw try', () => {
     });
     expect(seeded.status).toBe(201);
     demo.log.length = 0;
-    const query = await tryIt(['try', 'demo', requestFile('query.json', { method: 'get', path: '/Users', query: { filter: 'userName eq "bob@example.com"' } }), '--allow-reads'], env);
+    const query = await tryIt(
+      [
+        'try',
+        'demo',
+        requestFile('query.json', {
+          method: 'get',
+          path: '/Users',
+          query: { filter: 'userName eq "bob@example.com"' },
+        }),
+        '--allow-reads',
+      ],
+      env,
+    );
     expect(query.stderr).toBe('');
     expect(query.code).toBe(0);
     expect(query.stdout).toContain('(sent: --allow-reads)');
@@ -114,10 +137,32 @@ describe('scimgw try', () => {
     const dataDir = join(dir, 'data');
     const store = new SqliteIdMap(join(dataDir, 'scimgw.sqlite'));
     const now = new Date().toISOString();
-    await store.reserve({ app: 'demo', kind: 'User', scimId: 'carol-scim-id', appId, key: 'carol@example.com', externalId: null, shadow: null, appHash: null, created: now, lastModified: now, committed: true });
+    await store.reserve({
+      app: 'demo',
+      kind: 'User',
+      scimId: 'carol-scim-id',
+      appId,
+      key: 'carol@example.com',
+      externalId: null,
+      shadow: null,
+      appHash: null,
+      created: now,
+      lastModified: now,
+      committed: true,
+    });
     await store.close();
-    const patch = { method: 'PATCH', path: '/Users/carol-scim-id', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Queen' }] } };
-    const run = await tryIt(['try', 'demo', requestFile('patch.json', patch), '--store', `embedded:${dataDir}`, '--allow-reads'], env);
+    const patch = {
+      method: 'PATCH',
+      path: '/Users/carol-scim-id',
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: 'Queen' }],
+      },
+    };
+    const run = await tryIt(
+      ['try', 'demo', requestFile('patch.json', patch), '--store', `embedded:${dataDir}`, '--allow-reads'],
+      env,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`PATCH ${demoUrl}/api/users/${appId}\n`);
@@ -130,7 +175,7 @@ describe('scimgw try', () => {
     await after.close();
   });
 
-  it('tries one app of a gateway.yaml without its inbound tokens, and reports that app\'s config problems', async () => {
+  it("tries one app of a gateway.yaml without its inbound tokens, and reports that app's config problems", async () => {
     const config = join(dir, 'gateway.yaml');
     writeFileSync(
       config,
@@ -160,10 +205,15 @@ describe('scimgw try', () => {
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('broken.json');
     expect(notJson.stderr).toContain('Not valid JSON');
-    const wrongShape = await tryIt(['try', 'demo', requestFile('shape.json', { method: 'FETCH', url: '/Users', query: { count: [1] } })], env);
+    const wrongShape = await tryIt(
+      ['try', 'demo', requestFile('shape.json', { method: 'FETCH', url: '/Users', query: { count: [1] } })],
+      env,
+    );
     expect(wrongShape.code).toBe(2);
-    expect(wrongShape.stderr).toContain('shape.json method: Expected one of GET, POST, PUT, PATCH, DELETE, got "FETCH"');
-    expect(wrongShape.stderr).toContain('shape.json path: Expected the path below the app\'s /scim/v2');
+    expect(wrongShape.stderr).toContain(
+      'shape.json method: Expected one of GET, POST, PUT, PATCH, DELETE, got "FETCH"',
+    );
+    expect(wrongShape.stderr).toContain("shape.json path: Expected the path below the app's /scim/v2");
     expect(wrongShape.stderr).toContain('shape.json url: Unknown field');
     expect(wrongShape.stderr).toContain('shape.json query.count: Expected a string');
     const missing = await tryIt(['try', 'demo', join(dir, 'nope.json')], env);
@@ -185,11 +235,19 @@ describe('scimgw try', () => {
 
 describe('DryRunTransport', () => {
   it('masks secret headers, query parameters and form fields', () => {
-    expect(maskUrl('https://app.example/api/users?api_key=s3cret&page=2&access_token=t0k')).toBe('https://app.example/api/users?api_key=****&page=2&access_token=****');
+    expect(maskUrl('https://app.example/api/users?api_key=s3cret&page=2&access_token=t0k')).toBe(
+      'https://app.example/api/users?api_key=****&page=2&access_token=****',
+    );
     const lines = formatRequest({
       method: 'POST',
       url: 'https://app.example/oauth/token',
-      headers: { Authorization: 'Basic abc', Cookie: 'sid=1', 'X-Auth-Token': 't', Accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: 'Basic abc',
+        Cookie: 'sid=1',
+        'X-Auth-Token': 't',
+        Accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials&client_secret=s3cret&scope=users',
     }).join('\n');
     expect(lines).toContain('authorization: ****');
@@ -205,15 +263,34 @@ describe('DryRunTransport', () => {
     const printed: string[] = [];
     const transport = new DryRunTransport({ print: (lines) => printed.push(...lines) });
     const json = { 'content-type': 'application/json' };
-    const wrapped = await transport.send({ method: 'POST', url: 'https://x.example/api/v2/users.json', headers: json, body: '{"user":{"name":"A"}}' }, { timeoutMs: 1000 });
+    const wrapped = await transport.send(
+      { method: 'POST', url: 'https://x.example/api/v2/users.json', headers: json, body: '{"user":{"name":"A"}}' },
+      { timeoutMs: 1000 },
+    );
     expect(wrapped.status).toBe(201);
     expect(JSON.parse(wrapped.body)).toEqual({ user: { name: 'A', id: 'dry-run-1' }, id: 'dry-run-1' });
     expect(wrapped.headers.location).toBe('https://x.example/api/v2/users.json/dry-run-1');
-    const patch = await transport.send({ method: 'PATCH', url: 'https://x.example/u/1', headers: json, body: '{"a":1}' }, { timeoutMs: 1000 });
+    const patch = await transport.send(
+      { method: 'PATCH', url: 'https://x.example/u/1', headers: json, body: '{"a":1}' },
+      { timeoutMs: 1000 },
+    );
     expect([patch.status, JSON.parse(patch.body)]).toEqual([200, { a: 1 }]);
-    expect((await transport.send({ method: 'DELETE', url: 'https://x.example/u/1', headers: {} }, { timeoutMs: 1000 })).status).toBe(204);
-    expect((await transport.send({ method: 'GET', url: 'https://x.example/u/1', headers: {} }, { timeoutMs: 1000 })).status).toBe(404);
-    const token = await transport.send({ method: 'POST', url: 'https://x.example/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }, { timeoutMs: 1000 });
+    expect(
+      (await transport.send({ method: 'DELETE', url: 'https://x.example/u/1', headers: {} }, { timeoutMs: 1000 }))
+        .status,
+    ).toBe(204);
+    expect(
+      (await transport.send({ method: 'GET', url: 'https://x.example/u/1', headers: {} }, { timeoutMs: 1000 })).status,
+    ).toBe(404);
+    const token = await transport.send(
+      {
+        method: 'POST',
+        url: 'https://x.example/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      },
+      { timeoutMs: 1000 },
+    );
     expect(JSON.parse(token.body).access_token).toBe('dry-run-token');
     expect(transport.calls).toHaveLength(5);
     expect(printed.join('\n')).toContain('(not sent: dry run, synthetic answer)');

@@ -14,7 +14,15 @@ function configWith(app: Record<string, unknown>) {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
     connectorDirs: [join(ROOT, 'connectors')],
-    apps: [{ id: 'demo', connector: 'demo', tokens: ['env:DEMO_TOKEN'], settings: { baseUrl: 'http://127.0.0.1:1' }, ...app }],
+    apps: [
+      {
+        id: 'demo',
+        connector: 'demo',
+        tokens: ['env:DEMO_TOKEN'],
+        settings: { baseUrl: 'http://127.0.0.1:1' },
+        ...app,
+      },
+    ],
   });
 }
 
@@ -28,16 +36,30 @@ function issues(app: Record<string, unknown>): ConfigIssue[] {
   return [];
 }
 
-const declared = { User: [{ id: CUSTOM, attributes: [{ name: 'CustomAttribute' }, { name: 'Tags', multiValued: true }] }] };
+const declared = {
+  User: [{ id: CUSTOM, attributes: [{ name: 'CustomAttribute' }, { name: 'Tags', multiValued: true }] }],
+};
 
 describe('app schema extensions and custom fields', () => {
   it('accepts a declared extension attribute and a core or enterprise attribute mapped to custom fields', () => {
     const prepared = prepare(
-      configWith({ schemaExtensions: declared, customFields: { User: { [`${CUSTOM}:CustomAttribute`]: 'cost_code', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter': 'cc', 'name.middleName': 'middle' } } }),
+      configWith({
+        schemaExtensions: declared,
+        customFields: {
+          User: {
+            [`${CUSTOM}:CustomAttribute`]: 'cost_code',
+            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter': 'cc',
+            'name.middleName': 'middle',
+          },
+        },
+      }),
       { file: 'gateway.yaml', base: ROOT, env },
     );
     const schema = prepared.schemas.get('demo')!;
-    expect(schema.resourceTypes.User.extensions.map((extension) => extension.id)).toEqual(['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', CUSTOM]);
+    expect(schema.resourceTypes.User.extensions.map((extension) => extension.id)).toEqual([
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      CUSTOM,
+    ]);
     expect(schema.customFields.User).toEqual([
       { attribute: `${CUSTOM}:CustomAttribute`, field: 'cost_code' },
       { attribute: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter', field: 'cc' },
@@ -59,7 +81,10 @@ describe('app schema extensions and custom fields', () => {
       },
     });
     expect(found.map((issue) => [issue.path, issue.message])).toEqual([
-      ['apps.demo.customFields.User.urn:ietf:params:scim:schemas:extension:Other:2.0:User:Missing', expect.stringContaining('declare its schema in apps.demo.schemaExtensions.User first')],
+      [
+        'apps.demo.customFields.User.urn:ietf:params:scim:schemas:extension:Other:2.0:User:Missing',
+        expect.stringContaining('declare its schema in apps.demo.schemaExtensions.User first'),
+      ],
       [`apps.demo.customFields.User.${CUSTOM}:Tags`, expect.stringContaining('is multi-valued')],
       ['apps.demo.customFields.User.emails', expect.stringContaining('is complex')],
       ['apps.demo.customFields.User.nickName', 'The custom field "d" is mapped twice'],
@@ -67,13 +92,30 @@ describe('app schema extensions and custom fields', () => {
   });
 
   it('refuses custom fields for a connector that does not say where they live', () => {
-    const found = issues({ connector: 'github', settings: { org: 'acme' }, secrets: { token: 'env:GITHUB_TOKEN' }, customFields: { User: { nickName: 'x' } } });
-    expect(found).toContainEqual(expect.objectContaining({ path: 'apps.demo.customFields.User', message: expect.stringContaining('does not say where User custom fields live') }));
+    const found = issues({
+      connector: 'github',
+      settings: { org: 'acme' },
+      secrets: { token: 'env:GITHUB_TOKEN' },
+      customFields: { User: { nickName: 'x' } },
+    });
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        path: 'apps.demo.customFields.User',
+        message: expect.stringContaining('does not say where User custom fields live'),
+      }),
+    );
   });
 
   it('refuses an app declaring a schema twice, and a resource type the connector does not provision', () => {
-    const found = issues({ schemaExtensions: { User: [...declared.User, { id: CUSTOM, attributes: [{ name: 'Other' }] }] } });
-    expect(found).toEqual([expect.objectContaining({ path: 'apps.demo.schemaExtensions.User.1.id', message: `The schema ${CUSTOM} is declared twice` })]);
+    const found = issues({
+      schemaExtensions: { User: [...declared.User, { id: CUSTOM, attributes: [{ name: 'Other' }] }] },
+    });
+    expect(found).toEqual([
+      expect.objectContaining({
+        path: 'apps.demo.schemaExtensions.User.1.id',
+        message: `The schema ${CUSTOM} is declared twice`,
+      }),
+    ]);
   });
 });
 
@@ -82,11 +124,26 @@ describe('gateway.yaml validation of a declaration', () => {
     const result = gatewayConfig.safeParse({
       apiVersion: 'scimgw/v1',
       kind: 'Gateway',
-      apps: [{ id: 'a', connector: 'demo', tokens: ['env:T'], schemaExtensions: { User: [{ id: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', attributes: [{ name: 'x' }, { name: 'X' }] }] } }],
+      apps: [
+        {
+          id: 'a',
+          connector: 'demo',
+          tokens: ['env:T'],
+          schemaExtensions: {
+            User: [
+              {
+                id: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+                attributes: [{ name: 'x' }, { name: 'X' }],
+              },
+            ],
+          },
+        },
+      ],
     });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((issue) => issue.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['apps.0.schemaExtensions.User.0.id', 'apps.0.schemaExtensions.User.0.attributes.1.name']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['apps.0.schemaExtensions.User.0.id', 'apps.0.schemaExtensions.User.0.attributes.1.name']),
+    );
   });
 });
-

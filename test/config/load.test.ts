@@ -57,13 +57,24 @@ describe('loadGatewayConfig', () => {
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: 8080, trustProxy: false, requestTimeout: '50s' });
     expect(config.store).toEqual({ type: 'embedded', dataDir: './data' });
     expect(config.connectorDirs).toEqual(['./connectors']);
-    expect(config.apps[0]).toMatchObject({ id: 'demo', connector: 'demo', secrets: { apiKey: 'env:DEMO_APP_API_KEY' } });
+    expect(config.apps[0]).toMatchObject({
+      id: 'demo',
+      connector: 'demo',
+      secrets: { apiKey: 'env:DEMO_APP_API_KEY' },
+    });
   });
 
   it('reports an unknown key at the key, with file:line:col', () => {
     const text = edit('  port: 8080\n', '  port: 8080\n  prot: 9090\n');
     const file = write(text);
-    expect(issuesOf(file)).toEqual([{ file, ...at(text, 'prot:'), path: 'server.prot', message: 'Unknown key "prot": check the spelling against the schema' }]);
+    expect(issuesOf(file)).toEqual([
+      {
+        file,
+        ...at(text, 'prot:'),
+        path: 'server.prot',
+        message: 'Unknown key "prot": check the spelling against the schema',
+      },
+    ]);
   });
 
   it('reports each of several unknown keys at its own position', () => {
@@ -76,13 +87,32 @@ describe('loadGatewayConfig', () => {
   });
 
   it.each([
-    ['a token', 'tokens: [env:DEMO_TOKEN, "file:/run/secrets/demo-token"]', 'tokens: [env:DEMO_TOKEN, hunter2-inline]', 'hunter2-inline', 'apps[0].tokens[1]'],
-    ['an app secret', 'apiKey: env:DEMO_APP_API_KEY', 'apiKey: sk_live_inline_123', 'sk_live_inline_123', 'apps[0].secrets.apiKey'],
+    [
+      'a token',
+      'tokens: [env:DEMO_TOKEN, "file:/run/secrets/demo-token"]',
+      'tokens: [env:DEMO_TOKEN, hunter2-inline]',
+      'hunter2-inline',
+      'apps[0].tokens[1]',
+    ],
+    [
+      'an app secret',
+      'apiKey: env:DEMO_APP_API_KEY',
+      'apiKey: sk_live_inline_123',
+      'sk_live_inline_123',
+      'apps[0].secrets.apiKey',
+    ],
   ])('refuses %s given inline instead of env:/file:, without echoing it', (_what, from, to, secret, path) => {
     const text = edit(from, to);
     const file = write(text);
     const issues = issuesOf(file);
-    expect(issues).toEqual([{ file, ...at(text, secret), path, message: 'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline' }]);
+    expect(issues).toEqual([
+      {
+        file,
+        ...at(text, secret),
+        path,
+        message: 'Give a secret as "env:VARIABLE" or "file:/path/to/file", never inline',
+      },
+    ]);
     let message = '';
     try {
       loadGatewayConfig(file);
@@ -98,7 +128,15 @@ describe('loadGatewayConfig', () => {
     const file = write(text);
     const second = text.lastIndexOf('id: demo');
     const before = text.slice(0, second).split('\n');
-    expect(issuesOf(file)).toEqual([{ file, line: before.length, col: (before.at(-1)?.length ?? 0) + 5, path: 'apps[1].id', message: 'The app id "demo" is used twice' }]);
+    expect(issuesOf(file)).toEqual([
+      {
+        file,
+        line: before.length,
+        col: (before.at(-1)?.length ?? 0) + 5,
+        path: 'apps[1].id',
+        message: 'The app id "demo" is used twice',
+      },
+    ]);
   });
 
   it('reports several problems together', () => {

@@ -14,9 +14,14 @@ describe('generated references', () => {
 
   it('lists every operation field an author writes, with its description', () => {
     const reference = schemaReferences()['connector-reference.md']!;
-    for (const field of ['resources.User.operations.create.onConflict', 'resources.Group.members.remove.steps[].extract', 'rateLimit.buckets[].key', 'auth.clientAuth']) {
+    for (const field of [
+      'resources.User.operations.create.onConflict',
+      'resources.Group.members.remove.steps[].extract',
+      'rateLimit.buckets[].key',
+      'auth.clientAuth',
+    ]) {
       expect(reference, field).toContain(`\`${field}\``);
     }
-    expect(reference).toMatch(/\| `rateLimit\.buckets\[\]\.key` \| string \|  \|  \| Counted per this value/);
+    expect(reference).toMatch(/\| `rateLimit\.buckets\[\]\.key` \| string \| {2}\| {2}\| Counted per this value/);
   });
 });

@@ -9,12 +9,19 @@ const SCHEMA_LINE = '# yaml-language-server: $schema=../../schemas/connector.sch
 describe('editor JSON Schemas', () => {
   const generated = jsonSchemas();
 
-  it.each(Object.keys(generated))('schemas/%s is up to date (run `npm run schemas` after changing a zod schema)', (name) => {
-    expect(readFileSync(join(ROOT, 'schemas', name), 'utf8')).toBe(generated[name]);
-  });
+  it.each(Object.keys(generated))(
+    'schemas/%s is up to date (run `npm run schemas` after changing a zod schema)',
+    (name) => {
+      expect(readFileSync(join(ROOT, 'schemas', name), 'utf8')).toBe(generated[name]);
+    },
+  );
 
   it('schemas/ holds exactly the generated files', () => {
-    expect(readdirSync(join(ROOT, 'schemas')).filter((name) => name.endsWith('.json')).sort()).toEqual(Object.keys(generated).sort());
+    expect(
+      readdirSync(join(ROOT, 'schemas'))
+        .filter((name) => name.endsWith('.json'))
+        .sort(),
+    ).toEqual(Object.keys(generated).sort());
   });
 
   it('are draft-07 documents with an $id', () => {
@@ -27,7 +34,9 @@ describe('editor JSON Schemas', () => {
 });
 
 describe('connector files', () => {
-  const dirs = readdirSync(join(ROOT, 'connectors'), { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'connectors', entry.name, 'connector.yaml')));
+  const dirs = readdirSync(join(ROOT, 'connectors'), { withFileTypes: true }).filter(
+    (entry) => entry.isDirectory() && existsSync(join(ROOT, 'connectors', entry.name, 'connector.yaml')),
+  );
 
   it('there is at least one', () => {
     expect(dirs.length).toBeGreaterThan(0);

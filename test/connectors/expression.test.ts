@@ -52,7 +52,11 @@ describe('compileExpression', () => {
 
   it('offsets the first line by the origin column and later lines by nothing', () => {
     const at = { file: 'f.yaml', line: 10, col: 12 };
-    expect(configIssue(() => compileExpression('a + + )', at))).toMatchObject({ file: 'f.yaml', line: 10, col: 12 + 4 });
+    expect(configIssue(() => compileExpression('a + + )', at))).toMatchObject({
+      file: 'f.yaml',
+      line: 10,
+      col: 12 + 4,
+    });
     expect(configIssue(() => compileExpression('(\n  a +\n  ]\n)', at))).toMatchObject({ line: 12, col: 3 });
   });
 
@@ -64,7 +68,10 @@ describe('compileExpression', () => {
 
   it('points just past the end for an incomplete expression', () => {
     expect(configIssue(() => compileExpression('a +', origin))).toMatchObject({ line: 1, col: 4 });
-    expect(configIssue(() => compileExpression('foo(', { file: 'g.jsonata', line: 1, col: 1 }))).toMatchObject({ file: 'g.jsonata', col: 5 });
+    expect(configIssue(() => compileExpression('foo(', { file: 'g.jsonata', line: 1, col: 1 }))).toMatchObject({
+      file: 'g.jsonata',
+      col: 5,
+    });
   });
 
   it('leaves line and column out when the origin has none', () => {
@@ -74,22 +81,41 @@ describe('compileExpression', () => {
   });
 
   it('turns a runtime failure into a 502 whose message (for the log) names where it is, and whose detail (for Entra) does not', async () => {
-    const expression = compileExpression('$number("abc")', { file: 'connectors/acme/mappings/user-to-app.jsonata', line: 3, col: 5, path: 'mappings.User.toApp' });
+    const expression = compileExpression('$number("abc")', {
+      file: 'connectors/acme/mappings/user-to-app.jsonata',
+      line: 3,
+      col: 5,
+      path: 'mappings.User.toApp',
+    });
     const error = await expression.evaluate({}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExpressionError);
     expect(error).toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', status: 502 });
-    expect((error as Error).message).toContain('connectors/acme/mappings/user-to-app.jsonata:3:5 (mappings.User.toApp)');
+    expect((error as Error).message).toContain(
+      'connectors/acme/mappings/user-to-app.jsonata:3:5 (mappings.User.toApp)',
+    );
     expect((error as Error).message).toContain('D3030');
-    expect((error as ExpressionError).detail).toBe('The acme connector failed while translating for the app; the gateway log names the expression');
+    expect((error as ExpressionError).detail).toBe(
+      'The acme connector failed while translating for the app; the gateway log names the expression',
+    );
   });
 
   it('stops an expression that recurses without end, or runs too long, instead of holding the event loop', async () => {
     const origin = { file: 'connectors/acme/connector.yaml', line: 7, col: 9 };
-    const recursing = compileExpression("( $f := function($x) { 1 + $f($x + 1) }; $f(0) )", origin);
-    await expect(recursing.evaluate({})).rejects.toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', status: 502, message: expect.stringContaining('nested deeper than') });
-    const looping = compileExpression('( $loop := function($n) { $n > 0 ? $loop($n - 1) : 0 }; $sum([1..9000000].($loop(0))) )', origin);
+    const recursing = compileExpression('( $f := function($x) { 1 + $f($x + 1) }; $f(0) )', origin);
+    await expect(recursing.evaluate({})).rejects.toMatchObject({
+      code: 'SCIMGW_CONNECTOR_EXPRESSION',
+      status: 502,
+      message: expect.stringContaining('nested deeper than'),
+    });
+    const looping = compileExpression(
+      '( $loop := function($n) { $n > 0 ? $loop($n - 1) : 0 }; $sum([1..9000000].($loop(0))) )',
+      origin,
+    );
     const error = await looping.evaluate({}).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'SCIMGW_CONNECTOR_EXPRESSION', message: expect.stringMatching(/connectors\/acme\/connector.yaml:7:9: it ran longer than \d+ ms and was stopped/) });
+    expect(error).toMatchObject({
+      code: 'SCIMGW_CONNECTOR_EXPRESSION',
+      message: expect.stringMatching(/connectors\/acme\/connector.yaml:7:9: it ran longer than \d+ ms and was stopped/),
+    });
   });
 
   it('passes a GatewayError thrown by a bound function through unchanged', async () => {
@@ -115,7 +141,9 @@ describe('compileTemplate', () => {
 
   it('renders adjacent segments and a whole-template segment', async () => {
     expect(await compileTemplate('{{ $a }}{{ $b }}', origin).render({ a: 'x', b: true })).toBe('xtrue');
-    expect(await compileTemplate('{{$config.baseUrl}}', origin).render({ config: { baseUrl: 'http://h' } })).toBe('http://h');
+    expect(await compileTemplate('{{$config.baseUrl}}', origin).render({ config: { baseUrl: 'http://h' } })).toBe(
+      'http://h',
+    );
   });
 
   it('renders undefined and null as empty, objects as JSON', async () => {
@@ -123,11 +151,14 @@ describe('compileTemplate', () => {
     expect(await template.render({ nothing: null, obj: { a: [1] } })).toBe('[||{"a":[1]}]');
   });
 
-  it.each(['a/b', '..', '.', '%2F', 'a b', 'x?y#z&w=1', 'café ☕', 'ü/../ü'])('percent-encodes %j with the encoder', async (value) => {
-    const template = compileTemplate('/users/{{ $id }}/x', origin);
-    expect(await template.render({ id: value }, encodeURIComponent)).toBe(`/users/${encodeURIComponent(value)}/x`);
-    expect(await template.render({ id: value })).toBe(`/users/${value}/x`);
-  });
+  it.each(['a/b', '..', '.', '%2F', 'a b', 'x?y#z&w=1', 'café ☕', 'ü/../ü'])(
+    'percent-encodes %j with the encoder',
+    async (value) => {
+      const template = compileTemplate('/users/{{ $id }}/x', origin);
+      expect(await template.render({ id: value }, encodeURIComponent)).toBe(`/users/${encodeURIComponent(value)}/x`);
+      expect(await template.render({ id: value })).toBe(`/users/${value}/x`);
+    },
+  );
 
   it('encodes only inserted values, never the literal parts', async () => {
     const seen: string[] = [];
@@ -140,7 +171,9 @@ describe('compileTemplate', () => {
   });
 
   it('refuses an unclosed {{', () => {
-    const issue = configIssue(() => compileTemplate('/users/{{ $id', { file: 'c.yaml', line: 4, col: 10, path: 'url' }));
+    const issue = configIssue(() =>
+      compileTemplate('/users/{{ $id', { file: 'c.yaml', line: 4, col: 10, path: 'url' }),
+    );
     expect(issue).toMatchObject({ file: 'c.yaml', line: 4, path: 'url' });
     expect(issue.message).toMatch(/Unclosed "\{\{"/);
   });

@@ -38,7 +38,10 @@ export interface Variant {
  * Copies connectors/demo to <temp>/<folder>, edits connector.yaml and optionally other files
  * (paths relative to the folder; a function edits the copied file, a string replaces it).
  */
-export function demoVariant(edit: (yaml: string) => string = (yaml) => yaml, options: { folder?: string; files?: Record<string, string | ((text: string) => string)> } = {}): Variant {
+export function demoVariant(
+  edit: (yaml: string) => string = (yaml) => yaml,
+  options: { folder?: string; files?: Record<string, string | ((text: string) => string)> } = {},
+): Variant {
   const dir = join(tempRoot(), options.folder ?? 'demo');
   cpSync(DEMO_DIR, dir, { recursive: true });
   const file = join(dir, 'connector.yaml');

@@ -16,7 +16,11 @@ const running: { demo: DemoApp; runtime: ConnectorRuntime }[] = [];
 async function start(options: { connector?: CompiledConnector; rate?: number; apiKey?: string } = {}) {
   const demo = createDemoApp({ apiKey: API_KEY, ...(options.rate ? { rate: options.rate } : {}) });
   const { url } = await demo.listen();
-  const runtime = await ConnectorRuntime.create(options.connector ?? loadConnector(DEMO_DIR), { config: { baseUrl: url }, secrets: { apiKey: options.apiKey ?? API_KEY } }, { transport });
+  const runtime = await ConnectorRuntime.create(
+    options.connector ?? loadConnector(DEMO_DIR),
+    { config: { baseUrl: url }, secrets: { apiKey: options.apiKey ?? API_KEY } },
+    { transport },
+  );
   running.push({ demo, runtime });
   return { demo, runtime, url };
 }
@@ -60,16 +64,35 @@ describe('users and groups against the demo app', () => {
     const user = created(await runtime.create('User', ada, 'scim-1', context()));
     expect(user.appId).toMatch(/^\d+$/);
     expect(last()).toMatchObject({ method: 'POST', path: '/api/users', status: 201 });
-    expect(last()?.body).toEqual({ user_name: 'ada@example.com', email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', display_name: 'Ada', job_title: 'Analyst', external_ref: 'ext-ada', status: 'active' });
+    expect(last()?.body).toEqual({
+      user_name: 'ada@example.com',
+      email: 'ada@example.com',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      display_name: 'Ada',
+      job_title: 'Analyst',
+      external_ref: 'ext-ada',
+      status: 'active',
+    });
 
     const read = await runtime.get('User', user.appId, context());
     expect(read?.appId).toBe(user.appId);
-    expect(read?.scim).toMatchObject({ userName: 'ada@example.com', active: true, title: 'Analyst', name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    expect(read?.scim).toMatchObject({
+      userName: 'ada@example.com',
+      active: true,
+      title: 'Analyst',
+      name: { givenName: 'Ada', familyName: 'Lovelace' },
+    });
 
     // Only the changed app fields travel; a removed attribute is sent as null so the app clears it.
     const { title: _removed, ...withoutTitle } = ada;
     const changed = { ...withoutTitle, displayName: 'Ada L.' };
-    const updated = await runtime.update('User', user.appId, { scim: changed, old: ada, changed: ['displayName', 'title'] }, context());
+    const updated = await runtime.update(
+      'User',
+      user.appId,
+      { scim: changed, old: ada, changed: ['displayName', 'title'] },
+      context(),
+    );
     expect(last()).toMatchObject({ method: 'PATCH', path: `/api/users/${user.appId}`, status: 200 });
     expect(last()?.body).toEqual({ display_name: 'Ada L.', job_title: null });
     expect(updated !== 'notFound' && updated?.scim).toMatchObject({ displayName: 'Ada L.' });
@@ -77,7 +100,9 @@ describe('users and groups against the demo app', () => {
     expect(updated !== 'notFound' && updated?.scim.title).toBeNull();
 
     const before = demo.log.length;
-    expect(await runtime.update('User', user.appId, { scim: changed, old: changed, changed: [] }, context())).toBeUndefined();
+    expect(
+      await runtime.update('User', user.appId, { scim: changed, old: changed, changed: [] }, context()),
+    ).toBeUndefined();
     expect(demo.log).toHaveLength(before);
 
     expect(runtime.canSetActive('User')).toBe(true);
@@ -88,10 +113,24 @@ describe('users and groups against the demo app', () => {
     expect(last()).toMatchObject({ method: 'POST', path: `/api/users/${user.appId}/activate` });
     expect((await runtime.get('User', user.appId, context()))?.scim.active).toBe(true);
 
-    created(await runtime.create('User', { ...ada, userName: 'grace@example.com', externalId: 'ext-grace' }, 'scim-2', context()));
+    created(
+      await runtime.create(
+        'User',
+        { ...ada, userName: 'grace@example.com', externalId: 'ext-grace' },
+        'scim-2',
+        context(),
+      ),
+    );
     const pages = [];
-    for await (const page of runtime.list('User', context(), { filter: { attribute: 'userName', op: 'eq', value: 'ada@example.com' } })) pages.push(page);
-    expect(last()).toMatchObject({ method: 'GET', path: '/api/users', query: { user_name: 'ada@example.com', page: '1', per_page: '100' } });
+    for await (const page of runtime.list('User', context(), {
+      filter: { attribute: 'userName', op: 'eq', value: 'ada@example.com' },
+    }))
+      pages.push(page);
+    expect(last()).toMatchObject({
+      method: 'GET',
+      path: '/api/users',
+      query: { user_name: 'ada@example.com', page: '1', per_page: '100' },
+    });
     expect(pages.flatMap((page) => page.objects.map((object) => object.appId))).toEqual([user.appId]);
     expect(pages[0]?.total).toBe(1);
 
@@ -100,23 +139,33 @@ describe('users and groups against the demo app', () => {
     expect(await runtime.delete('User', user.appId, context())).toBe(false);
     expect(await runtime.get('User', user.appId, context())).toBeUndefined();
     expect(await runtime.setActive('User', user.appId, false, context())).toBe(false);
-    expect(await runtime.update('User', user.appId, { scim: ada, old: changed, changed: ['displayName'] }, context())).toBe('notFound');
+    expect(
+      await runtime.update('User', user.appId, { scim: ada, old: changed, changed: ['displayName'] }, context()),
+    ).toBe('notFound');
   });
 
   it('answers { conflict: true } for a duplicate user_name', async () => {
     created(await runtime.create('User', ada, 'scim-1', context()));
-    expect(await runtime.create('User', { ...ada, externalId: 'other' }, 'scim-2', context())).toEqual({ conflict: true });
+    expect(await runtime.create('User', { ...ada, externalId: 'other' }, 'scim-2', context())).toEqual({
+      conflict: true,
+    });
     expect(demo.store.userCount).toBe(1);
   });
 
   it('creates a group and manages its members', async () => {
-    const group = created(await runtime.create('Group', { displayName: 'Engineering', externalId: 'g-1' }, 'g-scim', context()));
+    const group = created(
+      await runtime.create('Group', { displayName: 'Engineering', externalId: 'g-1' }, 'g-scim', context()),
+    );
     expect(group.scim).toMatchObject({ displayName: 'Engineering', externalId: 'g-1' });
     const first = created(await runtime.create('User', ada, 's1', context()));
     const second = created(await runtime.create('User', { ...ada, userName: 'grace@example.com' }, 's2', context()));
     expect(runtime.hasMembers()).toBe(true);
     await runtime.changeMembers('add', group.appId, [first.appId], context());
-    expect(last()).toMatchObject({ method: 'PUT', path: `/api/teams/${group.appId}/members/${first.appId}`, status: 204 });
+    expect(last()).toMatchObject({
+      method: 'PUT',
+      path: `/api/teams/${group.appId}/members/${first.appId}`,
+      status: 204,
+    });
     await runtime.changeMembers('add', group.appId, [second.appId], context());
     expect(await runtime.listMembers(group.appId, context())).toEqual([first.appId, second.appId]);
     await runtime.changeMembers('remove', group.appId, [first.appId], context());
@@ -125,7 +174,10 @@ describe('users and groups against the demo app', () => {
     // Removing a non-member leaves the group as asked.
     await runtime.changeMembers('remove', group.appId, [first.appId], context());
     const pages = [];
-    for await (const page of runtime.list('Group', context(), { filter: { attribute: 'displayName', op: 'eq', value: 'Engineering' } })) pages.push(...page.objects);
+    for await (const page of runtime.list('Group', context(), {
+      filter: { attribute: 'displayName', op: 'eq', value: 'Engineering' },
+    }))
+      pages.push(...page.objects);
     expect(pages.map((object) => object.appId)).toEqual([group.appId]);
   });
 
@@ -149,17 +201,25 @@ describe('users and groups against the demo app', () => {
 
 describe('rate limits, faults and credentials', () => {
   const FAST_RETRY = 'retry: { maxAttempts: 3, initialDelay: 20ms, maxDelay: 50ms }\n';
-  const USER_CREATE_ADOPT = '          - { status: [422], result: fail, message: the demo app rejected a field value }\n        onConflict: adopt';
+  const USER_CREATE_ADOPT =
+    '          - { status: [422], result: fail, message: the demo app rejected a field value }\n        onConflict: adopt';
   const variant = (onConflict: 'adopt' | 'fail', retry = FAST_RETRY) =>
     loadConnector(
-      demoVariant((yaml) => replaceOnce(replaceOnce(yaml, '  timeout: 20s\n', `  timeout: 20s\n${retry}`), USER_CREATE_ADOPT, USER_CREATE_ADOPT.replace('adopt', onConflict))).dir,
+      demoVariant((yaml) =>
+        replaceOnce(
+          replaceOnce(yaml, '  timeout: 20s\n', `  timeout: 20s\n${retry}`),
+          USER_CREATE_ADOPT,
+          USER_CREATE_ADOPT.replace('adopt', onConflict),
+        ),
+      ).dir,
     );
 
   it('waits out a 429 with Retry-After and succeeds', async () => {
     const { demo, runtime, url } = await start({ rate: 2 });
     const id = String(demo.store.createUser({ user_name: 'x@example.com' }).id);
     // Another client of the same API key uses up the app's two calls a second, so the gateway's call meets a 429.
-    for (let i = 0; i < 2; i++) await (await fetch(`${url}/api/users/${id}`, { headers: { 'x-api-key': API_KEY } })).text();
+    for (let i = 0; i < 2; i++)
+      await (await fetch(`${url}/api/users/${id}`, { headers: { 'x-api-key': API_KEY } })).text();
     const results = await Promise.all([1, 2].map(() => runtime.get('User', id, context())));
     expect(results.map((result) => result?.scim.userName)).toEqual(['x@example.com', 'x@example.com']);
     // One 429: the pause it set held the other call, so neither met a second one.
@@ -177,7 +237,9 @@ describe('rate limits, faults and credentials', () => {
   });
 
   it('stops retrying when the next delay would pass the deadline', async () => {
-    const { demo, runtime } = await start({ connector: variant('adopt', 'retry: { maxAttempts: 5, initialDelay: 1s, maxDelay: 2s }\n') });
+    const { demo, runtime } = await start({
+      connector: variant('adopt', 'retry: { maxAttempts: 5, initialDelay: 1s, maxDelay: 2s }\n'),
+    });
     demo.setFaults({ rate: 1, kinds: ['5xx'] });
     await expect(runtime.get('User', '1', context(300))).rejects.toMatchObject({ status: 503 });
     // The first retry would come after a second: past the deadline, so it is not waited for.

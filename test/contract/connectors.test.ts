@@ -23,7 +23,8 @@ describe.each(names)('connector %s', (name) => {
   // passes or fails alone, whatever runs before it, filtered with -t or shuffled.
   const results = new Map<string, FixtureResult>();
   beforeAll(async () => {
-    for (const { name: caseName, fixture } of cases) results.set(caseName, await runFixture(dir, connector, app, fixture));
+    for (const { name: caseName, fixture } of cases)
+      results.set(caseName, await runFixture(dir, connector, app, fixture));
   });
 
   it('has fixtures', () => {

@@ -7,14 +7,46 @@ const CORE_MEMBERS = 'urn:ietf:params:scim:schemas:core:2.0:Group:members';
 
 describe('splitMemberOperations', () => {
   it.each<[string, PatchOperation, { op: string; values: string[]; whole: boolean }]>([
-    ['Entra add with $ref null', { op: 'add', path: 'members', value: [{ $ref: null, value: 'u1' }, { value: 'u2' }] }, { op: 'add', values: ['u1', 'u2'], whole: true }],
-    ['the core URN path', { op: 'add', path: CORE_MEMBERS, value: [{ value: 'u1' }] }, { op: 'add', values: ['u1'], whole: true }],
-    ['the core URN path in another case', { op: 'remove', path: CORE_MEMBERS.toUpperCase(), value: [{ value: 'u1' }] }, { op: 'remove', values: ['u1'], whole: true }],
-    ['Members capitalised', { op: 'remove', path: 'Members', value: [{ value: 'u1' }] }, { op: 'remove', values: ['u1'], whole: true }],
-    ['a value filter', { op: 'remove', path: 'members[value eq "u3"]' }, { op: 'remove', values: ['u3'], whole: false }],
-    ['a value filter under the URN', { op: 'remove', path: `${CORE_MEMBERS}[value eq "u3"]` }, { op: 'remove', values: ['u3'], whole: false }],
-    ['or-ed value filters', { op: 'remove', path: 'members[value eq "a" or value eq "b"]' }, { op: 'remove', values: ['a', 'b'], whole: false }],
-    ['a bare string value (Microsoft\'s collection)', { op: 'add', path: 'members', value: 'u9' }, { op: 'add', values: ['u9'], whole: true }],
+    [
+      'Entra add with $ref null',
+      { op: 'add', path: 'members', value: [{ $ref: null, value: 'u1' }, { value: 'u2' }] },
+      { op: 'add', values: ['u1', 'u2'], whole: true },
+    ],
+    [
+      'the core URN path',
+      { op: 'add', path: CORE_MEMBERS, value: [{ value: 'u1' }] },
+      { op: 'add', values: ['u1'], whole: true },
+    ],
+    [
+      'the core URN path in another case',
+      { op: 'remove', path: CORE_MEMBERS.toUpperCase(), value: [{ value: 'u1' }] },
+      { op: 'remove', values: ['u1'], whole: true },
+    ],
+    [
+      'Members capitalised',
+      { op: 'remove', path: 'Members', value: [{ value: 'u1' }] },
+      { op: 'remove', values: ['u1'], whole: true },
+    ],
+    [
+      'a value filter',
+      { op: 'remove', path: 'members[value eq "u3"]' },
+      { op: 'remove', values: ['u3'], whole: false },
+    ],
+    [
+      'a value filter under the URN',
+      { op: 'remove', path: `${CORE_MEMBERS}[value eq "u3"]` },
+      { op: 'remove', values: ['u3'], whole: false },
+    ],
+    [
+      'or-ed value filters',
+      { op: 'remove', path: 'members[value eq "a" or value eq "b"]' },
+      { op: 'remove', values: ['a', 'b'], whole: false },
+    ],
+    [
+      "a bare string value (Microsoft's collection)",
+      { op: 'add', path: 'members', value: 'u9' },
+      { op: 'add', values: ['u9'], whole: true },
+    ],
   ])('%s', (_name, operation, expected) => {
     const { members, others } = splitMemberOperations([operation]);
     expect(others).toEqual([]);
@@ -58,7 +90,9 @@ describe('memberDelta', () => {
   });
 
   it('needs the current list for a replace or a remove of all, and sends only the difference', () => {
-    const replace = splitMemberOperations([{ op: 'replace', path: 'members', value: [{ value: 'u1' }, { value: 'u4' }] }]).members;
+    const replace = splitMemberOperations([
+      { op: 'replace', path: 'members', value: [{ value: 'u1' }, { value: 'u4' }] },
+    ]).members;
     expect(needsCurrentMembers(replace)).toBe(true);
     expect(memberDelta(replace, ['u1', 'u2'])).toEqual({ add: ['u4'], remove: ['u2'] });
     const clear = splitMemberOperations([{ op: 'remove', path: 'members' }]).members;

@@ -34,8 +34,11 @@ describe('GET /openapi.json', () => {
     const doc = await loadOpenApi(FILE);
     const index = new OperationIndex(doc.deref);
     const validators = new SchemaValidators(doc);
-    const raw = (template: string, method: string, status: string) => ((((doc.raw.paths as any)[template][method].responses[status].content['application/json']) as any).schema);
-    const created = await t.call('POST', '/api/users', { body: { user_name: 'described', roles: ['A'], custom_fields: { a: 1 }, office: { city: 'Oslo' } } });
+    const raw = (template: string, method: string, status: string) =>
+      (doc.raw.paths as any)[template][method].responses[status].content['application/json'].schema;
+    const created = await t.call('POST', '/api/users', {
+      body: { user_name: 'described', roles: ['A'], custom_fields: { a: 1 }, office: { city: 'Oslo' } },
+    });
     expect(validators.problems(raw('/users', 'post', '201'), created.body)).toEqual([]);
     const list = await t.call('GET', '/api/users?per_page=5');
     expect(validators.problems(raw('/users', 'get', '200'), list.body)).toEqual([]);

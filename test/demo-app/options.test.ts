@@ -13,7 +13,10 @@ describe('option validation', () => {
     [{ apiKey: '' }, 'Expected `apiKey` to be a non-empty string, got `` (string)'],
     [{ apiKey: 'k', snapshotFile: 3 }, 'Expected `snapshotFile` to be a non-empty string, got `3` (number)'],
     [{ apiKey: 'k', faults: 'yes' }, 'Expected `faults` to be an object, got `yes` (string)'],
-    [{ apiKey: 'k', faults: { rate: 1.2, kinds: ['5xx'] } }, 'Expected `faults.rate` to be a number between 0 and 1, got `1.2` (number)'],
+    [
+      { apiKey: 'k', faults: { rate: 1.2, kinds: ['5xx'] } },
+      'Expected `faults.rate` to be a number between 0 and 1, got `1.2` (number)',
+    ],
     [
       { apiKey: 'k', faults: { rate: 0.5, kinds: ['boom'] } },
       'Expected `faults.kinds` to be a non-empty array of "5xx", "reset", "slow", got `["boom"]` (array)',
@@ -22,8 +25,14 @@ describe('option validation', () => {
       { apiKey: 'k', faults: { rate: 0.5 } },
       'Expected `faults.kinds` to be a non-empty array of "5xx", "reset", "slow", got `undefined` (undefined)',
     ],
-    [{ apiKey: 'k', faults: { rate: 0.5, kinds: ['slow'], slowMs: -1 } }, 'Expected `faults.slowMs` to be a number >= 0, got `-1` (number)'],
-    [{ apiKey: 'k', faults: { rate: 0.5, kinds: ['slow'], seed: 'x' } }, 'Expected `faults.seed` to be an integer, got `x` (string)'],
+    [
+      { apiKey: 'k', faults: { rate: 0.5, kinds: ['slow'], slowMs: -1 } },
+      'Expected `faults.slowMs` to be a number >= 0, got `-1` (number)',
+    ],
+    [
+      { apiKey: 'k', faults: { rate: 0.5, kinds: ['slow'], seed: 'x' } },
+      'Expected `faults.seed` to be an integer, got `x` (string)',
+    ],
     [null, 'Expected `options` to be an object, got `null` (null)'],
   ])('rejects %j', (options, message) => {
     expect(make(options)).toThrow(new TypeError(message));

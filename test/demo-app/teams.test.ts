@@ -48,7 +48,13 @@ describe('teams', () => {
   });
 
   it('validates types', async () => {
-    for (const body of [{}, { name: '' }, { name: 1 }, { name: 'x', description: 5 }, { name: 'x', external_ref: {} }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 1 },
+      { name: 'x', description: 5 },
+      { name: 'x', external_ref: {} },
+    ]) {
       const res = await t.call('POST', '/api/teams', { body });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.error.code).toBe('invalid');
@@ -135,7 +141,9 @@ describe('members', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toMatchObject({ code: 'invalid', field: 'user_ids' });
     expect(t.app.store.listMemberships()).toEqual([]);
-    const many = await t.call('POST', '/api/teams/1/members', { body: { user_ids: Array.from({ length: 51 }, (_, i) => i + 1) } });
+    const many = await t.call('POST', '/api/teams/1/members', {
+      body: { user_ids: Array.from({ length: 51 }, (_, i) => i + 1) },
+    });
     expect(many.status).toBe(422);
     expect((await t.call('POST', '/api/teams/1/members', { body: { user_ids: [] } })).status).toBe(422);
   });

@@ -111,7 +111,9 @@ describe('roles and custom fields', () => {
   it('replaces roles whole and merges custom fields, a null removing one', async () => {
     const user = await createUser({ user_name: 'cf', roles: ['A', 'A', 'B'], custom_fields: { a: '1', b: '2' } });
     expect(user.roles).toEqual(['A', 'B']);
-    const res = await t.call('PATCH', `/api/users/${user.id}`, { body: { roles: ['C'], custom_fields: { a: null, c: 3 } } });
+    const res = await t.call('PATCH', `/api/users/${user.id}`, {
+      body: { roles: ['C'], custom_fields: { a: null, c: 3 } },
+    });
     expect(res.status).toBe(200);
     expect(res.body.roles).toEqual(['C']);
     expect(res.body.custom_fields).toEqual({ b: '2', c: 3 });
@@ -135,7 +137,15 @@ describe('PATCH', () => {
     const before = await createUser(FULL);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const res = await t.call('PATCH', '/api/users/1', {
-      body: { job_title: 'Engineer', phone_work: null, office: null, id: 5, created_at: 'x', updated_at: 'y', bogus: 1 },
+      body: {
+        job_title: 'Engineer',
+        phone_work: null,
+        office: null,
+        id: 5,
+        created_at: 'x',
+        updated_at: 'y',
+        bogus: 1,
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -151,7 +161,13 @@ describe('PATCH', () => {
 
   it('refuses to null or empty user_name and refuses bad types', async () => {
     await createUser({ user_name: 'a' });
-    for (const body of [{ user_name: null }, { user_name: '  ' }, { status: 'gone' }, { manager_id: 'x' }, { email: 1 }]) {
+    for (const body of [
+      { user_name: null },
+      { user_name: '  ' },
+      { status: 'gone' },
+      { manager_id: 'x' },
+      { email: 1 },
+    ]) {
       const res = await t.call('PATCH', '/api/users/1', { body });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.error.code).toBe('invalid');

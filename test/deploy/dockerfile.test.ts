@@ -38,7 +38,8 @@ function parseDockerfile(text: string): Instruction[] {
 /** The exec (JSON array) form; the shell form is refused, as signals would go to /bin/sh, not node. */
 function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`not exec form: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
+    throw new Error(`not exec form: ${args}`);
   return parsed;
 }
 
@@ -62,12 +63,17 @@ const finalStage = instructions.slice(finalStart);
 
 describe('Dockerfile', () => {
   it('builds in named stages on Node 24, installing production dependencies only', () => {
-    expect(stages.map(({ ins }) => ins.args)).toEqual(['node:24-bookworm-slim AS deps', 'node:24-bookworm-slim AS runtime']);
+    expect(stages.map(({ ins }) => ins.args)).toEqual([
+      'node:24-bookworm-slim AS deps',
+      'node:24-bookworm-slim AS runtime',
+    ]);
     const install = instructions.filter((ins) => ins.op === 'RUN' && /\bnpm ci\b/.test(ins.args));
     expect(install).toHaveLength(1);
     expect(install[0]!.args).toContain('--omit=dev');
     expect(instructions.indexOf(install[0]!)).toBeLessThan(finalStart);
-    expect(finalStage.some((ins) => ins.op === 'COPY' && ins.args.startsWith('--from=deps /app/node_modules'))).toBe(true);
+    expect(finalStage.some((ins) => ins.op === 'COPY' && ins.args.startsWith('--from=deps /app/node_modules'))).toBe(
+      true,
+    );
   });
 
   it('runs as a numeric non-root user, with a HEALTHCHECK and an exec-form ENTRYPOINT', () => {
@@ -78,11 +84,15 @@ describe('Dockerfile', () => {
     expect(user).not.toBe('0');
     expect(finalStage.filter((ins) => ins.op === 'HEALTHCHECK')).toHaveLength(1);
     expect(execForm(finalStage.find((ins) => ins.op === 'ENTRYPOINT')!.args)).toEqual(['node', 'src/main.ts']);
-    expect(finalStage.some((ins) => ins.op === 'RUN' && /mkdir -p .*\/config.*\/connectors.*\/secrets/.test(ins.args))).toBe(true);
+    expect(
+      finalStage.some((ins) => ins.op === 'RUN' && /mkdir -p .*\/config.*\/connectors.*\/secrets/.test(ins.args)),
+    ).toBe(true);
   });
 
   it('leaves node_modules and local data out of the build context', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'data', '.git']));
   });
 });
@@ -96,7 +106,9 @@ function sourceFiles(dir: string): string[] {
 
 describe('production dependencies', () => {
   it('covers every package src/ imports at runtime, so npm ci --omit=dev is enough', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const missing: string[] = [];
     for (const file of sourceFiles(join(ROOT, 'src'))) {
       const text = readFileSync(file, 'utf8');
@@ -129,7 +141,9 @@ function freePort(): Promise<number> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolveExit) => (child.exitCode !== null ? resolveExit() : child.once('exit', () => resolveExit())));
+  return new Promise((resolveExit) =>
+    child.exitCode !== null ? resolveExit() : child.once('exit', () => resolveExit()),
+  );
 }
 
 // One scenario in order: up and healthy, then stopped and unhealthy.
@@ -150,14 +164,21 @@ describe('the image start command, run directly', { shuffle: false }, () => {
 
   beforeAll(async () => {
     // The image's ENV, but a free port (the test host may use 8080) and a temp data dir.
-    runEnv = { PATH: process.env.PATH, ...env, PORT: String(await freePort()), SCIMGW_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    runEnv = {
+      PATH: process.env.PATH,
+      ...env,
+      PORT: String(await freePort()),
+      SCIMGW_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    };
     const [command, ...args] = execForm(finalStage.find((ins) => ins.op === 'ENTRYPOINT')!.args);
     expect(command).toBe('node');
     child = spawn(process.execPath, args, { cwd: ROOT, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 10_000;
-    while (!output.includes('Tenant URL') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!output.includes('Tenant URL') && child.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(output).toContain('Tenant URL');
   }, 15_000);
 

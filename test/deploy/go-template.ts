@@ -11,7 +11,10 @@ export interface TemplateContext {
   Release: { Name: string; Namespace: string };
 }
 
-type Node = { kind: 'text'; text: string } | { kind: 'print'; expr: string } | { kind: 'if'; expr: string; then: Node[]; else: Node[] };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'print'; expr: string }
+  | { kind: 'if'; expr: string; then: Node[]; else: Node[] };
 
 interface Token {
   kind: 'text' | 'action';
@@ -90,14 +93,23 @@ function evaluate(expr: string, context: TemplateContext): unknown {
   let value = lookup(head!, context);
   for (const pipe of pipes) {
     const [name, ...args] = pipe.split(/\s+/);
-    if (name === 'quote' && args.length === 0) value = JSON.stringify(value === undefined || value === null ? '' : String(value));
+    if (name === 'quote' && args.length === 0)
+      value = JSON.stringify(value === undefined || value === null ? '' : scalarText(value));
     else if (name === 'toYaml' && args.length === 0) value = toYaml(value);
     else if (name === 'nindent' && args.length === 1 && /^\d+$/.test(args[0]!)) {
       const pad = ' '.repeat(Number(args[0]));
-      value = `\n${String(value).split('\n').map((line) => pad + line).join('\n')}`;
+      value = `\n${scalarText(value)
+        .split('\n')
+        .map((line) => pad + line)
+        .join('\n')}`;
     } else throw new Error(`Outside the chart's template subset: | ${pipe}`);
   }
   return value;
+}
+
+/** A scalar as Go prints it: strings as they are, numbers and booleans in their usual form. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Go templates' truth: false, 0, nil and empty strings, lists and maps are false. */
@@ -115,7 +127,7 @@ function renderNodes(nodes: Node[], context: TemplateContext): string {
       const value = evaluate(node.expr, context);
       if (value === undefined || value === null) return '';
       if (typeof value === 'object') throw new Error(`${node.expr} is a map or list: pipe it through toYaml`);
-      return String(value);
+      return scalarText(value);
     })
     .join('');
 }

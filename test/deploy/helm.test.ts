@@ -19,7 +19,14 @@ type Doc = Record<string, any>;
 
 /** Helm's merge of --set/-f values over the chart's: maps merge, everything else replaces. */
 function merge(base: unknown, over: unknown): unknown {
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+  if (
+    base &&
+    over &&
+    typeof base === 'object' &&
+    typeof over === 'object' &&
+    !Array.isArray(base) &&
+    !Array.isArray(over)
+  ) {
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
     for (const [key, value] of Object.entries(over)) out[key] = merge(out[key], value);
     return out;
@@ -54,12 +61,17 @@ const deploymentOf = (docs: Doc[]) => byKind(docs, 'Deployment')[0]!;
 const containerOf = (docs: Doc[]) => deploymentOf(docs).spec.template.spec.containers[0];
 
 describe('values.schema.json', () => {
-  it('accepts the chart\'s values.yaml', () => {
+  it("accepts the chart's values.yaml", () => {
     expect(validate(schema, defaults)).toEqual([]);
   });
 
   it('refuses wrong types, missing keys and a root user', () => {
-    const bad = merge(defaults, { replicaCount: 'two', podSecurityContext: { runAsNonRoot: false }, service: { port: 0 }, config: { apps: [] } });
+    const bad = merge(defaults, {
+      replicaCount: 'two',
+      podSecurityContext: { runAsNonRoot: false },
+      service: { port: 0 },
+      config: { apps: [] },
+    });
     const errors = validate(schema, bad).join('\n');
     expect(errors).toContain('$.replicaCount: expected integer');
     expect(errors).toContain('$.podSecurityContext.runAsNonRoot: must be one of [true]');
@@ -94,11 +106,17 @@ describe('templates with the default values', () => {
     const deployment = deploymentOf(docs);
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
-    expect(containerOf(docs).securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(containerOf(docs).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     const volumes = Object.fromEntries(pod.volumes.map((volume: Doc) => [volume.name, volume]));
     expect(volumes.tmp.emptyDir).toEqual({});
     expect(volumes.data.emptyDir).toEqual({});
-    const writable = containerOf(docs).volumeMounts.filter((mount: Doc) => !mount.readOnly).map((mount: Doc) => mount.mountPath);
+    const writable = containerOf(docs)
+      .volumeMounts.filter((mount: Doc) => !mount.readOnly)
+      .map((mount: Doc) => mount.mountPath);
     expect(writable.sort()).toEqual(['/data', '/tmp']);
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
@@ -107,7 +125,9 @@ describe('templates with the default values', () => {
 
   it('mounts the config, connectors and secrets where gateway.yaml expects them', () => {
     const pod = deploymentOf(docs).spec.template.spec;
-    const mounts = Object.fromEntries(containerOf(docs).volumeMounts.map((mount: Doc) => [mount.name, mount.mountPath]));
+    const mounts = Object.fromEntries(
+      containerOf(docs).volumeMounts.map((mount: Doc) => [mount.name, mount.mountPath]),
+    );
     expect(mounts).toMatchObject({ config: '/config', connectors: '/connectors', secrets: '/secrets' });
     const volumes = Object.fromEntries(pod.volumes.map((volume: Doc) => [volume.name, volume]));
     expect(volumes.config.configMap.name).toBe('scimgw-config');
@@ -128,7 +148,9 @@ describe('templates with the default values', () => {
     const env = containerOf(docs).env as Doc[];
     expect(env.map((entry) => entry.name)).toEqual(['PORT', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL']);
     // The drain (readiness failing, then requests finishing) must fit in the pod's grace period.
-    const drainMs = env.filter((entry) => entry.name.startsWith('SHUTDOWN_')).reduce((sum, entry) => sum + Number(entry.value), 0);
+    const drainMs = env
+      .filter((entry) => entry.name.startsWith('SHUTDOWN_'))
+      .reduce((sum, entry) => sum + Number(entry.value), 0);
     expect(deploymentOf(docs).spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs);
     const service = byKind(docs, 'Service')[0]!;
     expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
@@ -143,16 +165,24 @@ describe('templates for several replicas on Redis, monitored', () => {
     redis: { existingSecret: { name: 'redis-credentials' } },
     podDisruptionBudget: { enabled: true, minAvailable: 2 },
     metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
-    connectors: { sources: [{ configMap: { name: 'acme-connector', items: [{ key: 'connector.yaml', path: 'acme/connector.yaml' }] } }] },
+    connectors: {
+      sources: [
+        { configMap: { name: 'acme-connector', items: [{ key: 'connector.yaml', path: 'acme/connector.yaml' }] } },
+      ],
+    },
   };
   const { docs, notes } = render(overrides);
 
   it('takes REDIS_URL from the Secret, and from redis.url only when no Secret is named', () => {
     const env = containerOf(docs).env as Doc[];
-    expect(env.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'redis-url' } } }]);
+    expect(env.filter((entry) => entry.name === 'REDIS_URL')).toEqual([
+      { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'redis-url' } } },
+    ]);
     expect(notes).toContain('Redis from the Secret redis-credentials');
     const byUrl = containerOf(render({ redis: { url: 'redis://redis:6379' } }).docs).env as Doc[];
-    expect(byUrl.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://redis:6379' }]);
+    expect(byUrl.filter((entry) => entry.name === 'REDIS_URL')).toEqual([
+      { name: 'REDIS_URL', value: 'redis://redis:6379' },
+    ]);
   });
 
   it('deploys a bundled Redis on request and points REDIS_URL at its Service, unless a URL is given', () => {
@@ -164,11 +194,16 @@ describe('templates for several replicas on Redis, monitored', () => {
     expect(service.spec.selector).toEqual(redis.spec.selector.matchLabels);
     const gateway = byKind(bundled.docs, 'Deployment').find((doc) => doc.metadata.name !== 'scimgw-redis')!;
     const env = gateway.spec.template.spec.containers[0].env as Doc[];
-    expect(env.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://scimgw-redis:6379' }]);
+    expect(env.filter((entry) => entry.name === 'REDIS_URL')).toEqual([
+      { name: 'REDIS_URL', value: 'redis://scimgw-redis:6379' },
+    ]);
     expect(bundled.notes).toContain('bundled Redis scimgw-redis');
     const overridden = render({ redis: { url: 'redis://elsewhere:6379', bundled: { enabled: true } } });
-    const overriddenEnv = byKind(overridden.docs, 'Deployment').find((doc) => doc.metadata.name !== 'scimgw-redis')!.spec.template.spec.containers[0].env as Doc[];
-    expect(overriddenEnv.filter((entry) => entry.name === 'REDIS_URL')).toEqual([{ name: 'REDIS_URL', value: 'redis://elsewhere:6379' }]);
+    const overriddenEnv = byKind(overridden.docs, 'Deployment').find((doc) => doc.metadata.name !== 'scimgw-redis')!
+      .spec.template.spec.containers[0].env as Doc[];
+    expect(overriddenEnv.filter((entry) => entry.name === 'REDIS_URL')).toEqual([
+      { name: 'REDIS_URL', value: 'redis://elsewhere:6379' },
+    ]);
   });
 
   it('renders a PodDisruptionBudget with minAvailable over the same pods', () => {
@@ -182,7 +217,13 @@ describe('templates for several replicas on Redis, monitored', () => {
   it('renders no Ingress by default, and on request one that serves only /apps/ over TLS', () => {
     expect(byKind(render().docs, 'Ingress')).toEqual([]);
     const { docs } = render({
-      ingress: { enabled: true, className: 'nginx', host: 'scim.acme.example', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' }, tls: { secretName: 'scim-tls' } },
+      ingress: {
+        enabled: true,
+        className: 'nginx',
+        host: 'scim.acme.example',
+        annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' },
+        tls: { secretName: 'scim-tls' },
+      },
     });
     const [ingress] = byKind(docs, 'Ingress');
     expect(ingress).toMatchObject({
@@ -191,7 +232,20 @@ describe('templates for several replicas on Redis, monitored', () => {
       spec: {
         ingressClassName: 'nginx',
         tls: [{ hosts: ['scim.acme.example'], secretName: 'scim-tls' }],
-        rules: [{ host: 'scim.acme.example', http: { paths: [{ path: '/apps/', pathType: 'Prefix', backend: { service: { name: 'scimgw', port: { name: 'http' } } } }] } }],
+        rules: [
+          {
+            host: 'scim.acme.example',
+            http: {
+              paths: [
+                {
+                  path: '/apps/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'scimgw', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
       },
     });
     // The backend is the chart's own Service, on its named port.
@@ -199,9 +253,16 @@ describe('templates for several replicas on Redis, monitored', () => {
     expect(service!.metadata.name).toBe('scimgw');
     expect(service!.spec.ports[0].name).toBe('http');
     // The gateway is told the public address, so Location headers name it rather than refusing the Host.
-    const env = byKind(docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    const env = byKind(docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as {
+      name: string;
+      value?: string;
+    }[];
     expect(env).toContainEqual({ name: 'SCIMGW_PUBLIC_URL', value: 'https://scim.acme.example' });
-    expect((byKind(render().docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('SCIMGW_PUBLIC_URL');
+    expect(
+      (byKind(render().docs, 'Deployment')[0]!.spec.template.spec.containers[0].env as { name: string }[]).map(
+        (entry) => entry.name,
+      ),
+    ).not.toContain('SCIMGW_PUBLIC_URL');
     // Without a class name the cluster default applies.
     const plain = byKind(render({ ingress: { enabled: true } }).docs, 'Ingress')[0]!;
     expect(plain.spec.ingressClassName).toBeUndefined();
@@ -222,17 +283,23 @@ describe('templates for several replicas on Redis, monitored', () => {
 
   it('projects the connector ConfigMaps into /connectors', () => {
     const volumes = deploymentOf(docs).spec.template.spec.volumes as Doc[];
-    expect(volumes.find((volume) => volume.name === 'connectors')!.projected.sources).toEqual(overrides.connectors.sources);
+    expect(volumes.find((volume) => volume.name === 'connectors')!.projected.sources).toEqual(
+      overrides.connectors.sources,
+    );
   });
 
   it('mounts an existing claim for /data when one is named', () => {
-    const volumes = deploymentOf(render({ persistence: { existingClaim: 'scimgw-data' } }).docs).spec.template.spec.volumes as Doc[];
-    expect(volumes.find((volume) => volume.name === 'data')).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'scimgw-data' } });
+    const volumes = deploymentOf(render({ persistence: { existingClaim: 'scimgw-data' } }).docs).spec.template.spec
+      .volumes as Doc[];
+    expect(volumes.find((volume) => volume.name === 'data')).toEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'scimgw-data' },
+    });
   });
 });
 
 describe('the subset renderer', () => {
-  it('refuses template syntax outside the chart\'s subset', () => {
+  it("refuses template syntax outside the chart's subset", () => {
     const context = { Values: {}, Release: { Name: 'x', Namespace: 'default' } };
     expect(() => renderTemplate('{{ range .Values.list }}{{ end }}', context)).toThrow(/subset/);
     expect(() => renderTemplate('{{ .Values.x | default "y" }}', context)).toThrow(/subset/);

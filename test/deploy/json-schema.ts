@@ -5,7 +5,19 @@
  */
 export type Schema = Record<string, unknown>;
 
-const KNOWN = new Set(['$schema', 'description', 'type', 'required', 'properties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'minItems']);
+const KNOWN = new Set([
+  '$schema',
+  'description',
+  'type',
+  'required',
+  'properties',
+  'items',
+  'enum',
+  'minimum',
+  'maximum',
+  'minLength',
+  'minItems',
+]);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -25,21 +37,29 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
       return [`${path}: expected ${allowed.join(' or ')}, got ${actual}`];
     }
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((option) => option === value)) errors.push(`${path}: must be one of ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.some((option) => option === value))
+    errors.push(`${path}: must be one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${path}: must be >= ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${path}: must be <= ${schema.maximum}`);
+    if (typeof schema.minimum === 'number' && value < schema.minimum)
+      errors.push(`${path}: must be >= ${schema.minimum}`);
+    if (typeof schema.maximum === 'number' && value > schema.maximum)
+      errors.push(`${path}: must be <= ${schema.maximum}`);
   }
-  if (typeof value === 'string' && typeof schema.minLength === 'number' && value.length < schema.minLength) errors.push(`${path}: must not be empty`);
+  if (typeof value === 'string' && typeof schema.minLength === 'number' && value.length < schema.minLength)
+    errors.push(`${path}: must not be empty`);
   if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${path}: needs at least ${schema.minItems} item(s)`);
-    if (schema.items) value.forEach((item, index) => errors.push(...validate(schema.items as Schema, item, `${path}[${index}]`)));
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+      errors.push(`${path}: needs at least ${schema.minItems} item(s)`);
+    if (schema.items)
+      value.forEach((item, index) => errors.push(...validate(schema.items as Schema, item, `${path}[${index}]`)));
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const object = value as Record<string, unknown>;
-    for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in object)) errors.push(`${path}.${key}: required`);
+    for (const key of (schema.required as string[] | undefined) ?? [])
+      if (!(key in object)) errors.push(`${path}.${key}: required`);
     const properties = (schema.properties as Record<string, Schema> | undefined) ?? {};
-    for (const [key, sub] of Object.entries(properties)) if (key in object) errors.push(...validate(sub, object[key], `${path}.${key}`));
+    for (const [key, sub] of Object.entries(properties))
+      if (key in object) errors.push(...validate(sub, object[key], `${path}.${key}`));
   }
   return errors;
 }

@@ -47,7 +47,9 @@ function steps(markdown: string): Step[] {
     const info = match[1]!.trim();
     const file = /\bfile=(\S+)/.exec(info)?.[1];
     if (file) out.push({ kind: 'file', target: file, content: match[2]! });
-    else if (info === 'sh') for (const line of match[2]!.split('\n')) if (line.startsWith('$ ')) out.push({ kind: 'command', target: line.slice(2), content: '' });
+    else if (info === 'sh')
+      for (const line of match[2]!.split('\n'))
+        if (line.startsWith('$ ')) out.push({ kind: 'command', target: line.slice(2), content: '' });
   }
   return out;
 }
@@ -67,7 +69,11 @@ describe('docs/writing-a-connector.md, followed literally', () => {
       const prefix = 'npm run scimgw -- ';
       expect(step.target.startsWith(prefix), `the tutorial's commands run the CLI: ${step.target}`).toBe(true);
       // $NAME expands from the environment, as the reader's shell would.
-      const args = step.target.slice(prefix.length).split(/\s+/).filter(Boolean).map((arg) => arg.replace(/\$([A-Z_]+)/g, (_match, name: string) => env[name] ?? ''));
+      const args = step.target
+        .slice(prefix.length)
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((arg) => arg.replace(/\$([A-Z_]+)/g, (_match, name: string) => env[name] ?? ''));
       const result = await runCli(args);
       const output = result.output;
       outputs.push({ command: step.target, status: result.status, output });
@@ -78,7 +84,9 @@ describe('docs/writing-a-connector.md, followed literally', () => {
     expect(checked.output).toMatch(/ok: \d+ routes agree with http:\/\/127\.0\.0\.1:\d+\/openapi\.json/);
     const drafted = outputs.find((o) => o.command.includes('test connectors/demo-draft'))!;
     expect(drafted.output).toMatch(/\b(1\d|[2-9]\d) passed, 0 failed/);
-    expect(outputs.find((o) => o.command.includes('check-spec connectors/demo-draft'))!.output).toMatch(/ok: \d+ routes agree/);
+    expect(outputs.find((o) => o.command.includes('check-spec connectors/demo-draft'))!.output).toMatch(
+      /ok: \d+ routes agree/,
+    );
     const test = outputs.find((o) => o.command.includes('connector test'))!;
     expect(test.output).toMatch(/6 passed, 0 failed/);
     const validate = outputs.find((o) => o.command.includes('connector validate'))!;

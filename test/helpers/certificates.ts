@@ -21,16 +21,59 @@ function openssl(args: string[], cwd: string): void {
 
 export function createTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-ca-'));
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=scimgw test CA'], dir);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=scimgw test CA',
+    ],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'san.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+  );
   let serial = 1;
   return {
     dir,
     caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     issue(certFile, keyFile, cn) {
       const name = `server-${serial}`;
-      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`], dir);
-      openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(serial++), '-out', `${name}.crt`, '-days', '2', '-extfile', 'san.ext'], dir);
+      openssl(
+        ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`],
+        dir,
+      );
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          String(serial++),
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '2',
+          '-extfile',
+          'san.ext',
+        ],
+        dir,
+      );
       const cert = readFileSync(join(dir, `${name}.crt`), 'utf8');
       // Key first, then certificate, as a careless renewal might: the gateway must cope with the gap.
       writeFileSync(keyFile, readFileSync(join(dir, `${name}.key`)));

@@ -20,5 +20,10 @@ export function captureLogs(level = 'info'): LogCapture {
     },
   });
   const entries = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger: createLogger({ level, destination: sink }), lines, entries, errors: () => entries().filter((entry) => Number(entry.level) >= 50) };
+  return {
+    logger: createLogger({ level, destination: sink }),
+    lines,
+    entries,
+    errors: () => entries().filter((entry) => Number(entry.level) >= 50),
+  };
 }

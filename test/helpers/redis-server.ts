@@ -45,7 +45,22 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.persistence ? 'yes' : 'no', '--appendfsync', 'always', '--logfile', join(dir, 'redis.log')];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistence ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--logfile',
+    join(dir, 'redis.log'),
+  ];
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,

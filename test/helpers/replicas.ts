@@ -16,7 +16,10 @@ export interface Replica {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function writeReplicaConfig(dir: string, options: { redisUrl: string; demoUrl: string; lockLease?: string; requestTimeout?: string; prefix?: string }): string {
+export function writeReplicaConfig(
+  dir: string,
+  options: { redisUrl: string; demoUrl: string; lockLease?: string; requestTimeout?: string; prefix?: string },
+): string {
   const file = join(dir, 'gateway.yaml');
   writeFileSync(
     file,
@@ -45,8 +48,8 @@ export async function startReplica(configFile: string): Promise<Replica> {
     env: { ...process.env, SCIM_TOKEN: TOKEN, DEMO_KEY: 'demo-key', PORT: String(port), LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // The config says port 0; main.ts honours PORT for the demo only, so read the port from the banner.
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`replica did not start:\n${output}`)), 15_000);
@@ -57,7 +60,7 @@ export async function startReplica(configFile: string): Promise<Replica> {
         resolve(`http://127.0.0.1:${match[1]}`);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`replica exited with ${code}:\n${output}`)));
   });
   return {
@@ -75,10 +78,18 @@ export async function startReplica(configFile: string): Promise<Replica> {
   };
 }
 
-export async function scimCall(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function scimCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}) },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();

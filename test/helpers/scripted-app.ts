@@ -1,6 +1,13 @@
 /** An app on a fake clock for outbound tests: answers from a script, records when each call arrived. */
 import type { FakeClock } from './fake-clock.ts';
-import { NetworkError, ResponseTooLargeError, type OutboundRequest, type OutboundResponse, type SendOptions, type Transport } from '../../src/outbound/transport.ts';
+import {
+  NetworkError,
+  ResponseTooLargeError,
+  type OutboundRequest,
+  type OutboundResponse,
+  type SendOptions,
+  type Transport,
+} from '../../src/outbound/transport.ts';
 
 export interface Answer {
   status: number;
@@ -30,10 +37,10 @@ export class ScriptedApp implements Transport {
     if (answer.latencyMs) await this.#clock.sleep(answer.latencyMs, options.signal);
     if (answer.drop) throw new NetworkError('ECONNRESET', 'dropped', true);
     const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-    if (options.maxBytes !== undefined && body.length > options.maxBytes) throw new ResponseTooLargeError(options.maxBytes, 'app.test');
+    if (options.maxBytes !== undefined && body.length > options.maxBytes)
+      throw new ResponseTooLargeError(options.maxBytes, 'app.test');
     return { status: answer.status, headers: answer.headers ?? {}, body };
   }
 
   async close(): Promise<void> {}
 }
-

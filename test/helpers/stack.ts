@@ -56,7 +56,11 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const demo = createDemoApp({ apiKey: 'demo-key', rate: options.rate ?? 0, ...(options.faults ? { faults: options.faults } : {}) });
+  const demo = createDemoApp({
+    apiKey: 'demo-key',
+    rate: options.rate ?? 0,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const { url } = await demo.listen();
   const idMap = new SqliteIdMap(':memory:');
   const app = (id: string, token: string) => ({
@@ -87,7 +91,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     apps: apps.map(({ token: _token, ...rest }) => rest),
     ...(options.adminToken ? { admin: { tokens: ['env:ADMIN_TOKEN'] } } : {}),
   };
-  const gateway = await startGateway({ config, env: { DEMO_TOKEN: TOKEN, OTHER_TOKEN: OTHER_TOKEN, DEMO_KEY: 'demo-key', ...(options.adminToken ? { ADMIN_TOKEN: options.adminToken } : {}) }, idMap, logger: options.logger ?? silentLogger() });
+  const gateway = await startGateway({
+    config,
+    env: {
+      DEMO_TOKEN: TOKEN,
+      OTHER_TOKEN: OTHER_TOKEN,
+      DEMO_KEY: 'demo-key',
+      ...(options.adminToken ? { ADMIN_TOKEN: options.adminToken } : {}),
+    },
+    idMap,
+    logger: options.logger ?? silentLogger(),
+  });
   const base = `${gateway.url}/apps/demo/scim/v2`;
   return {
     demo,
@@ -120,4 +134,3 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
-

@@ -5,7 +5,15 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, ExpressionError, GatewayError, HttpRequestError, UnauthorizedError, UnavailableError, UpstreamError } from '../../src/errors.ts';
+import {
+  ConflictError,
+  ExpressionError,
+  GatewayError,
+  HttpRequestError,
+  UnauthorizedError,
+  UnavailableError,
+  UpstreamError,
+} from '../../src/errors.ts';
 import { requestContext } from '../../src/http/middleware/request-context.ts';
 import { scimErrors } from '../../src/http/middleware/scim-errors.ts';
 
@@ -29,7 +37,11 @@ async function serve(handler: Koa.Middleware) {
 
 async function answer(url: string, init?: RequestInit) {
   const response = await fetch(url, init);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { status: string; detail: string; scimType?: string } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { status: string; detail: string; scimType?: string },
+  };
 }
 
 describe('the SCIM error answer', () => {
@@ -41,21 +53,33 @@ describe('the SCIM error answer', () => {
     });
     const reply = await answer(url);
     expect(reply.status).toBe(409);
-    expect(reply.body).toMatchObject({ status: '409', scimType: 'uniqueness', detail: expect.stringMatching(/^userName is taken \(request [\w-]+\)$/) });
+    expect(reply.body).toMatchObject({
+      status: '409',
+      scimType: 'uniqueness',
+      detail: expect.stringMatching(/^userName is taken \(request [\w-]+\)$/),
+    });
     expect(reply.headers.get('etag')).toBeNull();
     expect(reply.headers.get('location')).toBeNull();
     expect(reply.headers.get('x-request-id')).toBeTruthy();
   });
 
   it('keeps the headers an error needs: WWW-Authenticate on a 401, Allow on a 405, Retry-After on a 503', async () => {
-    const errors = [new UnauthorizedError(), new HttpRequestError(405, 'use GET', { Allow: 'GET' }), new UnavailableError('later', 7)];
+    const errors = [
+      new UnauthorizedError(),
+      new HttpRequestError(405, 'use GET', { Allow: 'GET' }),
+      new UnavailableError('later', 7),
+    ];
     for (const error of errors) {
       const { url } = await serve(() => {
         throw error;
       });
       const reply = await answer(url);
       expect(reply.status).toBe(error.status);
-      expect({ www: reply.headers.get('www-authenticate'), allow: reply.headers.get('allow'), retry: reply.headers.get('retry-after') }).toEqual({
+      expect({
+        www: reply.headers.get('www-authenticate'),
+        allow: reply.headers.get('allow'),
+        retry: reply.headers.get('retry-after'),
+      }).toEqual({
         www: error.status === 401 ? 'Bearer realm="scim"' : null,
         allow: error.status === 405 ? 'GET' : null,
         retry: error.status === 503 ? '7' : null,
@@ -65,10 +89,30 @@ describe('the SCIM error answer', () => {
 
   it('tells Entra what a 5xx class declares safe, and keeps its internals in the log with the request id', async () => {
     const cases: [Error, RegExp][] = [
-      [new UpstreamError('SCIMGW_UPSTREAM_AUTH', 'The app refused the gateway\'s credentials (acme User.get answered HTTP 401)', 401), /^The app refused the gateway's credentials/],
-      [new ExpressionError('acme', 'connectors/acme/connector.yaml:12:9', 'JSONata T2001 the left side of "+" is not a number'), /^The acme connector failed while translating for the app; the gateway log names the expression/],
-      [new GatewayError('SCIMGW_STORE', 500, 'SQLITE_IOERR at /data/scimgw.sqlite'), /^The gateway could not complete the request \(SCIMGW_STORE\); its log has the details/],
-      [new TypeError("Cannot read properties of undefined (reading 'x') at /app/src/core/write.ts:12"), /^The gateway failed unexpectedly/],
+      [
+        new UpstreamError(
+          'SCIMGW_UPSTREAM_AUTH',
+          "The app refused the gateway's credentials (acme User.get answered HTTP 401)",
+          401,
+        ),
+        /^The app refused the gateway's credentials/,
+      ],
+      [
+        new ExpressionError(
+          'acme',
+          'connectors/acme/connector.yaml:12:9',
+          'JSONata T2001 the left side of "+" is not a number',
+        ),
+        /^The acme connector failed while translating for the app; the gateway log names the expression/,
+      ],
+      [
+        new GatewayError('SCIMGW_STORE', 500, 'SQLITE_IOERR at /data/scimgw.sqlite'),
+        /^The gateway could not complete the request \(SCIMGW_STORE\); its log has the details/,
+      ],
+      [
+        new TypeError("Cannot read properties of undefined (reading 'x') at /app/src/core/write.ts:12"),
+        /^The gateway failed unexpectedly/,
+      ],
     ];
     for (const [error, detail] of cases) {
       const { url, logged } = await serve(() => {
@@ -87,7 +131,11 @@ describe('the SCIM error answer', () => {
     const { url } = await serve(() => {
       throw new UnauthorizedError();
     });
-    const reply = await fetch(url, { method: 'POST', body: 'x'.repeat(200_000), headers: { 'content-type': 'application/scim+json' } });
+    const reply = await fetch(url, {
+      method: 'POST',
+      body: 'x'.repeat(200_000),
+      headers: { 'content-type': 'application/scim+json' },
+    });
     expect(reply.status).toBe(401);
     expect(reply.headers.get('connection')).toBe('close');
     const read = await fetch(url);

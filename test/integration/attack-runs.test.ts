@@ -28,7 +28,12 @@ beforeEach(() => {
 const origin = () => stack.gateway.url;
 
 /** A raw request, so the path and headers go out exactly as written. */
-function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(origin());
     const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
@@ -42,7 +47,10 @@ function raw(method: string, path: string, headers: Record<string, string> = {},
   });
 }
 
-function expectScimJson(reply: { status: number; headers: Record<string, string | string[] | undefined>; body: string }, statuses: number[]) {
+function expectScimJson(
+  reply: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
+  statuses: number[],
+) {
   expect(statuses).toContain(reply.status);
   expect(String(reply.headers['content-type'])).toMatch(/^application\/scim\+json/);
   const body = JSON.parse(reply.body) as { schemas: string[]; status: string; detail: string };
@@ -53,7 +61,13 @@ function expectScimJson(reply: { status: number; headers: Record<string, string 
 
 describe('D4: malformed percent-encoding', () => {
   it('is a SCIM 400 or 404, with or without a token, and logs no error', async () => {
-    for (const path of ['/apps/demo/scim/v2/Users/%zz', '/apps/demo/scim/v2/Groups/%E0%A4%A', '/apps/demo/scim/v2/Users/%', '/apps/%zz/scim/v2/Users', '/apps/demo/scim/v2/%zz']) {
+    for (const path of [
+      '/apps/demo/scim/v2/Users/%zz',
+      '/apps/demo/scim/v2/Groups/%E0%A4%A',
+      '/apps/demo/scim/v2/Users/%',
+      '/apps/%zz/scim/v2/Users',
+      '/apps/demo/scim/v2/%zz',
+    ]) {
       for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
         const body = expectScimJson(await raw('GET', path, headers), [400, 401, 404]);
         expect(body.detail).not.toMatch(/URIError|at .*\.ts/);
@@ -70,13 +84,30 @@ describe('D5: unauthenticated requests', () => {
     expect(realError.status).toBe(404);
     const longId = 'x'.repeat(15_000);
     for (let index = 0; index < 30; index++) {
-      expect((await raw('PATCH', `/apps/demo/scim/v2/Users/${longId}${index}`, { authorization: 'Bearer wrong', 'content-type': 'application/scim+json' }, '{}')).status).toBe(401);
+      expect(
+        (
+          await raw(
+            'PATCH',
+            `/apps/demo/scim/v2/Users/${longId}${index}`,
+            { authorization: 'Bearer wrong', 'content-type': 'application/scim+json' },
+            '{}',
+          )
+        ).status,
+      ).toBe(401);
       expect((await raw('DELETE', `/apps/demo/scim/v2/Groups/${longId}`, {})).status).toBe(401);
     }
     expect(logs.entries().filter((entry) => entry.audit === true)).toEqual([]);
     expect(logs.lines.every((line) => line.length < 2_000)).toBe(true);
-    const status = await stack.scim('GET', `${origin()}/admin/status.json`, undefined, { authorization: `Bearer ${ADMIN}` });
-    const demo = (status.body.apps as { id: string; lastErrors: { requestId: string; status: number }[]; traffic: { refused: number } }[]).find((app) => app.id === 'demo')!;
+    const status = await stack.scim('GET', `${origin()}/admin/status.json`, undefined, {
+      authorization: `Bearer ${ADMIN}`,
+    });
+    const demo = (
+      status.body.apps as {
+        id: string;
+        lastErrors: { requestId: string; status: number }[];
+        traffic: { refused: number };
+      }[]
+    ).find((app) => app.id === 'demo')!;
     expect(demo.lastErrors.map((error) => error.status)).toContain(404);
     expect(demo.lastErrors.some((error) => error.status === 401)).toBe(false);
     expect(demo.traffic.refused).toBeGreaterThanOrEqual(60);
@@ -94,7 +125,8 @@ describe('D5: unauthenticated requests', () => {
 
 describe('D7: startIndex far beyond any app', () => {
   it('is capped and answers an empty page, never page 1 labelled as position 1e17', async () => {
-    for (const name of ['d7-a@contoso.test', 'd7-b@contoso.test']) expect((await stack.scim('POST', '/Users', entraUser(name))).status).toBe(201);
+    for (const name of ['d7-a@contoso.test', 'd7-b@contoso.test'])
+      expect((await stack.scim('POST', '/Users', entraUser(name))).status).toBe(201);
     for (const startIndex of ['100000000000000000', '9007199254740993', '1e17', '2147483648']) {
       const reply = await stack.scim('GET', `/Users?startIndex=${startIndex}&count=5`);
       expect(reply.status).toBe(200);
@@ -107,13 +139,30 @@ describe('D7: startIndex far beyond any app', () => {
 
 describe('D8: an oversized chunked body', () => {
   it('gets a SCIM 413, not a connection reset', async () => {
-    const reply = await new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+    const reply = await new Promise<{
+      status: number;
+      body: string;
+      headers: Record<string, string | string[] | undefined>;
+    }>((resolve, reject) => {
       const url = new URL(origin());
-      const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: '/apps/demo/scim/v2/Users', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-      });
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/apps/demo/scim/v2/Users',
+          headers: {
+            authorization: `Bearer ${TOKEN}`,
+            'content-type': 'application/scim+json',
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+        },
+      );
       req.on('error', reject);
       const chunk = `{"userName":"${'z'.repeat(16 * 1024)}`;
       // 128 KiB against a 64 KiB limit, written as the server reads; writes after the answer are ignored.
@@ -136,7 +185,12 @@ describe('D8: an oversized chunked body', () => {
 
 describe('D9: a forged Host header without server.publicUrl', () => {
   it('is refused instead of being copied into Location and meta.location', async () => {
-    const forged = await raw('POST', '/apps/demo/scim/v2/Users', { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', host: 'evil.example' }, JSON.stringify(entraUser('d9@contoso.test')));
+    const forged = await raw(
+      'POST',
+      '/apps/demo/scim/v2/Users',
+      { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', host: 'evil.example' },
+      JSON.stringify(entraUser('d9@contoso.test')),
+    );
     const body = expectScimJson(forged, [400]);
     expect(body.detail).toContain('server.publicUrl');
     expect(JSON.stringify(forged)).not.toContain('evil.example/apps');
@@ -152,10 +206,16 @@ describe('D9: a forged Host header without server.publicUrl', () => {
   it('uses server.publicUrl, whatever the Host, when it is set', async () => {
     const behind = await startStack({ publicUrl: 'https://scim.example.com' });
     try {
-      const reply = await fetch(`${behind.base}/Users`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', host: 'evil.example' }, body: JSON.stringify(entraUser('d9b@contoso.test')) });
+      const reply = await fetch(`${behind.base}/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', host: 'evil.example' },
+        body: JSON.stringify(entraUser('d9b@contoso.test')),
+      });
       expect(reply.status).toBe(201);
       expect(reply.headers.get('location')).toMatch(/^https:\/\/scim\.example\.com\/apps\/demo\/scim\/v2\/Users\//);
-      expect(((await reply.json()) as { meta: { location: string } }).meta.location).toMatch(/^https:\/\/scim\.example\.com\//);
+      expect(((await reply.json()) as { meta: { location: string } }).meta.location).toMatch(
+        /^https:\/\/scim\.example\.com\//,
+      );
     } finally {
       await behind.close();
     }
@@ -166,10 +226,23 @@ describe('D9: a forged Host header without server.publicUrl', () => {
     try {
       const url = new URL(listed.gateway.url);
       const reply = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
-        const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: '/apps/demo/scim/v2/Users', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json', host: 'SCIM.internal:8443' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
-        });
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: '/apps/demo/scim/v2/Users',
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              'content-type': 'application/scim+json',
+              host: 'SCIM.internal:8443',
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+          },
+        );
         req.on('error', reject);
         req.end(JSON.stringify(entraUser('d9c@contoso.test')));
       });
@@ -182,7 +255,12 @@ describe('D9: a forged Host header without server.publicUrl', () => {
 });
 
 /** A raw connection that sends headers announcing a body, then trickles it one byte at a time. */
-function trickle(url: string, headers: string[], length: number, everyMs: number): Promise<{ answer: string; bytesSent: number }> {
+function trickle(
+  url: string,
+  headers: string[],
+  length: number,
+  everyMs: number,
+): Promise<{ answer: string; bytesSent: number }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
     const socket = connect(Number(port), hostname);
@@ -190,7 +268,9 @@ function trickle(url: string, headers: string[], length: number, everyMs: number
     let bytesSent = 0;
     let timer: NodeJS.Timeout | undefined;
     socket.on('connect', () => {
-      socket.write(`POST /apps/demo/scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/scim+json\r\nContent-Length: ${length}\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`);
+      socket.write(
+        `POST /apps/demo/scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/scim+json\r\nContent-Length: ${length}\r\n${headers.map((line) => `${line}\r\n`).join('')}\r\n`,
+      );
       timer = setInterval(() => {
         if (bytesSent >= length || socket.destroyed) return;
         socket.write('{');
@@ -240,7 +320,16 @@ describe('D1: slow bodies and connection limits', () => {
 
   it('refuses connections beyond server.maxConnections, and serves again once they close', async () => {
     const { hostname, port } = new URL(slow.gateway.url);
-    const held = await Promise.all(Array.from({ length: 8 }, () => new Promise<Socket>((resolve) => { const socket = connect(Number(port), hostname, () => resolve(socket)); socket.on('error', () => undefined); })));
+    const held = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(Number(port), hostname, () => resolve(socket));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect(Number(port), hostname);
       socket.on('error', () => resolve(true));
@@ -250,7 +339,9 @@ describe('D1: slow bodies and connection limits', () => {
     });
     expect(refused).toBe(true);
     for (const socket of held) socket.destroy();
-    await expect.poll(async () => (await fetch(`${slow.gateway.url}/livez`).catch(() => undefined))?.status, { timeout: 10_000 }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`${slow.gateway.url}/livez`).catch(() => undefined))?.status, { timeout: 10_000 })
+      .toBe(200);
   });
 });
 

@@ -11,7 +11,11 @@ let logs: LogCapture;
 beforeAll(async () => {
   logs = captureLogs();
   // One call a second, one at a time: calls queue behind each other.
-  stack = await startStack({ logger: logs.logger, requestTimeout: '50s', demoApp: { rateLimit: { requests: 1, per: '1s', concurrency: 1, buckets: {} } } });
+  stack = await startStack({
+    logger: logs.logger,
+    requestTimeout: '50s',
+    demoApp: { rateLimit: { requests: 1, per: '1s', concurrency: 1, buckets: {} } },
+  });
 });
 afterAll(async () => {
   await stack.close();
@@ -24,15 +28,22 @@ describe('when Entra hangs up', () => {
     stack.demo.log.length = 0;
     const clients = Array.from({ length: 20 }, () => new AbortController());
     const requests = clients.map((client, index) =>
-      fetch(`${stack.base}/Users?filter=${encodeURIComponent(`userName eq "gone-${index}@contoso.test"`)}`, { headers: { authorization: 'Bearer test-token-0123456789' }, signal: client.signal }).catch(() => 'aborted'),
+      fetch(`${stack.base}/Users?filter=${encodeURIComponent(`userName eq "gone-${index}@contoso.test"`)}`, {
+        headers: { authorization: 'Bearer test-token-0123456789' },
+        signal: client.signal,
+      }).catch(() => 'aborted'),
     );
     // Wait until all twenty are inside the gateway: the first sent (and maybe answered), the rest queued.
-    await expect.poll(() => pacer().waiting + pacer().inFlight + stack.demo.log.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    await expect
+      .poll(() => pacer().waiting + pacer().inFlight + stack.demo.log.length, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(20);
     for (const client of clients) client.abort();
     const reached = stack.demo.log.length;
     const waited = pacer().waiting;
     expect(waited).toBeGreaterThanOrEqual(15);
-    expect((await Promise.all(requests)).filter((result) => result === 'aborted').length).toBeGreaterThanOrEqual(waited);
+    expect((await Promise.all(requests)).filter((result) => result === 'aborted').length).toBeGreaterThanOrEqual(
+      waited,
+    );
     await expect.poll(() => pacer().waiting + pacer().inFlight, { timeout: 20_000 }).toBe(0);
     // Let the budget's next slots pass: nothing more may arrive.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -57,9 +68,18 @@ describe('when Entra hangs up', () => {
     expect(await sent).toBe('aborted');
     stack.demo.setFaults(undefined);
     // The gateway kept the app's answer: the user maps to one SCIM id, and Entra's retry is answered from it.
-    await expect.poll(async () => (await stack.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "slow-create@contoso.test"')}`)).body.totalResults, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          (await stack.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "slow-create@contoso.test"')}`))
+            .body.totalResults,
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     const retried = await stack.scim('POST', '/Users', entraUser('slow-create@contoso.test'));
     expect([201, 409]).toContain(retried.status);
-    expect(stack.demo.store.listUsers({}).items.filter((user) => user.user_name === 'slow-create@contoso.test')).toHaveLength(1);
+    expect(
+      stack.demo.store.listUsers({}).items.filter((user) => user.user_name === 'slow-create@contoso.test'),
+    ).toHaveLength(1);
   });
 });

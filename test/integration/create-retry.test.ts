@@ -15,7 +15,7 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('create retried after a lost answer', () => {
-  it('answers the retry with the first attempt\'s SCIM id and leaves one object in the app', async () => {
+  it("answers the retry with the first attempt's SCIM id and leaves one object in the app", async () => {
     stack = await startStack({ requestTimeout: '400ms' });
     stack.demo.setFaults({ rate: 1, kinds: ['slow'], slowMs: 800 });
     const body = entraUser('slow.create@contoso.com');
@@ -24,7 +24,8 @@ describe('create retried after a lost answer', () => {
     expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     stack.demo.setFaults(undefined);
     // Let the app finish the create it was still working on.
-    for (let i = 0; i < 40 && stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total === 0; i++) await sleep(50);
+    for (let i = 0; i < 40 && stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total === 0; i++)
+      await sleep(50);
     expect(stack.demo.store.listUsers({ user_name: 'slow.create@contoso.com' }).total).toBe(1);
     const pending = await stack.idMap.findByKey('demo', 'User', 'slow.create@contoso.com');
     expect(pending?.committed).toBe(false);
@@ -62,7 +63,9 @@ describe('create retried after a lost answer', () => {
     stack = await startStack();
     const body = entraUser('race@contoso.com');
     const other = { ...body, externalId: 'another-entra-object' };
-    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => stack!.scim('POST', '/Users', i === 7 ? other : body)));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => stack!.scim('POST', '/Users', i === 7 ? other : body)),
+    );
     // The same Entra object may be answered 201 more than once while its first answer is still on its way,
     // always with the same SCIM id; a different object with that userName is a conflict.
     const created = replies.filter((reply) => reply.status === 201);

@@ -36,12 +36,20 @@ describe('Entra user provisioning against the demo app', () => {
     const reply = await stack.scim('GET', q(`userName eq "${randomUUID()}"`));
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-    expect(reply.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [], startIndex: 1, itemsPerPage: 0 });
+    expect(reply.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      Resources: [],
+      startIndex: 1,
+      itemsPerPage: 0,
+    });
     // The miss was looked up in the app (it may hold users from before the gateway).
-    expect(stack.demo.log.some((entry) => entry.path === '/api/users' && entry.query.user_name !== undefined)).toBe(true);
+    expect(stack.demo.log.some((entry) => entry.path === '/api/users' && entry.query.user_name !== undefined)).toBe(
+      true,
+    );
   });
 
-  it('creates a user from Entra\'s POST body and maps every default attribute into the app', async () => {
+  it("creates a user from Entra's POST body and maps every default attribute into the app", async () => {
     const body = entraUser('Test_User_1@contoso.com', {
       active: 'True',
       displayName: 'Test User One',
@@ -53,7 +61,17 @@ describe('Entra user provisioning against the demo app', () => {
         { type: 'mobile', value: '+1 (555) 0100' },
         { type: 'fax', value: '555-0199' },
       ],
-      addresses: [{ type: 'work', formatted: 'Building 4', streetAddress: '1 Main St', locality: 'Redmond', region: 'WA', postalCode: '98052', country: 'US' }],
+      addresses: [
+        {
+          type: 'work',
+          formatted: 'Building 4',
+          streetAddress: '1 Main St',
+          locality: 'Redmond',
+          region: 'WA',
+          postalCode: '98052',
+          country: 'US',
+        },
+      ],
       [ENTERPRISE]: { employeeNumber: '701984', department: 'R&D' },
     });
     const reply = await stack.scim('POST', '/Users', body);
@@ -93,7 +111,10 @@ describe('Entra user provisioning against the demo app', () => {
 
   it('tolerates the old documentation body: typo schema URN, explicit nulls, meta sent by the client', async () => {
     const reply = await stack.scim('POST', '/Users', {
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User'],
+      schemas: [
+        'urn:ietf:params:scim:schemas:core:2.0:User',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0User',
+      ],
       externalId: 'jyoung',
       userName: 'jyoung@contoso.com',
       active: true,
@@ -113,7 +134,12 @@ describe('Entra user provisioning against the demo app', () => {
 
   it('finds users by userName (any case), externalId (exact case) and work email', async () => {
     const user = await create('Match.Me@contoso.com', { externalId: 'AbC-123' });
-    for (const filter of ['userName eq "match.me@CONTOSO.com"', 'externalId eq "AbC-123"', 'emails[type eq "work"].value eq "Match.Me@contoso.com"', 'externalId eq AbC-123']) {
+    for (const filter of [
+      'userName eq "match.me@CONTOSO.com"',
+      'externalId eq "AbC-123"',
+      'emails[type eq "work"].value eq "Match.Me@contoso.com"',
+      'externalId eq AbC-123',
+    ]) {
       const reply = await stack.scim('GET', q(filter));
       expect(reply.status, filter).toBe(200);
       expect(reply.body.totalResults, filter).toBe(1);
@@ -134,9 +160,15 @@ describe('Entra user provisioning against the demo app', () => {
   it('disables with "False", re-enables with true, through the app\'s deactivate/activate calls', async () => {
     const user = await create('toggle@contoso.com');
     const appId = await appIdOf(user.id);
-    const off = await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'Replace', path: 'active', value: 'False' }));
+    const off = await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Replace', path: 'active', value: 'False' }),
+    );
     expect(off.status).toBe(204);
-    expect(stack.demo.log.some((entry) => entry.method === 'POST' && entry.path === `/api/users/${appId}/deactivate`)).toBe(true);
+    expect(
+      stack.demo.log.some((entry) => entry.method === 'POST' && entry.path === `/api/users/${appId}/deactivate`),
+    ).toBe(true);
     expect(appUser(appId)?.status).toBe('inactive');
     const read = await stack.scim('GET', `/Users/${user.id}`);
     expect(read.status).toBe(200);
@@ -158,9 +190,17 @@ describe('Entra user provisioning against the demo app', () => {
       ),
     );
     expect(reply.status).toBe(204);
-    expect(appUser(appId)).toMatchObject({ email: 'updatedEmail@microsoft.com', last_name: 'updatedFamilyName', user_name: 'renamed@contoso.com' });
+    expect(appUser(appId)).toMatchObject({
+      email: 'updatedEmail@microsoft.com',
+      last_name: 'updatedFamilyName',
+      user_name: 'renamed@contoso.com',
+    });
     const patch = stack.demo.log.find((entry) => entry.method === 'PATCH');
-    expect(patch?.body).toEqual({ email: 'updatedEmail@microsoft.com', last_name: 'updatedFamilyName', user_name: 'renamed@contoso.com' });
+    expect(patch?.body).toEqual({
+      email: 'updatedEmail@microsoft.com',
+      last_name: 'updatedFamilyName',
+      user_name: 'renamed@contoso.com',
+    });
     expect((await stack.scim('GET', q('userName eq "renamed@contoso.com"'))).body.totalResults).toBe(1);
     expect((await stack.scim('GET', q('userName eq "rename.me@contoso.com"'))).body.totalResults).toBe(0);
   });
@@ -173,11 +213,26 @@ describe('Entra user provisioning against the demo app', () => {
       `/Users/${user.id}?aadOptscim062020`,
       patchBody(
         { op: 'replace', path: 'emails[type eq "work"].value', value: 'TestMhvaes@test.microsoft.com' },
-        { op: 'replace', value: { displayName: 'Bjfe', 'name.givenName': 'Kkom', 'name.familyName': 'Unua', [`${ENTERPRISE}:employeeNumber`]: 'Aklq' } },
+        {
+          op: 'replace',
+          value: {
+            displayName: 'Bjfe',
+            'name.givenName': 'Kkom',
+            'name.familyName': 'Unua',
+            [`${ENTERPRISE}:employeeNumber`]: 'Aklq',
+          },
+        },
       ),
     );
     expect(reply.status).toBe(204);
-    expect(appUser(appId)).toMatchObject({ display_name: 'Bjfe', first_name: 'Kkom', last_name: 'Unua', employee_no: 'Aklq', email: 'TestMhvaes@test.microsoft.com', full_name: 'givenName familyName' });
+    expect(appUser(appId)).toMatchObject({
+      display_name: 'Bjfe',
+      first_name: 'Kkom',
+      last_name: 'Unua',
+      employee_no: 'Aklq',
+      email: 'TestMhvaes@test.microsoft.com',
+      full_name: 'givenName familyName',
+    });
     const read = await stack.scim('GET', `/Users/${user.id}`);
     expect(read.body.name).toEqual({ formatted: 'givenName familyName', familyName: 'Unua', givenName: 'Kkom' });
     expect(read.body[ENTERPRISE]).toEqual({ employeeNumber: 'Aklq' });
@@ -199,14 +254,25 @@ describe('Entra user provisioning against the demo app', () => {
       ),
     );
     expect(reply.status).toBe(204);
-    expect(appUser(appId)).toMatchObject({ display_name: 'Pvlo', email: 'TestBcwqnm@test.microsoft.com', first_name: 'Gtfd', last_name: 'Pkqf', external_ref: 'Eqpj', employee_no: 'Eqpj' });
+    expect(appUser(appId)).toMatchObject({
+      display_name: 'Pvlo',
+      email: 'TestBcwqnm@test.microsoft.com',
+      first_name: 'Gtfd',
+      last_name: 'Pkqf',
+      external_ref: 'Eqpj',
+      employee_no: 'Eqpj',
+    });
     expect(stack.demo.log.filter((entry) => entry.method === 'PATCH')).toHaveLength(1);
     expect((await stack.scim('GET', q('externalId eq "Eqpj"'))).body.Resources[0].id).toBe(user.id);
   });
 
   it('keeps attributes the app cannot hold (nickName) and reads them back, sending the app nothing', async () => {
     const user = await create('nick@contoso.com');
-    const reply = await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'Add', path: 'nickName', value: 'Babs' }));
+    const reply = await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Add', path: 'nickName', value: 'Babs' }),
+    );
     expect(reply.status).toBe(204);
     // Nothing the demo app maps changed, so nothing was sent to it.
     expect(stack.demo.log.filter((entry) => entry.method === 'PATCH')).toHaveLength(0);
@@ -217,7 +283,11 @@ describe('Entra user provisioning against the demo app', () => {
   it('creates a work address on a filtered replace when the user has none, and returns 200 when attributes are asked for', async () => {
     const user = await create('address@contoso.com');
     const appId = await appIdOf(user.id);
-    const reply = await stack.scim('PATCH', `/Users/${user.id}?attributes=addresses`, patchBody({ op: 'Replace', path: 'addresses[type eq "work"].formatted', value: '1111 Street Rd' }));
+    const reply = await stack.scim(
+      'PATCH',
+      `/Users/${user.id}?attributes=addresses`,
+      patchBody({ op: 'Replace', path: 'addresses[type eq "work"].formatted', value: '1111 Street Rd' }),
+    );
     expect(reply.status).toBe(200);
     expect(reply.body.addresses).toEqual([{ type: 'work', formatted: '1111 Street Rd' }]);
     expect(Object.keys(reply.body).sort()).toEqual(['addresses', 'id', 'schemas']);
@@ -229,7 +299,11 @@ describe('Entra user provisioning against the demo app', () => {
     const other = await create('other.boss@contoso.com');
     const user = await create('report@contoso.com');
     const appId = await appIdOf(user.id);
-    await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'Add', path: `${ENTERPRISE}:manager`, value: boss.id }));
+    await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Add', path: `${ENTERPRISE}:manager`, value: boss.id }),
+    );
     expect(appUser(appId)?.manager_id).toBe(Number(await appIdOf(boss.id)));
     let read = await stack.scim('GET', `/Users/${user.id}`);
     expect(read.body[ENTERPRISE].manager).toEqual({ value: boss.id });
@@ -238,9 +312,17 @@ describe('Entra user provisioning against the demo app', () => {
     expect(check.body.totalResults).toBe(1);
     expect(Object.keys(check.body.Resources[0]).sort()).toEqual(['id', 'schemas']);
     expect((await stack.scim('GET', q(`id eq "${user.id}" and manager eq "${other.id}"`))).body.totalResults).toBe(0);
-    await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'Add', path: 'manager', value: [{ $ref: `${stack.base}/Users/${other.id}`, value: other.id }] }));
+    await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Add', path: 'manager', value: [{ $ref: `${stack.base}/Users/${other.id}`, value: other.id }] }),
+    );
     expect(appUser(appId)?.manager_id).toBe(Number(await appIdOf(other.id)));
-    await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: '' }));
+    await stack.scim(
+      'PATCH',
+      `/Users/${user.id}`,
+      patchBody({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: '' }),
+    );
     expect(appUser(appId)?.manager_id).toBeNull();
     read = await stack.scim('GET', `/Users/${user.id}`);
     expect(read.body[ENTERPRISE]?.manager).toBeUndefined();
@@ -281,7 +363,11 @@ describe('Entra user provisioning against the demo app', () => {
   });
 
   it('adopts a user that already exists in the app when Entra matches it by query', async () => {
-    const existing = stack.demo.store.createUser({ user_name: 'preexisting@contoso.com', email: 'preexisting@contoso.com', first_name: 'Pre' });
+    const existing = stack.demo.store.createUser({
+      user_name: 'preexisting@contoso.com',
+      email: 'preexisting@contoso.com',
+      first_name: 'Pre',
+    });
     const reply = await stack.scim('GET', q('userName eq "preexisting@contoso.com"'));
     expect(reply.body.totalResults).toBe(1);
     const id = reply.body.Resources[0].id as string;
@@ -300,7 +386,7 @@ describe('Entra user provisioning against the demo app', () => {
     expect((await stack.scim('POST', '/Users', entraUser('delete.me@contoso.com'))).status).toBe(201);
   });
 
-  it('pages through users as Microsoft\'s pagination test does (count=5)', async () => {
+  it("pages through users as Microsoft's pagination test does (count=5)", async () => {
     for (let i = 0; i < 11; i++) await create(`page${String(i).padStart(2, '0')}@contoso.com`);
     const total = (await stack.scim('GET', '/Users?count=0')).body.totalResults as number;
     expect(total).toBeGreaterThanOrEqual(11);
@@ -313,9 +399,21 @@ describe('Entra user provisioning against the demo app', () => {
       for (const resource of reply.body.Resources) seen.add(resource.id);
     }
     expect(seen.size).toBe(total);
-    const sorted = await stack.scim('GET', '/Users?filter=userName%20sw%20%22page%22&sortBy=userName&sortOrder=descending&count=3');
-    expect(sorted.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['page10@contoso.com', 'page09@contoso.com', 'page08@contoso.com']);
-    const searched = await stack.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName sw "page0"', count: 2, attributes: ['userName'] });
+    const sorted = await stack.scim(
+      'GET',
+      '/Users?filter=userName%20sw%20%22page%22&sortBy=userName&sortOrder=descending&count=3',
+    );
+    expect(sorted.body.Resources.map((r: { userName: string }) => r.userName)).toEqual([
+      'page10@contoso.com',
+      'page09@contoso.com',
+      'page08@contoso.com',
+    ]);
+    const searched = await stack.scim('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "page0"',
+      count: 2,
+      attributes: ['userName'],
+    });
     expect(searched.body.totalResults).toBe(10);
     expect(searched.body.Resources).toHaveLength(2);
   });
@@ -325,7 +423,19 @@ describe('Entra user provisioning against the demo app', () => {
     const read = await stack.scim('GET', `/Users/${user.id}`);
     const etag = read.headers.get('etag')!;
     expect((await stack.scim('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
-    expect((await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), { 'if-match': 'W/"stale"' })).status).toBe(412);
-    expect((await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), { 'if-match': etag })).status).toBe(204);
+    expect(
+      (
+        await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), {
+          'if-match': 'W/"stale"',
+        })
+      ).status,
+    ).toBe(412);
+    expect(
+      (
+        await stack.scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), {
+          'if-match': etag,
+        })
+      ).status,
+    ).toBe(204);
   });
 });

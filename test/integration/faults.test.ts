@@ -36,13 +36,23 @@ describe('provisioning while the app fails 20% of calls', () => {
     stack.demo.setFaults({ rate: 0.2, kinds: ['5xx', 'reset', 'slow'], slowMs: 1500, seed: 7 });
     const names = Array.from({ length: 40 }, (_, i) => `fault-${i}@contoso.com`);
     const ids = new Map<string, string>();
-    const create = (name: string): Op => ({ name: `create ${name}`, run: () => stack.scim('POST', '/Users', entraUser(name, { title: 'Initial' })) });
-    const update = (name: string): Op => ({ name: `update ${name}`, run: () => stack.scim('PATCH', `/Users/${ids.get(name)}`, patchBody({ op: 'Replace', path: 'title', value: 'Updated' })) });
+    const create = (name: string): Op => ({
+      name: `create ${name}`,
+      run: () => stack.scim('POST', '/Users', entraUser(name, { title: 'Initial' })),
+    });
+    const update = (name: string): Op => ({
+      name: `update ${name}`,
+      run: () =>
+        stack.scim('PATCH', `/Users/${ids.get(name)}`, patchBody({ op: 'Replace', path: 'title', value: 'Updated' })),
+    });
 
     const allowed = new Set([200, 201, 204, 503]);
     const check = (outcomes: Awaited<ReturnType<typeof runAll>>) => {
       for (const outcome of outcomes) {
-        expect(allowed.has(outcome.status), `${outcome.op.name}: ${outcome.status} ${JSON.stringify(outcome.body)}`).toBe(true);
+        expect(
+          allowed.has(outcome.status),
+          `${outcome.op.name}: ${outcome.status} ${JSON.stringify(outcome.body)}`,
+        ).toBe(true);
         if (outcome.status === 503) expect(Number(outcome.retryAfter), outcome.op.name).toBeGreaterThanOrEqual(1);
       }
     };
@@ -62,7 +72,9 @@ describe('provisioning while the app fails 20% of calls', () => {
       return seen;
     };
 
-    const createStatuses = await untilDone(names.map(create), (op, body) => ids.set(op.name.slice('create '.length), body.id));
+    const createStatuses = await untilDone(names.map(create), (op, body) =>
+      ids.set(op.name.slice('create '.length), body.id),
+    );
     stack.demo.setFaults({ rate: 0.2, kinds: ['5xx', 'reset', 'slow'], slowMs: 1500, seed: 11 });
     const updateStatuses = await untilDone(names.map(update));
     stack.demo.setFaults(undefined);

@@ -27,22 +27,35 @@ function expectScimError(reply: { status: number; headers: Headers; body: any },
 }
 
 describe('hostile input', () => {
-  it('refuses a missing, malformed or wrong bearer token with 401, and one app\'s token on another app', async () => {
+  it("refuses a missing, malformed or wrong bearer token with 401, and one app's token on another app", async () => {
     expectScimError(await stack.scim('GET', '/Users', undefined, { authorization: '' }), 401);
     expectScimError(await stack.scim('GET', '/Users', undefined, { authorization: 'non-token' }), 401);
     expectScimError(await stack.scim('GET', '/Users', undefined, { authorization: `Bearer ${TOKEN}x` }), 401);
     expectScimError(await stack.scim('GET', '/Users', undefined, { authorization: `Bearer ${OTHER_TOKEN}` }), 401);
     expect(stack.demo.log).toHaveLength(0);
     const other = stack.base.replace('/apps/demo/', '/apps/other/');
-    expect((await stack.scim('GET', `${other}/Users`, undefined, { authorization: `Bearer ${OTHER_TOKEN}` })).status).toBe(200);
+    expect(
+      (await stack.scim('GET', `${other}/Users`, undefined, { authorization: `Bearer ${OTHER_TOKEN}` })).status,
+    ).toBe(200);
     expectScimError(await stack.scim('GET', `${other}/Users`), 401);
   });
 
   it('answers malformed JSON with 400 invalidSyntax and a wrong content type with 415', async () => {
-    expectScimError(await stack.scim('POST', '/Users', '{"userName": "x",', { 'content-type': 'application/scim+json' }), 400, 'invalidSyntax');
+    expectScimError(
+      await stack.scim('POST', '/Users', '{"userName": "x",', { 'content-type': 'application/scim+json' }),
+      400,
+      'invalidSyntax',
+    );
     expectScimError(await stack.scim('POST', '/Users', '[1,2]'), 400, 'invalidSyntax');
-    expectScimError(await stack.scim('POST', '/Users', 'userName=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
-    expectScimError(await stack.scim('PATCH', '/Users/x', '', { 'content-type': 'application/scim+json' }), 400, 'invalidSyntax');
+    expectScimError(
+      await stack.scim('POST', '/Users', 'userName=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+    );
+    expectScimError(
+      await stack.scim('PATCH', '/Users/x', '', { 'content-type': 'application/scim+json' }),
+      400,
+      'invalidSyntax',
+    );
   });
 
   it('refuses a body over the limit with 413', async () => {
@@ -53,27 +66,72 @@ describe('hostile input', () => {
 
   it('refuses filters that do not parse, unknown sub-attributes and bad operators with 400 invalidFilter', async () => {
     // (An undeclared attribute such as "foo" is not refused: it may be an Entra custom attribute.)
-    for (const filter of ['userName eq', 'userName xx "a"', 'userName regex "x"', '(userName eq "a"', 'emails[type eq "work"', 'name.foo eq "x"', 'active gt true', 'userName eq "unterminated']) {
+    for (const filter of [
+      'userName eq',
+      'userName xx "a"',
+      'userName regex "x"',
+      '(userName eq "a"',
+      'emails[type eq "work"',
+      'name.foo eq "x"',
+      'active gt true',
+      'userName eq "unterminated',
+    ]) {
       expectScimError(await stack.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`), 400, 'invalidFilter');
     }
     expect(stack.demo.log).toHaveLength(0);
   });
 
   it('refuses invalid values and paths with the right scimType, writing nothing', async () => {
-    expectScimError(await stack.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] }), 400, 'invalidValue');
+    expectScimError(
+      await stack.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] }),
+      400,
+      'invalidValue',
+    );
     expectScimError(await stack.scim('POST', '/Users', { userName: { nested: true } }), 400, 'invalidValue');
-    expectScimError(await stack.scim('POST', '/Users', entraUser('bool@contoso.com', { active: 'maybe' })), 400, 'invalidValue');
+    expectScimError(
+      await stack.scim('POST', '/Users', entraUser('bool@contoso.com', { active: 'maybe' })),
+      400,
+      'invalidValue',
+    );
     const created = await stack.scim('POST', '/Users', entraUser('patchme@contoso.com'));
     const id = created.body.id as string;
     stack.demo.log.length = 0;
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'title', value: 'x' }] }), 400, 'invalidSyntax');
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'jump', path: 'title' })), 400, 'invalidSyntax');
+    expectScimError(
+      await stack.scim('PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'title', value: 'x' }] }),
+      400,
+      'invalidSyntax',
+    );
+    expectScimError(
+      await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'jump', path: 'title' })),
+      400,
+      'invalidSyntax',
+    );
     expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'remove' })), 400, 'noTarget');
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'replace', path: 'foo[[', value: 1 })), 400, 'invalidPath');
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'replace', path: 'name.noSuchPart', value: 1 })), 400, 'invalidPath');
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'remove', path: 'userName' })), 400, 'mutability');
+    expectScimError(
+      await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'replace', path: 'foo[[', value: 1 })),
+      400,
+      'invalidPath',
+    );
+    expectScimError(
+      await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'replace', path: 'name.noSuchPart', value: 1 })),
+      400,
+      'invalidPath',
+    );
+    expectScimError(
+      await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'remove', path: 'userName' })),
+      400,
+      'mutability',
+    );
     // Atomic: the first operation is valid, the second is not; nothing changes.
-    expectScimError(await stack.scim('PATCH', `/Users/${id}`, patchBody({ op: 'replace', path: 'title', value: 'Changed' }, { op: 'replace', path: 'id', value: 'x' })), 400, 'mutability');
+    expectScimError(
+      await stack.scim(
+        'PATCH',
+        `/Users/${id}`,
+        patchBody({ op: 'replace', path: 'title', value: 'Changed' }, { op: 'replace', path: 'id', value: 'x' }),
+      ),
+      400,
+      'mutability',
+    );
     expect(stack.demo.log).toHaveLength(0);
     expect((await stack.scim('GET', `/Users/${id}`)).body.title).toBeUndefined();
   });
@@ -92,12 +150,21 @@ describe('hostile input', () => {
   it('answers unknown endpoints, unknown apps and unsupported methods with SCIM errors', async () => {
     expectScimError(await stack.scim('GET', '/Widgets'), 404);
     expectScimError(await stack.scim('GET', stack.base.replace('/apps/demo/', '/apps/nope/') + '/Users'), 404);
-    expectScimError(await stack.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }), 501);
+    expectScimError(
+      await stack.scim('POST', '/Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [],
+      }),
+      501,
+    );
     expectScimError(await stack.scim('DELETE', '/Users'), 405);
   });
 
-  it('tolerates unknown query parameters, Entra\'s feature flag and a trailing slash', async () => {
+  it("tolerates unknown query parameters, Entra's feature flag and a trailing slash", async () => {
     expect((await stack.scim('GET', '/Users/?aadOptscim062020&foo=bar&count=1')).status).toBe(200);
-    expect((await stack.scim('GET', '/users?startindex=0&COUNT=-1')).body).toMatchObject({ startIndex: 1, Resources: [] });
+    expect((await stack.scim('GET', '/users?startindex=0&COUNT=-1')).body).toMatchObject({
+      startIndex: 1,
+      Resources: [],
+    });
   });
 });

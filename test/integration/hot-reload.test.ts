@@ -95,7 +95,13 @@ async function setup(): Promise<Setup> {
     },
     close: () => undici.close(),
   };
-  const gateway = await startGateway({ config: loadGatewayConfig(file), configFile: file, env: {}, transport, logger: createLogger({ level: 'info', destination }) });
+  const gateway = await startGateway({
+    config: loadGatewayConfig(file),
+    configFile: file,
+    env: {},
+    transport,
+    logger: createLogger({ level: 'info', destination }),
+  });
   const result: Setup = {
     dir,
     gateway,
@@ -126,7 +132,7 @@ const reloadsMetric = async (gateway: RunningGateway, result: string) => {
 };
 
 async function until(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (await check()) return true;
     await new Promise((settle) => setTimeout(settle, 50));
   }
@@ -154,11 +160,16 @@ describe('hot reload', () => {
     const s = await setup();
     const created = await s.scim('POST', '/Users', TOKEN_A, entraUser('broken-mapping@contoso.com'));
     expect(created.status).toBe(201);
-    s.editConnector('mappings/user-to-scim.jsonata', (text) => text.replace('"userName": user_name,', '"userName": user_name,,'));
+    s.editConnector('mappings/user-to-scim.jsonata', (text) =>
+      text.replace('"userName": user_name,', '"userName": user_name,,'),
+    );
 
     const result = await s.gateway.reload();
     expect(result.applied).toBe(false);
-    expect(result.issues[0]).toMatchObject({ file: join(s.dir, 'connectors', 'demo', 'mappings', 'user-to-scim.jsonata'), line: expect.any(Number) });
+    expect(result.issues[0]).toMatchObject({
+      file: join(s.dir, 'connectors', 'demo', 'mappings', 'user-to-scim.jsonata'),
+      line: expect.any(Number),
+    });
     const refused = s.logs.find((line) => line.msg === 'config reload refused');
     expect(refused?.level).toBe(50); // pino's error
     expect(String((refused?.problems as string[])[0])).toMatch(/user-to-scim\.jsonata:\d+:\d+/);
@@ -173,13 +184,19 @@ describe('hot reload', () => {
 
   it('applies a valid connector change: an extra header and a different page size', async () => {
     const s = await setup();
-    s.editConnector('connector.yaml', (text) => text.replace('  timeout: 20s\n', '  timeout: 20s\n  headers:\n    X-Reload-Check: second\n').replace('pageSize: 100', 'pageSize: 7'));
+    s.editConnector('connector.yaml', (text) =>
+      text
+        .replace('  timeout: 20s\n', '  timeout: 20s\n  headers:\n    X-Reload-Check: second\n')
+        .replace('pageSize: 100', 'pageSize: 7'),
+    );
     expect((await s.gateway.reload()).applied).toBe(true);
     s.sent.length = 0;
     expect((await s.scim('GET', '/Users')).status).toBe(200);
     const list = s.sent.find((request) => request.url.includes('/users'));
     expect(list?.url).toMatch(/per_page=7/);
-    expect(Object.entries(list?.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-reload-check')?.[1]).toBe('second');
+    expect(Object.entries(list?.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-reload-check')?.[1]).toBe(
+      'second',
+    );
   });
 
   it('lets a request in flight during the swap finish on the config it started with', async () => {
@@ -189,29 +206,49 @@ describe('hot reload', () => {
     demo.setFaults({ rate: 1, kinds: ['slow'], slowMs: 600 });
     try {
       s.sent.length = 0;
-      const pending = s.scim('PATCH', `/Users/${created.body.id}`, TOKEN_A, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: 'Swapped' }, { op: 'Replace', path: 'active', value: false }] });
+      const pending = s.scim('PATCH', `/Users/${created.body.id}`, TOKEN_A, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [
+          { op: 'Replace', path: 'title', value: 'Swapped' },
+          { op: 'Replace', path: 'active', value: false },
+        ],
+      });
       await new Promise((settle) => setTimeout(settle, 250));
-      s.editConnector('connector.yaml', (text) => text.replace('  timeout: 20s\n', '  timeout: 20s\n  headers:\n    X-Reload-Check: during\n'));
+      s.editConnector('connector.yaml', (text) =>
+        text.replace('  timeout: 20s\n', '  timeout: 20s\n  headers:\n    X-Reload-Check: during\n'),
+      );
       expect((await s.gateway.reload()).applied).toBe(true);
       expect(s.sent).toHaveLength(1); // the swap happened while the first call was still running
       const reply = await pending;
       expect(reply.status, JSON.stringify(reply.body)).toBe(204);
       // Its later calls went through the generation it started on, not the new one.
-      expect(s.sent.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual([expect.stringMatching(/^PATCH \/api\/users\/\d+$/), expect.stringMatching(/^POST \/api\/users\/\d+\/deactivate$/)]);
-      expect(s.sent.every((request) => !Object.keys(request.headers).some((name) => name.toLowerCase() === 'x-reload-check'))).toBe(true);
+      expect(s.sent.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual([
+        expect.stringMatching(/^PATCH \/api\/users\/\d+$/),
+        expect.stringMatching(/^POST \/api\/users\/\d+\/deactivate$/),
+      ]);
+      expect(
+        s.sent.every(
+          (request) => !Object.keys(request.headers).some((name) => name.toLowerCase() === 'x-reload-check'),
+        ),
+      ).toBe(true);
     } finally {
       demo.setFaults(undefined);
     }
     s.sent.length = 0;
     expect((await s.scim('GET', `/Users/${created.body.id}`)).body).toMatchObject({ title: 'Swapped', active: false });
-    expect(s.sent.some((request) => Object.keys(request.headers).some((name) => name.toLowerCase() === 'x-reload-check'))).toBe(true);
+    expect(
+      s.sent.some((request) => Object.keys(request.headers).some((name) => name.toLowerCase() === 'x-reload-check')),
+    ).toBe(true);
   });
 
   it('keeps the running store when store: changes, and says a restart is required', async () => {
     const s = await setup();
     const created = await s.scim('POST', '/Users', TOKEN_A, entraUser('store-kept@contoso.com'));
     writeFileSync(join(s.dir, 'token-b'), `${TOKEN_B}\n`);
-    s.writeConfig({ store: { type: 'embedded', dataDir: './data2' }, tokens: [`file:${join(s.dir, 'token-a')}`, `file:${join(s.dir, 'token-b')}`] });
+    s.writeConfig({
+      store: { type: 'embedded', dataDir: './data2' },
+      tokens: [`file:${join(s.dir, 'token-a')}`, `file:${join(s.dir, 'token-b')}`],
+    });
     const result = await s.gateway.reload();
     expect(result).toMatchObject({ applied: true, restartRequired: ['store'] });
     expect(s.logs.some((line) => line.msg === 'restart required for: store')).toBe(true);
@@ -233,14 +270,18 @@ describe('hot reload', () => {
     const s = await setup();
     await s.gateway.close();
     setups.splice(setups.indexOf(s), 1);
-    const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts'), '--config', join(s.dir, 'gateway.yaml')], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts'), '--config', join(s.dir, 'gateway.yaml')], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       expect(await until(async () => /demo: (http:\S+)/.test(output), 10_000), output).toBe(true);
       const tenant = /demo: (http:\S+)/.exec(output)![1]!;
-      const status = async (token: string) => (await fetch(`${tenant}/Users`, { headers: { authorization: `Bearer ${token}` } })).status;
+      const status = async (token: string) =>
+        (await fetch(`${tenant}/Users`, { headers: { authorization: `Bearer ${token}` } })).status;
       expect(await status(TOKEN_A)).toBe(200);
       const reloads = () => output.split('\n').filter((line) => line.includes('"msg":"config reloaded"')).length;
       // The watcher picks up the new config and token file…

@@ -38,7 +38,12 @@ let gateway: RunningGateway;
 let idMap: SqliteIdMap;
 
 function rawConfig(demoUrl: string) {
-  const common = { connector: 'demo', settings: { baseUrl: demoUrl }, secrets: { apiKey: 'env:DEMO_KEY' }, rateLimit: { requests: 0 } };
+  const common = {
+    connector: 'demo',
+    settings: { baseUrl: demoUrl },
+    secrets: { apiKey: 'env:DEMO_KEY' },
+    rateLimit: { requests: 0 },
+  };
   return {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
@@ -49,10 +54,20 @@ function rawConfig(demoUrl: string) {
       {
         id: 'demo',
         ...common,
-        oauth: { clients: [{ id: 'entra', secret: 'env:CLIENT_SECRET' }, { id: 'entra', secret: 'env:CLIENT_SECRET_NEXT' }] },
+        oauth: {
+          clients: [
+            { id: 'entra', secret: 'env:CLIENT_SECRET' },
+            { id: 'entra', secret: 'env:CLIENT_SECRET_NEXT' },
+          ],
+        },
         jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUrl },
       },
-      { id: 'other', ...common, tokens: ['env:OTHER_TOKEN'], oauth: { clients: [{ id: 'other-client', secret: 'env:OTHER_SECRET' }], tokenLifetime: '2h' } },
+      {
+        id: 'other',
+        ...common,
+        tokens: ['env:OTHER_TOKEN'],
+        oauth: { clients: [{ id: 'other-client', secret: 'env:OTHER_SECRET' }], tokenLifetime: '2h' },
+      },
     ],
   };
 }
@@ -60,7 +75,9 @@ function rawConfig(demoUrl: string) {
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   signingKey = pair.privateKey;
-  const keySet = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
+  const keySet = JSON.stringify({
+    keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+  });
   jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(keySet));
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const address = jwks.address();
@@ -92,33 +109,51 @@ function basic(id: string, secret: string): string {
 }
 
 async function scimStatus(app: string, token: string, path = '/Users?count=1'): Promise<number> {
-  const response = await fetch(`${gateway.url}/apps/${app}/scim/v2${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${gateway.url}/apps/${app}/scim/v2${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   await response.arrayBuffer();
   return response.status;
 }
 
 describe('token endpoint', () => {
   it('issues a token for form-posted client credentials, not cached, with a 1 h default lifetime', async () => {
-    const reply = await tokenRequest('demo', { grant_type: 'client_credentials', client_id: 'entra', client_secret: env.CLIENT_SECRET });
+    const reply = await tokenRequest('demo', {
+      grant_type: 'client_credentials',
+      client_id: 'entra',
+      client_secret: env.CLIENT_SECRET,
+    });
     expect(reply.status).toBe(200);
     expect(reply.headers.get('cache-control')).toBe('no-store');
     expect(reply.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
   });
 
   it('accepts HTTP Basic client credentials, a second secret during rotation, and the configured lifetime', async () => {
-    const rotated = await tokenRequest('demo', { grant_type: 'client_credentials' }, { authorization: basic('entra', env.CLIENT_SECRET_NEXT) });
+    const rotated = await tokenRequest(
+      'demo',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('entra', env.CLIENT_SECRET_NEXT) },
+    );
     expect(rotated.status).toBe(200);
-    const other = await tokenRequest('other', { grant_type: 'client_credentials' }, { authorization: basic('other-client', env.OTHER_SECRET) });
+    const other = await tokenRequest(
+      'other',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('other-client', env.OTHER_SECRET) },
+    );
     expect(other.status).toBe(200);
     expect(other.body.expires_in).toBe(7200);
   });
 
-  it('refuses a wrong secret, an unknown client, another app\'s client and no credentials with 401 invalid_client', async () => {
+  it("refuses a wrong secret, an unknown client, another app's client and no credentials with 401 invalid_client", async () => {
     const attempts = [
       tokenRequest('demo', { grant_type: 'client_credentials', client_id: 'entra', client_secret: 'wrong' }),
       tokenRequest('demo', { grant_type: 'client_credentials' }, { authorization: basic('entra', 'wrong') }),
       tokenRequest('demo', { grant_type: 'client_credentials', client_id: 'nobody', client_secret: env.CLIENT_SECRET }),
-      tokenRequest('demo', { grant_type: 'client_credentials', client_id: 'other-client', client_secret: env.OTHER_SECRET }),
+      tokenRequest('demo', {
+        grant_type: 'client_credentials',
+        client_id: 'other-client',
+        client_secret: env.OTHER_SECRET,
+      }),
       tokenRequest('demo', { grant_type: 'client_credentials' }),
     ];
     for (const reply of await Promise.all(attempts)) {
@@ -129,14 +164,21 @@ describe('token endpoint', () => {
   });
 
   it('answers 400 unsupported_grant_type for any other grant', async () => {
-    const reply = await tokenRequest('demo', { grant_type: 'password', client_id: 'entra', client_secret: env.CLIENT_SECRET });
+    const reply = await tokenRequest('demo', {
+      grant_type: 'password',
+      client_id: 'entra',
+      client_secret: env.CLIENT_SECRET,
+    });
     expect(reply.status).toBe(400);
     expect(reply.body).toEqual({ error: 'unsupported_grant_type' });
   });
 
   it('keeps the token lifetime between 60 minutes and 6 hours and requires a signing key for oauth', () => {
     const base = rawConfig('http://127.0.0.1:1');
-    const withLifetime = (tokenLifetime: string) => ({ ...base, apps: [{ ...base.apps[1]!, oauth: { ...base.apps[1]!.oauth, tokenLifetime } }] });
+    const withLifetime = (tokenLifetime: string) => ({
+      ...base,
+      apps: [{ ...base.apps[1]!, oauth: { ...base.apps[1]!.oauth, tokenLifetime } }],
+    });
     expect(gatewayConfig.safeParse(withLifetime('59m')).success).toBe(false);
     expect(gatewayConfig.safeParse(withLifetime('361m')).success).toBe(false);
     expect(gatewayConfig.safeParse(withLifetime('60m')).success).toBe(true);
@@ -149,8 +191,12 @@ describe('token endpoint', () => {
 });
 
 describe('issued tokens', () => {
-  it('open the app\'s SCIM endpoints and not another app\'s', async () => {
-    const { body } = await tokenRequest('demo', { grant_type: 'client_credentials', client_id: 'entra', client_secret: env.CLIENT_SECRET });
+  it("open the app's SCIM endpoints and not another app's", async () => {
+    const { body } = await tokenRequest('demo', {
+      grant_type: 'client_credentials',
+      client_id: 'entra',
+      client_secret: env.CLIENT_SECRET,
+    });
     expect(await scimStatus('demo', body.access_token)).toBe(200);
     expect(await scimStatus('demo', body.access_token, '/ServiceProviderConfig')).toBe(200);
     expect(await scimStatus('other', body.access_token)).toBe(401);
@@ -158,7 +204,12 @@ describe('issued tokens', () => {
   });
 
   it('are refused once expired, or when signed with another key', async () => {
-    const issuedTwoHoursAgo = await new TokenSigner(SIGNING_KEY).issue('demo', 'entra', 3600, Date.now() - 2 * 3_600_000);
+    const issuedTwoHoursAgo = await new TokenSigner(SIGNING_KEY).issue(
+      'demo',
+      'entra',
+      3600,
+      Date.now() - 2 * 3_600_000,
+    );
     expect(await scimStatus('demo', issuedTwoHoursAgo)).toBe(401);
     const forged = await new TokenSigner('another-key-0123456789abcdef0123456789').issue('demo', 'entra', 3600);
     expect(await scimStatus('demo', forged)).toBe(401);
@@ -169,7 +220,9 @@ describe('issued tokens', () => {
   });
 
   it('answer a refusal with a SCIM 401 that does not say why', async () => {
-    const response = await fetch(`${gateway.url}/apps/demo/scim/v2/Users`, { headers: { authorization: 'Bearer a.b.c' } });
+    const response = await fetch(`${gateway.url}/apps/demo/scim/v2/Users`, {
+      headers: { authorization: 'Bearer a.b.c' },
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const body = (await response.json()) as { status: string; detail: string };
@@ -196,7 +249,9 @@ describe('external JWTs', () => {
   it('refuses an expired token, a wrong audience and a wrong issuer', async () => {
     expect(await scimStatus('demo', await sign({ exp: Math.floor(Date.now() / 1000) - 120 }))).toBe(401);
     expect(await scimStatus('demo', await sign({ aud: 'someone-else' }))).toBe(401);
-    expect(await scimStatus('demo', await sign({ iss: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/' }))).toBe(401);
+    expect(
+      await scimStatus('demo', await sign({ iss: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/' })),
+    ).toBe(401);
   });
 
   it('are not accepted by an app without jwt', async () => {
@@ -205,7 +260,12 @@ describe('external JWTs', () => {
 
   it('refuses a token signed by a key the key set does not hold', async () => {
     const stranger = await generateKeyPair('RS256');
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k9' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('10m').sign(stranger.privateKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k9' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('10m')
+      .sign(stranger.privateKey);
     expect(await scimStatus('demo', token)).toBe(401);
   });
 
@@ -221,7 +281,11 @@ describe('external JWTs', () => {
       expect((refused as UnavailableError).status).toBe(503);
       expect((refused as UnavailableError).retryAfter).toBeGreaterThan(0);
       await new Promise((resolve) => failing.close(resolve));
-      const unreachable = new ExternalJwt({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: `http://127.0.0.1:${port}/keys` });
+      const unreachable = new ExternalJwt({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUrl: `http://127.0.0.1:${port}/keys`,
+      });
       expect(await unreachable.verify(token).catch((error: unknown) => error)).toBeInstanceOf(UnavailableError);
       // A bad token is still the token's fault while the key set is up.
       const healthy = new ExternalJwt({ issuer: ISSUER, audience: AUDIENCE, jwksUrl });

@@ -24,17 +24,26 @@ function singleCallConnector(): string {
   return dir;
 }
 
-async function usersAndGroup(stack: Stack, prefix: string): Promise<{ users: string[]; group: string; teamId: number }> {
+async function usersAndGroup(
+  stack: Stack,
+  prefix: string,
+): Promise<{ users: string[]; group: string; teamId: number }> {
   const users: string[] = [];
   for (let index = 0; index < MEMBERS; index++) {
     // Created in the demo app directly and adopted by a query, so the test spends no paced calls on them.
     const created = stack.demo.store.createUser({ user_name: `${prefix}${index}@contoso.com` });
     void created;
   }
-  const list = await stack.scim('GET', `/Users?filter=${encodeURIComponent(`userName sw "${prefix}"`)}&count=${MEMBERS}`);
+  const list = await stack.scim(
+    'GET',
+    `/Users?filter=${encodeURIComponent(`userName sw "${prefix}"`)}&count=${MEMBERS}`,
+  );
   expect(list.body.totalResults).toBe(MEMBERS);
   users.push(...list.body.Resources.map((user: { id: string }) => user.id));
-  const group = await stack.scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `${prefix} group` });
+  const group = await stack.scim('POST', '/Groups', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: `${prefix} group`,
+  });
   expect(group.status).toBe(201);
   const teamId = Number((await stack.idMap.get('demo', 'Group', group.body.id))!.appId);
   return { users, group: group.body.id, teamId };
@@ -51,7 +60,12 @@ describe('one PATCH adding 100 members to an app that allows 20 calls a second',
   it('one call per member: finishes within 3 tries, never sends a member twice, and each 503 says how long the rest takes', async () => {
     const dir = singleCallConnector();
     dirs.push(dir);
-    const stack = await startStack({ rate: RATE, requestTimeout: '3s', connectorDirs: [dir], demoApp: { rateLimit: { requests: RATE, per: '1s', concurrency: 4, buckets: {} } } });
+    const stack = await startStack({
+      rate: RATE,
+      requestTimeout: '3s',
+      connectorDirs: [dir],
+      demoApp: { rateLimit: { requests: RATE, per: '1s', concurrency: 4, buckets: {} } },
+    });
     stacks.push(stack);
     const { users, group, teamId } = await usersAndGroup(stack, 'single');
     stack.demo.log.length = 0;
@@ -80,14 +94,25 @@ describe('one PATCH adding 100 members to an app that allows 20 calls a second',
     expect(read.body.members).toHaveLength(MEMBERS);
   });
 
-  it('with the connector\'s bulk call: two calls of 50, in one try', async () => {
-    const stack = await startStack({ rate: RATE, requestTimeout: '2500ms', demoApp: { rateLimit: { requests: RATE, per: '1s', concurrency: 4, buckets: {} } } });
+  it("with the connector's bulk call: two calls of 50, in one try", async () => {
+    const stack = await startStack({
+      rate: RATE,
+      requestTimeout: '2500ms',
+      demoApp: { rateLimit: { requests: RATE, per: '1s', concurrency: 4, buckets: {} } },
+    });
     stacks.push(stack);
     const { users, group, teamId } = await usersAndGroup(stack, 'bulk');
     stack.demo.log.length = 0;
-    const reply = await stack.scim('PATCH', `/Groups/${group}`, patchBody({ op: 'Add', path: 'members', value: users.map((value) => ({ value })) }));
+    const reply = await stack.scim(
+      'PATCH',
+      `/Groups/${group}`,
+      patchBody({ op: 'Add', path: 'members', value: users.map((value) => ({ value })) }),
+    );
     expect(reply.status).toBe(204);
-    expect(stack.demo.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([`POST /api/teams/${teamId}/members`, `POST /api/teams/${teamId}/members`]);
+    expect(stack.demo.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([
+      `POST /api/teams/${teamId}/members`,
+      `POST /api/teams/${teamId}/members`,
+    ]);
     expect(stack.demo.store.listMembers(teamId).total).toBe(MEMBERS);
   });
 });

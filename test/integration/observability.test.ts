@@ -30,7 +30,11 @@ const base = () => `${gateway.url}/apps/demo/scim/v2`;
 async function scim(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base()}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -54,10 +58,23 @@ beforeAll(async () => {
     store: { type: 'embedded', dataDir: dir },
     connectorDirs: [join(ROOT, 'connectors')],
     observability: { logPersonalData: false, audit: { stdout: true, file: join(dir, 'audit', 'audit.jsonl') } },
-    apps: [{ id: 'demo', connector: 'demo', tokens: ['env:OBS_TOKEN'], settings: { baseUrl: url }, secrets: { apiKey: 'env:OBS_KEY' }, rateLimit: { requests: 0, per: '1s', concurrency: 16, buckets: {} } }],
+    apps: [
+      {
+        id: 'demo',
+        connector: 'demo',
+        tokens: ['env:OBS_TOKEN'],
+        settings: { baseUrl: url },
+        secrets: { apiKey: 'env:OBS_KEY' },
+        rateLimit: { requests: 0, per: '1s', concurrency: 16, buckets: {} },
+      },
+    ],
   };
   // debug: whatever the gateway logs at any level is scanned.
-  gateway = await startGateway({ config, env: { OBS_TOKEN: TOKEN, OBS_KEY: API_KEY }, logger: createLogger({ level: 'debug', destination: sink }) });
+  gateway = await startGateway({
+    config,
+    env: { OBS_TOKEN: TOKEN, OBS_KEY: API_KEY },
+    logger: createLogger({ level: 'debug', destination: sink }),
+  });
 });
 
 afterAll(async () => {
@@ -67,7 +84,11 @@ afterAll(async () => {
 });
 
 const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-const auditFile = () => readFileSync(join(dir, 'audit', 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const auditFile = () =>
+  readFileSync(join(dir, 'audit', 'audit.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('observability', () => {
   let userId = '';
@@ -84,13 +105,34 @@ describe('observability', () => {
     expect(created.status).toBe(201);
     userId = created.body.id;
     expect((await scim('GET', `/Users/${userId}`)).status).toBe(200);
-    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${EMAIL}"`)}`)).body.totalResults).toBe(1);
-    expect((await scim('PATCH', `/Users/${userId}`, patchBody({ op: 'Replace', path: 'phoneNumbers[type eq "work"].value', value: `${PHONE}9` }, { op: 'replace', path: 'name.familyName', value: `${NAME.familyName}x` }))).status).toBeLessThan(300);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${EMAIL}"`)}`)).body.totalResults).toBe(
+      1,
+    );
+    expect(
+      (
+        await scim(
+          'PATCH',
+          `/Users/${userId}`,
+          patchBody(
+            { op: 'Replace', path: 'phoneNumbers[type eq "work"].value', value: `${PHONE}9` },
+            { op: 'replace', path: 'name.familyName', value: `${NAME.familyName}x` },
+          ),
+        )
+      ).status,
+    ).toBeLessThan(300);
     expect((await scim('PUT', `/Users/${userId}`, { ...user, id: userId })).status).toBe(200);
     // Errors whose detail names the values: a duplicate, a bad PATCH, a bad filter, a wrong token.
     const duplicate = await scim('POST', '/Users', user);
     expect(duplicate.status).toBe(409);
-    expect((await scim('PATCH', `/Users/${userId}`, patchBody({ op: 'Replace', path: 'emails[value eq "pii.canary.7f3a@contoso.com"].bogus', value: PHONE }))).status).toBe(400);
+    expect(
+      (
+        await scim(
+          'PATCH',
+          `/Users/${userId}`,
+          patchBody({ op: 'Replace', path: 'emails[value eq "pii.canary.7f3a@contoso.com"].bogus', value: PHONE }),
+        )
+      ).status,
+    ).toBe(400);
     expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${EMAIL}" and (`)}`)).status).toBe(400);
     expect((await scim('GET', `/Users/${userId}`, undefined, { authorization: `Bearer ${API_KEY}` })).status).toBe(401);
     expect((await scim('DELETE', `/Users/${userId}`)).status).toBe(204);
@@ -108,10 +150,24 @@ describe('observability', () => {
     // The file is appended through a stream: its last lines may still be on their way.
     await expect.poll(() => auditFile().length).toBe(fromLog.length);
     const fromFile = auditFile();
-    const ops = fromFile.map((event) => `${event.operation} ${event.status}`);
-    expect(ops).toEqual(['create 201', 'patch 204', 'replace 200', 'create 409', 'patch 400', 'delete 204', 'delete 404']);
+    const ops = fromFile.map((event) => `${String(event.operation)} ${String(event.status)}`);
+    expect(ops).toEqual([
+      'create 201',
+      'patch 204',
+      'replace 200',
+      'create 409',
+      'patch 400',
+      'delete 204',
+      'delete 404',
+    ]);
     const create = fromFile[0]!;
-    expect(create).toMatchObject({ app: 'demo', operation: 'create', resourceType: 'User', scimId: userId, outcome: 'success' });
+    expect(create).toMatchObject({
+      app: 'demo',
+      operation: 'create',
+      resourceType: 'User',
+      scimId: userId,
+      outcome: 'success',
+    });
     expect(create.appId).toMatch(/^\d+$/);
     expect(typeof create.requestId).toBe('string');
     expect(Date.parse(String(create.timestamp))).not.toBeNaN();
@@ -120,7 +176,11 @@ describe('observability', () => {
     expect(fromFile[3]).toMatchObject({ operation: 'create', outcome: 'error', errorCode: expect.any(String) });
     expect(fromFile[6]).toMatchObject({ operation: 'delete', outcome: 'error', appId: null });
     // The audit's request ids are the access log's.
-    const requestIds = new Set(parsed().filter((line) => line.msg === 'request').map((line) => line.requestId));
+    const requestIds = new Set(
+      parsed()
+        .filter((line) => line.msg === 'request')
+        .map((line) => line.requestId),
+    );
     for (const event of fromFile) expect(requestIds.has(event.requestId)).toBe(true);
   });
 
@@ -132,19 +192,29 @@ describe('observability', () => {
     const replaced = bad.headers.get('x-request-id')!;
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
     expect(bad.body.detail).toContain(`(request ${replaced})`);
-    expect(parsed().some((line) => line.msg === 'request' && line.requestId === 'entra-req.42:abc' && line.status === 404)).toBe(true);
+    expect(
+      parsed().some((line) => line.msg === 'request' && line.requestId === 'entra-req.42:abc' && line.status === 404),
+    ).toBe(true);
   });
 
   it('serves inbound, outbound and store series with the app label and no user id', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
-    expect(text).toMatch(/scimgw_inbound_requests_total\{app="demo",resource="User",operation="create",status="201"\} 1/);
-    expect(text).toMatch(/scimgw_inbound_requests_total\{app="demo",resource="User",operation="patch",status="204"\} 1/);
-    expect(text).toMatch(/scimgw_inbound_request_duration_seconds_count\{app="demo",resource="User",operation="list"\} \d+/);
+    expect(text).toMatch(
+      /scimgw_inbound_requests_total\{app="demo",resource="User",operation="create",status="201"\} 1/,
+    );
+    expect(text).toMatch(
+      /scimgw_inbound_requests_total\{app="demo",resource="User",operation="patch",status="204"\} 1/,
+    );
+    expect(text).toMatch(
+      /scimgw_inbound_request_duration_seconds_count\{app="demo",resource="User",operation="list"\} \d+/,
+    );
     expect(text).toMatch(/scimgw_outbound_requests_total\{app="demo",[^}]*\} \d+/);
     expect(text).toMatch(/scimgw_store_duration_seconds_count\{operation="reserve"\} \d+/);
     expect(text).not.toContain(userId);
     for (const canary of CANARIES) expect(text).not.toContain(canary);
     await fetch(`${gateway.url}/apps/nosuch/scim/v2/Users`);
-    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toMatch(/scimgw_inbound_requests_total\{app="unknown",resource="User",operation="list",status="404"\} 1/);
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toMatch(
+      /scimgw_inbound_requests_total\{app="unknown",resource="User",operation="list",status="404"\} 1/,
+    );
   });
 });

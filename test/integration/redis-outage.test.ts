@@ -52,7 +52,12 @@ describe('Redis outage during provisioning', () => {
           body: JSON.stringify(entraUser(userName)),
         });
         const body = (await response.json()) as { id?: string };
-        results.push({ userName, status: response.status, retryAfter: response.headers.get('retry-after'), ...(response.status === 201 ? { id: body.id! } : {}) });
+        results.push({
+          userName,
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          ...(response.status === 201 ? { id: body.id! } : {}),
+        });
         await sleep(10);
       }
     };
@@ -64,7 +69,8 @@ describe('Redis outage during provisioning', () => {
     await sleep(400);
     await redis.start();
     // Both replicas recover by themselves.
-    for (let i = 0; i < 100 && (await Promise.all(replicas.map(ready))).some((status) => status !== 200); i++) await sleep(100);
+    for (let i = 0; i < 100 && (await Promise.all(replicas.map(ready))).some((status) => status !== 200); i++)
+      await sleep(100);
     await sleep(400);
     stop = true;
     await stream;
@@ -75,7 +81,8 @@ describe('Redis outage during provisioning', () => {
     expect(await Promise.all(replicas.map(ready))).toEqual([200, 200]);
     const statuses = new Set(results.map((result) => result.status));
     expect([...statuses].sort()).toEqual([201, 503]);
-    for (const result of results.filter((r) => r.status === 503)) expect(Number(result.retryAfter)).toBeGreaterThanOrEqual(1);
+    for (const result of results.filter((r) => r.status === 503))
+      expect(Number(result.retryAfter)).toBeGreaterThanOrEqual(1);
     const created = results.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThan(20);
 
@@ -91,7 +98,9 @@ describe('Redis outage during provisioning', () => {
       expect(retry.status, result.userName).toBe(201);
     }
     const attempted = new Set(results.map((r) => r.userName));
-    const inApp = demo.store.listUsers({}, { offset: 0, limit: 1_000_000 }).items.filter((user) => user.user_name.startsWith('stream-'));
+    const inApp = demo.store
+      .listUsers({}, { offset: 0, limit: 1_000_000 })
+      .items.filter((user) => user.user_name.startsWith('stream-'));
     expect(inApp.length).toBe(attempted.size);
     expect(new Set(inApp.map((user) => user.user_name)).size).toBe(inApp.length);
   }, 60_000);

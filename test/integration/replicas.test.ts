@@ -46,14 +46,23 @@ describe('three replicas on one Redis', () => {
   it('turns concurrent creates of one userName on all replicas into one app user and one SCIM id', async () => {
     for (const name of ['same@contoso.com', 'Other.Same@contoso.com', 'third@contoso.com']) {
       const body = entraUser(name);
-      const replies = await Promise.all(Array.from({ length: 9 }, (_, i) => scimCall(replicas[i % 3]!.base, 'POST', '/Users', body)));
+      const replies = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => scimCall(replicas[i % 3]!.base, 'POST', '/Users', body)),
+      );
       const created = replies.filter((reply) => reply.status === 201);
-      expect(replies.every((reply) => reply.status === 201 || reply.status === 409), JSON.stringify(replies.map((r) => r.status))).toBe(true);
+      expect(
+        replies.every((reply) => reply.status === 201 || reply.status === 409),
+        JSON.stringify(replies.map((r) => r.status)),
+      ).toBe(true);
       expect(new Set(created.map((reply) => reply.body.id)).size).toBe(1);
       expect(demo.store.listUsers({ user_name: name }).total).toBe(1);
       // Every replica now answers the same SCIM id for it.
       for (const replica of replicas) {
-        const found = await scimCall(replica.base, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`);
+        const found = await scimCall(
+          replica.base,
+          'GET',
+          `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`,
+        );
         expect(found.body.Resources[0].id).toBe(created[0]!.body.id);
       }
     }
@@ -70,13 +79,16 @@ describe('three replicas on one Redis', () => {
     await victim.kill('SIGKILL');
     await doomed;
     demo.setFaults(undefined);
-    for (let i = 0; i < 100 && demo.store.listUsers({ user_name: 'killed.mid.create@contoso.com' }).total === 0; i++) await sleep(20);
+    for (let i = 0; i < 100 && demo.store.listUsers({ user_name: 'killed.mid.create@contoso.com' }).total === 0; i++)
+      await sleep(20);
     expect(demo.store.listUsers({ user_name: 'killed.mid.create@contoso.com' }).total).toBe(1);
     const pending = await idMap.findByKey('demo', 'User', 'killed.mid.create@contoso.com');
     expect(pending).toMatchObject({ appId: null, committed: false });
 
     // Another Entra object with the same userName is refused; the same one gets the first attempt's id.
-    expect((await scimCall(survivor.base, 'POST', '/Users', { ...body, externalId: 'somebody-else' })).status).toBe(409);
+    expect((await scimCall(survivor.base, 'POST', '/Users', { ...body, externalId: 'somebody-else' })).status).toBe(
+      409,
+    );
     const retry = await scimCall(survivor.base, 'POST', '/Users', body);
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(pending!.scimId);

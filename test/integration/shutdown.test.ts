@@ -25,12 +25,20 @@ afterAll(async () => {
 /** One request on a fresh connection (no keep-alive pool), so "refused" means the listener is closed. */
 function fresh(url: string, init: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        agent: false,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
@@ -41,7 +49,19 @@ describe('SIGTERM', () => {
     const { url: demoUrl } = await demo.listen();
     const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: TOKEN, DEMO_APP_URL: demoUrl, DEMO_APP_API_KEY: API_KEY, DEMO_APP_RATE: '0', SCIMGW_DATA_DIR: dir, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '800', SHUTDOWN_TIMEOUT_MS: '10000' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DEMO_TOKEN: TOKEN,
+        DEMO_APP_URL: demoUrl,
+        DEMO_APP_API_KEY: API_KEY,
+        DEMO_APP_RATE: '0',
+        SCIMGW_DATA_DIR: dir,
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_DELAY_MS: '800',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

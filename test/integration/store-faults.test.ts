@@ -44,7 +44,16 @@ async function gatewayOn(dataDir: string, appUrl: string): Promise<RunningGatewa
     server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '10s', maxBodyBytes: 1024 * 1024 },
     store: { type: 'embedded', dataDir },
     connectorDirs: [join(ROOT, 'connectors')],
-    apps: [{ id: 'demo', connector: 'demo', tokens: ['env:T'], settings: { baseUrl: appUrl }, secrets: { apiKey: 'env:K' }, rateLimit: { requests: 0, per: '1s', concurrency: 8, buckets: {} } }],
+    apps: [
+      {
+        id: 'demo',
+        connector: 'demo',
+        tokens: ['env:T'],
+        settings: { baseUrl: appUrl },
+        secrets: { apiKey: 'env:K' },
+        rateLimit: { requests: 0, per: '1s', concurrency: 8, buckets: {} },
+      },
+    ],
   };
   return startGateway({ config, env: { T: TOKEN, K: API_KEY }, logger: silentLogger() });
 }
@@ -56,7 +65,11 @@ async function scim(base: string, method: string, path: string, body?: unknown) 
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+  };
 }
 
 describe('the embedded store on a failing disk', () => {
@@ -73,7 +86,16 @@ describe('the embedded store on a failing disk', () => {
       expect(refused.status).toBe(503);
       expect(Number(refused.retryAfter)).toBeGreaterThan(0);
       expect(refused.body!.detail).toMatch(/^The gateway's id store is unavailable; retry later/);
-      expect((await scim(gateway.url, 'PATCH', `/Users/${kept.body!.id}`, patchBody({ op: 'Replace', path: 'title', value: 'x' }))).status).toBe(503);
+      expect(
+        (
+          await scim(
+            gateway.url,
+            'PATCH',
+            `/Users/${kept.body!.id}`,
+            patchBody({ op: 'Replace', path: 'title', value: 'x' }),
+          )
+        ).status,
+      ).toBe(503);
       expect(demo.log.length).toBe(calls);
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
@@ -130,7 +152,16 @@ describe('the embedded store on a failing disk', () => {
       const inApp = () => demo.store.listUsers({}).items.length;
       expect([created.length, created.length + 1]).toContain(inApp());
       const calls = demo.log.length;
-      expect((await scim(full.origin, 'PATCH', `/Users/${created[0]!.id}`, patchBody({ op: 'Replace', path: 'title', value: 'x' }))).status).toBe(503);
+      expect(
+        (
+          await scim(
+            full.origin,
+            'PATCH',
+            `/Users/${created[0]!.id}`,
+            patchBody({ op: 'Replace', path: 'title', value: 'x' }),
+          )
+        ).status,
+      ).toBe(503);
       expect(demo.log.length).toBe(calls);
       expect((await fetch(`${full.origin}/readyz`)).status).toBe(503);
     } finally {
@@ -156,11 +187,25 @@ describe('the embedded store on a failing disk', () => {
 });
 
 /** The gateway as its own process (demo mode against the test's demo app), optionally with `ulimit -f`. */
-async function startChild(dataDir: string, demoUrl: string, fileLimitKb?: number): Promise<{ origin: string; stop(): Promise<void> }> {
+async function startChild(
+  dataDir: string,
+  demoUrl: string,
+  fileLimitKb?: number,
+): Promise<{ origin: string; stop(): Promise<void> }> {
   const command = `${fileLimitKb ? `ulimit -f ${fileLimitKb}; ` : ''}exec "${process.execPath}" src/main.ts`;
   const child: ChildProcess = spawn('bash', ['-c', command], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: TOKEN, DEMO_APP_URL: demoUrl, DEMO_APP_API_KEY: API_KEY, DEMO_APP_RATE: '0', SCIMGW_DATA_DIR: dataDir, LOG_LEVEL: 'fatal' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEMO_TOKEN: TOKEN,
+      DEMO_APP_URL: demoUrl,
+      DEMO_APP_API_KEY: API_KEY,
+      DEMO_APP_RATE: '0',
+      SCIMGW_DATA_DIR: dataDir,
+      LOG_LEVEL: 'fatal',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -29,7 +29,8 @@ const logger = createLogger({
   level: 'info',
   destination: new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) messages.push(String((JSON.parse(line) as { msg?: string }).msg));
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        messages.push(String((JSON.parse(line) as { msg?: string }).msg));
       done();
     },
   }),
@@ -41,10 +42,26 @@ function config(demoUrl: string, cert = `file:${certFile()}`): GatewayConfig {
   return {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
-    server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '10s', maxBodyBytes: 1024 * 1024, tls: { cert, key: `file:${keyFile()}`, minVersion: 'TLSv1.2' } },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      trustProxy: false,
+      requestTimeout: '10s',
+      maxBodyBytes: 1024 * 1024,
+      tls: { cert, key: `file:${keyFile()}`, minVersion: 'TLSv1.2' },
+    },
     store: { type: 'embedded', dataDir: './unused' },
     connectorDirs: [join(ROOT, 'connectors')],
-    apps: [{ id: 'demo', connector: 'demo', tokens: ['env:DEMO_TOKEN'], settings: { baseUrl: demoUrl }, secrets: { apiKey: 'env:DEMO_KEY' }, rateLimit: { requests: 0, per: '1s', buckets: {} } }],
+    apps: [
+      {
+        id: 'demo',
+        connector: 'demo',
+        tokens: ['env:DEMO_TOKEN'],
+        settings: { baseUrl: demoUrl },
+        secrets: { apiKey: 'env:DEMO_KEY' },
+        rateLimit: { requests: 0, per: '1s', buckets: {} },
+      },
+    ],
   };
 }
 
@@ -75,7 +92,12 @@ beforeAll(async () => {
   ca.issue(certFile(), keyFile(), 'first.scim.test');
   demo = createDemoApp({ apiKey: 'demo-key', rate: 0 });
   const { url } = await demo.listen();
-  gateway = await startGateway({ config: config(url), env: { DEMO_TOKEN: TOKEN, DEMO_KEY: 'demo-key' }, idMap: new SqliteIdMap(':memory:'), logger });
+  gateway = await startGateway({
+    config: config(url),
+    env: { DEMO_TOKEN: TOKEN, DEMO_KEY: 'demo-key' },
+    idMap: new SqliteIdMap(':memory:'),
+    logger,
+  });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -89,7 +111,10 @@ describe('native HTTPS', { shuffle: false }, () => {
   it('serves SCIM over TLS with the configured certificate', async () => {
     expect(gateway.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const agent = new Agent({ connect: { ca: ca.caPem } });
-    const reply = await undiciFetch(`${gateway.url}/apps/demo/scim/v2/Users?filter=${encodeURIComponent('userName eq "nobody"')}`, { headers: { authorization: `Bearer ${TOKEN}` }, dispatcher: agent });
+    const reply = await undiciFetch(
+      `${gateway.url}/apps/demo/scim/v2/Users?filter=${encodeURIComponent('userName eq "nobody"')}`,
+      { headers: { authorization: `Bearer ${TOKEN}` }, dispatcher: agent },
+    );
     expect(reply.status).toBe(200);
     expect(((await reply.json()) as { totalResults: number }).totalResults).toBe(0);
     await agent.close();
@@ -100,7 +125,10 @@ describe('native HTTPS', { shuffle: false }, () => {
     // Asynchronously: the gateway answering it runs in this very process.
     const healthcheck = (url: string) =>
       new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'src', 'healthcheck.ts')], { env: { ...process.env, SCIMGW_HEALTH_URL: url }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [join(ROOT, 'src', 'healthcheck.ts')], {
+          env: { ...process.env, SCIMGW_HEALTH_URL: url },
+          stdio: 'ignore',
+        });
         child.once('exit', (code) => resolve(code));
       });
     expect(await healthcheck(`${gateway.url}/livez`)).toBe(0);
@@ -113,12 +141,18 @@ describe('native HTTPS', { shuffle: false }, () => {
 
   it('picks up a renewed certificate without a restart, and keeps the old one when a renewal is broken', async () => {
     ca.issue(certFile(), keyFile(), 'renewed.scim.test');
-    const renewed = await eventually(() => servedCertificate(gateway.port), (certificate) => certificate.subject.CN === 'renewed.scim.test');
+    const renewed = await eventually(
+      () => servedCertificate(gateway.port),
+      (certificate) => certificate.subject.CN === 'renewed.scim.test',
+    );
     expect(renewed.subject.CN).toBe('renewed.scim.test');
     messages.length = 0;
     writeFileSync(certFile(), '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
     // Once the watcher has seen the broken file and refused it, the renewed certificate still serves.
-    const refused = await eventually(async () => messages.some((message) => message.includes('TLS certificate not reloaded')), Boolean);
+    const refused = await eventually(
+      async () => messages.some((message) => message.includes('TLS certificate not reloaded')),
+      Boolean,
+    );
     expect(refused).toBe(true);
     expect((await servedCertificate(gateway.port)).subject.CN).toBe('renewed.scim.test');
   });
@@ -128,9 +162,17 @@ describe('native HTTPS', { shuffle: false }, () => {
     const spare = createTestCa();
     try {
       spare.issue(other, join(dir, 'other.key'), 'other.scim.test');
-      const error = await startGateway({ config: config('http://127.0.0.1:1', `file:${other}`), env: { DEMO_TOKEN: TOKEN, DEMO_KEY: 'k' }, idMap: new SqliteIdMap(':memory:'), logger: silentLogger() }).catch((caught: unknown) => caught);
+      const error = await startGateway({
+        config: config('http://127.0.0.1:1', `file:${other}`),
+        env: { DEMO_TOKEN: TOKEN, DEMO_KEY: 'k' },
+        idMap: new SqliteIdMap(':memory:'),
+        logger: silentLogger(),
+      }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).issues[0]).toMatchObject({ path: 'server.tls', message: expect.stringContaining('could not be loaded') });
+      expect((error as ConfigError).issues[0]).toMatchObject({
+        path: 'server.tls',
+        message: expect.stringContaining('could not be loaded'),
+      });
     } finally {
       spare.close();
     }

@@ -14,7 +14,10 @@ import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
 export { ENTERPRISE, entraUser, PATCH_OP, patchBody } from '../helpers/entra-bodies.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const GROUP_SCHEMAS = ['urn:ietf:params:scim:schemas:core:2.0:Group', 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'];
+export const GROUP_SCHEMAS = [
+  'urn:ietf:params:scim:schemas:core:2.0:Group',
+  'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group',
+];
 
 export interface ScimReply {
   status: number;
@@ -63,10 +66,18 @@ export async function startLiveGateway(options: {
   const config: GatewayConfig = {
     apiVersion: 'scimgw/v1',
     kind: 'Gateway',
-    server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: options.requestTimeout ?? '20s', maxBodyBytes: 1024 * 1024 },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      trustProxy: false,
+      requestTimeout: options.requestTimeout ?? '20s',
+      maxBodyBytes: 1024 * 1024,
+    },
     store: { type: 'embedded', dataDir: './unused' },
     connectorDirs: [join(ROOT, 'connectors')],
-    apps: [{ id: app, connector: options.connector, tokens: ['env:LIVE_SCIM_TOKEN'], settings: options.settings, secrets }],
+    apps: [
+      { id: app, connector: options.connector, tokens: ['env:LIVE_SCIM_TOKEN'], settings: options.settings, secrets },
+    ],
   };
   const gateway = await startGateway({ config, env, idMap, logger: silentLogger() });
   const base = `${gateway.url}/apps/${app}/scim/v2`;
@@ -106,7 +117,13 @@ export async function startLiveGateway(options: {
 
 /** Entra's create-group body (entra-profile.md §2.2a): no members, Microsoft's extra schema URI. */
 export function entraGroup(displayName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { schemas: GROUP_SCHEMAS, externalId: `ext-${displayName}`, displayName, meta: { resourceType: 'Group' }, ...overrides };
+  return {
+    schemas: GROUP_SCHEMAS,
+    externalId: `ext-${displayName}`,
+    displayName,
+    meta: { resourceType: 'Group' },
+    ...overrides,
+  };
 }
 
 /** `?filter=…` for a SCIM query, encoded. */

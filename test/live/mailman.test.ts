@@ -10,7 +10,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entraGroup, entraUser, filterQuery, haveEnv, patchBody, runTag, startLiveGateway, type LiveGateway } from './helpers.ts';
+import {
+  entraGroup,
+  entraUser,
+  filterQuery,
+  haveEnv,
+  patchBody,
+  runTag,
+  startLiveGateway,
+  type LiveGateway,
+} from './helpers.ts';
 
 const live = haveEnv('MAILMAN_URL', 'MAILMAN_USER', 'MAILMAN_PASSWORD', 'MAILMAN_DOMAIN');
 
@@ -50,7 +59,10 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     return ((reply.body.entries ?? []) as { email: string }[]).map((entry) => entry.email).sort();
   }
 
-  async function createUser(name: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; appId: string; email: string }> {
+  async function createUser(
+    name: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string; appId: string; email: string }> {
     const address = email(name);
     createdEmails.push(address);
     const reply = await gw.scim('POST', '/Users', entraUser(address, overrides));
@@ -64,7 +76,9 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
       settings: { baseUrl: process.env.MAILMAN_URL!, domain },
       secrets: { username: process.env.MAILMAN_USER!, password: process.env.MAILMAN_PASSWORD! },
     });
-    expect((await mailman('GET', `/domains/${enc(domain)}`)).status, `the domain ${domain} must exist in Mailman`).toBe(200);
+    expect((await mailman('GET', `/domains/${enc(domain)}`)).status, `the domain ${domain} must exist in Mailman`).toBe(
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -74,11 +88,14 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     await gw?.close();
   });
 
-  it('answers Entra\'s probes (random userName, random group displayName) with empty lists', async () => {
+  it("answers Entra's probes (random userName, random group displayName) with empty lists", async () => {
     const users = await gw.scim('GET', `/Users${filterQuery(`userName eq "${randomUUID()}"`)}`);
     expect(users.status).toBe(200);
     expect(users.body).toMatchObject({ totalResults: 0, Resources: [] });
-    const groups = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${randomUUID()}"`, '&excludedAttributes=members')}`);
+    const groups = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${randomUUID()}"`, '&excludedAttributes=members')}`,
+    );
     expect(groups.status).toBe(200);
     expect(groups.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
@@ -99,17 +116,31 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     expect(user.status).toBe(200);
     expect(user.body.display_name).toBe('Alice Example');
     const address_ = await mailman('GET', `/addresses/${enc(address)}`);
-    expect(address_.body).toMatchObject({ email: address.toLowerCase(), original_email: address, display_name: 'Alice Example' });
+    expect(address_.body).toMatchObject({
+      email: address.toLowerCase(),
+      original_email: address,
+      display_name: 'Alice Example',
+    });
     expect(address_.body.user).toMatch(new RegExp(`/users/${alice.appId}$`));
 
     for (const filter of [`userName eq "${address.toUpperCase()}"`, `externalId eq "ext-${address}"`]) {
       const hit = await gw.scim('GET', `/Users${filterQuery(filter)}`);
       expect(hit.body.totalResults, filter).toBe(1);
-      expect(hit.body.Resources[0]).toMatchObject({ id: alice.id, userName: address, displayName: 'Alice Example', active: true });
+      expect(hit.body.Resources[0]).toMatchObject({
+        id: alice.id,
+        userName: address,
+        displayName: 'Alice Example',
+        active: true,
+      });
     }
     const read = await gw.scim('GET', `/Users/${alice.id}`);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ userName: address, displayName: 'Alice Example', externalId: `ext-${address}`, active: true });
+    expect(read.body).toMatchObject({
+      userName: address,
+      displayName: 'Alice Example',
+      externalId: `ext-${address}`,
+      active: true,
+    });
   });
 
   it('finds a user Mailman had before the gateway by userName, and adopts one on create', async () => {
@@ -136,8 +167,12 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     expect((await mailman('GET', `/addresses/${enc(other)}`)).body.display_name).toBe('Entra Name');
   });
 
-  it('applies Entra\'s PATCH forms: displayName replace, no-path replace, disable/enable, and refuses an address change', async () => {
-    const replaced = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'displayName', value: 'Alice Renamed' }));
+  it("applies Entra's PATCH forms: displayName replace, no-path replace, disable/enable, and refuses an address change", async () => {
+    const replaced = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'displayName', value: 'Alice Renamed' }),
+    );
     expect([200, 204]).toContain(replaced.status);
     expect((await mailman('GET', `/users/${alice.appId}`)).body.display_name).toBe('Alice Renamed');
     expect((await mailman('GET', `/addresses/${enc(alice.email)}`)).body.display_name).toBe('Alice Renamed');
@@ -145,15 +180,25 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     const noPath = await gw.scim(
       'PATCH',
       `/Users/${alice.id}`,
-      patchBody({ op: 'replace', value: { displayName: 'Alice NoPath', 'name.givenName': 'Alice', 'name.familyName': 'NoPath' } }),
+      patchBody({
+        op: 'replace',
+        value: { displayName: 'Alice NoPath', 'name.givenName': 'Alice', 'name.familyName': 'NoPath' },
+      }),
     );
     expect([200, 204]).toContain(noPath.status);
     expect((await mailman('GET', `/users/${alice.appId}`)).body.display_name).toBe('Alice NoPath');
     const read = await gw.scim('GET', `/Users/${alice.id}`);
-    expect(read.body).toMatchObject({ displayName: 'Alice NoPath', name: { givenName: 'Alice', familyName: 'NoPath' } });
+    expect(read.body).toMatchObject({
+      displayName: 'Alice NoPath',
+      name: { givenName: 'Alice', familyName: 'NoPath' },
+    });
 
     // Mailman has no disabled state for a user: the gateway keeps `active` and Mailman is left as it was.
-    const off = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'active', value: 'False' }));
+    const off = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'active', value: 'False' }),
+    );
     expect([200, 204]).toContain(off.status);
     expect((await gw.scim('GET', `/Users/${alice.id}`)).body.active).toBe(false);
     expect((await mailman('GET', `/users/${alice.appId}`)).status).toBe(200);
@@ -162,11 +207,19 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     expect((await gw.scim('GET', `/Users/${alice.id}`)).body.active).toBe(true);
 
     // A Mailman address cannot be renamed: 400 with the reason, nothing changed on either side.
-    const rename = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'userName', value: email('Elsewhere') }));
+    const rename = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'userName', value: email('Elsewhere') }),
+    );
     expect(rename.status).toBe(400);
     expect(rename.body.detail).toMatch(/cannot change a user's email address/);
     expect((await gw.scim('GET', `/Users/${alice.id}`)).body.userName).toBe(alice.email);
-    expect((await mailman('GET', `/users/${alice.appId}/addresses`)).body.entries.map((entry: { email: string }) => entry.email)).toEqual([alice.email.toLowerCase()]);
+    expect(
+      (await mailman('GET', `/users/${alice.appId}/addresses`)).body.entries.map(
+        (entry: { email: string }) => entry.email,
+      ),
+    ).toEqual([alice.email.toLowerCase()]);
   });
 
   let group: { id: string; listId: string; name: string };
@@ -175,7 +228,10 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
 
   it('creates a group as a list in the domain (address made from displayName, display name kept) and finds it', async () => {
     const name = `Live Group ${tag}`;
-    const probe = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${name}"`, '&excludedAttributes=members')}`);
+    const probe = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${name}"`, '&excludedAttributes=members')}`,
+    );
     expect(probe.body.totalResults).toBe(0);
     const created = await gw.scim('POST', '/Groups', entraGroup(name));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -185,9 +241,16 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     expect(listId).toBe(`live-group-${tag}.${domain}`);
     group = { id: created.body.id, listId, name };
     const list = await mailman('GET', `/lists/${enc(listId)}`);
-    expect(list.body).toMatchObject({ fqdn_listname: `live-group-${tag}@${domain}`, display_name: name, member_count: 0 });
+    expect(list.body).toMatchObject({
+      fqdn_listname: `live-group-${tag}@${domain}`,
+      display_name: name,
+      member_count: 0,
+    });
 
-    const found = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${name.toLowerCase()}"`, '&excludedAttributes=members')}`);
+    const found = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${name.toLowerCase()}"`, '&excludedAttributes=members')}`,
+    );
     expect(found.body.totalResults).toBe(1);
     expect(found.body.Resources[0].id).toBe(group.id);
     expect(found.body.Resources[0].members).toBeUndefined();
@@ -202,8 +265,13 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
     const listId = `before-${tag}.${domain}`;
     createdLists.push(listId);
     expect((await mailman('POST', '/lists', { fqdn_listname: `before-${tag}@${domain}` })).status).toBe(201);
-    expect((await mailman('PATCH', `/lists/${enc(listId)}/config`, { display_name: `Before ${tag}` })).status).toBe(204);
-    const found = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "Before ${tag}"`, '&excludedAttributes=members')}`);
+    expect((await mailman('PATCH', `/lists/${enc(listId)}/config`, { display_name: `Before ${tag}` })).status).toBe(
+      204,
+    );
+    const found = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "Before ${tag}"`, '&excludedAttributes=members')}`,
+    );
     expect(found.body.totalResults).toBe(1);
     expect(await gw.appIdOf('Group', found.body.Resources[0].id)).toBe(listId);
   });
@@ -211,7 +279,11 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
   it('adds several members in one PATCH ($ref null), idempotently, and reads them back', async () => {
     bob = await createUser('Bob', { displayName: 'Bob Example' });
     carol = await createUser('Carol');
-    const add = patchBody({ op: 'Add', path: 'members', value: [alice, bob, carol].map((user) => ({ $ref: null, value: user.id })) });
+    const add = patchBody({
+      op: 'Add',
+      path: 'members',
+      value: [alice, bob, carol].map((user) => ({ $ref: null, value: user.id })),
+    });
     const added = await gw.scim('PATCH', `/Groups/${group.id}`, add);
     expect(added.status, JSON.stringify(added.body)).toBe(204);
     const expected = [alice, bob, carol].map((user) => user.email.toLowerCase()).sort();
@@ -222,32 +294,60 @@ describe.skipIf(!live)('Entra lifecycle against a live GNU Mailman 3 (connectors
 
     const read = await gw.scim('GET', `/Groups/${group.id}`);
     expect(read.status).toBe(200);
-    expect(read.body.members.map((member: { value: string }) => member.value).sort()).toEqual([alice.id, bob.id, carol.id].sort());
-    const check = await gw.scim('GET', `/Groups${filterQuery(`id eq "${group.id}" and members eq "${bob.id}"`, '&attributes=id')}`);
+    expect(read.body.members.map((member: { value: string }) => member.value).sort()).toEqual(
+      [alice.id, bob.id, carol.id].sort(),
+    );
+    const check = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`id eq "${group.id}" and members eq "${bob.id}"`, '&attributes=id')}`,
+    );
     expect(check.body.totalResults).toBe(1);
   });
 
-  it('removes members by Entra\'s value array and by a filter path', async () => {
-    const byValue = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }));
+  it("removes members by Entra's value array and by a filter path", async () => {
+    const byValue = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }),
+    );
     expect(byValue.status, JSON.stringify(byValue.body)).toBe(204);
     expect(await roster(group.listId)).toEqual([bob, carol].map((user) => user.email.toLowerCase()).sort());
-    const byFilter = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'remove', path: `members[value eq "${bob.id}"]` }));
+    const byFilter = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'remove', path: `members[value eq "${bob.id}"]` }),
+    );
     expect(byFilter.status, JSON.stringify(byFilter.body)).toBe(204);
     expect(await roster(group.listId)).toEqual([carol.email.toLowerCase()]);
     // Removing someone who is not (or no longer) a member leaves the list as it is.
-    expect((await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Remove', path: 'members', value: [{ value: alice.id }] }))).status).toBe(204);
+    expect(
+      (
+        await gw.scim(
+          'PATCH',
+          `/Groups/${group.id}`,
+          patchBody({ op: 'Remove', path: 'members', value: [{ value: alice.id }] }),
+        )
+      ).status,
+    ).toBe(204);
     expect(await roster(group.listId)).toEqual([carol.email.toLowerCase()]);
   });
 
-  it('renames a group: the list\'s display name changes, its address cannot', async () => {
+  it("renames a group: the list's display name changes, its address cannot", async () => {
     const renamed = `Renamed Group ${tag}`;
-    const reply = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Replace', path: 'displayName', value: renamed }));
+    const reply = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'Replace', path: 'displayName', value: renamed }),
+    );
     expect(reply.status).toBe(204);
     const list = await mailman('GET', `/lists/${enc(group.listId)}`);
     expect(list.body).toMatchObject({ display_name: renamed, fqdn_listname: `live-group-${tag}@${domain}` });
     const read = await gw.scim('GET', `/Groups/${group.id}?excludedAttributes=members`);
     expect(read.body.displayName).toBe(renamed);
-    const found = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${renamed}"`, '&excludedAttributes=members')}`);
+    const found = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${renamed}"`, '&excludedAttributes=members')}`,
+    );
     expect(found.body.totalResults).toBe(1);
   });
 

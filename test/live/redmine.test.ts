@@ -10,7 +10,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entraGroup, entraUser, filterQuery, haveEnv, patchBody, runTag, startLiveGateway, type LiveGateway } from './helpers.ts';
+import {
+  entraGroup,
+  entraUser,
+  filterQuery,
+  haveEnv,
+  patchBody,
+  runTag,
+  startLiveGateway,
+  type LiveGateway,
+} from './helpers.ts';
 
 const live = haveEnv('REDMINE_URL', 'REDMINE_API_KEY');
 
@@ -94,11 +103,14 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
     await gw?.close();
   });
 
-  it('answers Entra\'s probes (random userName, random group displayName) with empty lists', async () => {
+  it("answers Entra's probes (random userName, random group displayName) with empty lists", async () => {
     const users = await gw.scim('GET', `/Users${filterQuery(`userName eq "${randomUUID()}"`)}`);
     expect(users.status).toBe(200);
     expect(users.body).toMatchObject({ totalResults: 0, Resources: [] });
-    const groups = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${randomUUID()}"`, '&excludedAttributes=members')}`);
+    const groups = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${randomUUID()}"`, '&excludedAttributes=members')}`,
+    );
     expect(groups.status).toBe(200);
     expect(groups.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
@@ -112,32 +124,63 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
       expect(miss.status, filter).toBe(200);
       expect(miss.body.totalResults, filter).toBe(0);
     }
-    alice = await createUser('Alice', { name: { formatted: 'Alice Example', givenName: 'Alice', familyName: 'Example' } });
+    alice = await createUser('Alice', {
+      name: { formatted: 'Alice Example', givenName: 'Alice', familyName: 'Example' },
+    });
     expect(alice.appId).toMatch(/^[0-9]+$/);
     const user = await redmineUser(alice.appId);
     expect(user.status).toBe(200);
-    expect(user.body.user).toMatchObject({ login: userName, firstname: 'Alice', lastname: 'Example', mail: userName, status: 1, admin: false });
+    expect(user.body.user).toMatchObject({
+      login: userName,
+      firstname: 'Alice',
+      lastname: 'Example',
+      mail: userName,
+      status: 1,
+      admin: false,
+    });
 
     for (const filter of [`userName eq "${userName.toUpperCase()}"`, `externalId eq "ext-${userName}"`]) {
       const hit = await gw.scim('GET', `/Users${filterQuery(filter)}`);
       expect(hit.body.totalResults, filter).toBe(1);
-      expect(hit.body.Resources[0]).toMatchObject({ id: alice.id, userName, active: true, name: { givenName: 'Alice', familyName: 'Example' } });
+      expect(hit.body.Resources[0]).toMatchObject({
+        id: alice.id,
+        userName,
+        active: true,
+        name: { givenName: 'Alice', familyName: 'Example' },
+      });
     }
     const read = await gw.scim('GET', `/Users/${alice.id}`);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ userName, externalId: `ext-${userName}`, active: true, emails: [{ value: userName, type: 'work', primary: true }] });
+    expect(read.body).toMatchObject({
+      userName,
+      externalId: `ext-${userName}`,
+      active: true,
+      emails: [{ value: userName, type: 'work', primary: true }],
+    });
   });
 
   it('finds a locked user Redmine had before the gateway, and adopts one on create', async () => {
     // Locked users are not in Redmine's default user list: the connector lists every status.
     const locked = login('Locked');
-    const made = await redmine('POST', '/users.json', { user: { login: locked, firstname: 'Locked', lastname: 'Before', mail: locked, generate_password: true, status: 3 } });
+    const made = await redmine('POST', '/users.json', {
+      user: {
+        login: locked,
+        firstname: 'Locked',
+        lastname: 'Before',
+        mail: locked,
+        generate_password: true,
+        status: 3,
+      },
+    });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     createdUsers.add(String(made.body.user.id));
     expect((await redmine('GET', `/users.json?name=${encodeURIComponent(locked)}`)).body.total_count).toBe(0);
     const found = await gw.scim('GET', `/Users${filterQuery(`userName eq "${locked}"`)}`);
     expect(found.body.totalResults).toBe(1);
-    expect(found.body.Resources[0]).toMatchObject({ userName: locked, name: { givenName: 'Locked', familyName: 'Before' } });
+    expect(found.body.Resources[0]).toMatchObject({
+      userName: locked,
+      name: { givenName: 'Locked', familyName: 'Before' },
+    });
     expect(await gw.appIdOf('User', found.body.Resources[0].id)).toBe(String(made.body.user.id));
     // Redmine 5.0's list has no status; reading the user itself shows it locked.
     expect((await gw.scim('GET', `/Users/${found.body.Resources[0].id}`)).body.active).toBe(false);
@@ -145,18 +188,32 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
     // Created in Redmine behind the gateway's back, then POSTed by Entra: Redmine's 422 "Login has already
     // been taken" is resolved by a name search, and the user is linked and brought to what Entra sent.
     const other = login('Adopted');
-    const before = await redmine('POST', '/users.json', { user: { login: other, firstname: 'Old', lastname: 'Name', mail: other, generate_password: true } });
+    const before = await redmine('POST', '/users.json', {
+      user: { login: other, firstname: 'Old', lastname: 'Name', mail: other, generate_password: true },
+    });
     expect(before.status).toBe(201);
     const otherId = String(before.body.user.id);
     createdUsers.add(otherId);
-    const adopted = await gw.scim('POST', '/Users', entraUser(other, { name: { givenName: 'Entra', familyName: 'Name' } }));
+    const adopted = await gw.scim(
+      'POST',
+      '/Users',
+      entraUser(other, { name: { givenName: 'Entra', familyName: 'Name' } }),
+    );
     expect(adopted.status, JSON.stringify(adopted.body)).toBe(201);
     expect(await gw.appIdOf('User', adopted.body.id)).toBe(otherId);
-    expect((await redmineUser(otherId)).body.user).toMatchObject({ login: other, firstname: 'Entra', lastname: 'Name' });
+    expect((await redmineUser(otherId)).body.user).toMatchObject({
+      login: other,
+      firstname: 'Entra',
+      lastname: 'Name',
+    });
   });
 
   it('applies Entra\'s PATCH forms: disable with "False", no-path replace, email and userName replace, enable', async () => {
-    const off = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'active', value: 'False' }));
+    const off = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'active', value: 'False' }),
+    );
     expect([200, 204], JSON.stringify(off.body)).toContain(off.status);
     expect((await redmineUser(alice.appId)).body.user.status).toBe(3);
     expect((await gw.scim('GET', `/Users/${alice.id}`)).body.active).toBe(false);
@@ -164,18 +221,34 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
     const stillThere = await gw.scim('GET', `/Users${filterQuery(`userName eq "${alice.userName}"`)}`);
     expect(stillThere.body.Resources).toMatchObject([{ id: alice.id, active: false }]);
 
-    const noPath = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'replace', value: { 'name.givenName': 'Alicia', 'name.familyName': 'Example-Two' } }));
+    const noPath = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'replace', value: { 'name.givenName': 'Alicia', 'name.familyName': 'Example-Two' } }),
+    );
     expect([200, 204]).toContain(noPath.status);
-    expect((await redmineUser(alice.appId)).body.user).toMatchObject({ firstname: 'Alicia', lastname: 'Example-Two', status: 3 });
+    expect((await redmineUser(alice.appId)).body.user).toMatchObject({
+      firstname: 'Alicia',
+      lastname: 'Example-Two',
+      status: 3,
+    });
 
     const mail = `alicia.${tag}@mail.scimgw.test`;
-    const email = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'emails[type eq "work"].value', value: mail }));
+    const email = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'emails[type eq "work"].value', value: mail }),
+    );
     expect([200, 204]).toContain(email.status);
     expect((await redmineUser(alice.appId)).body.user.mail).toBe(mail);
 
     // Administrators may change a login: a userName rename is a login rename.
     const renamed = login('Alicia');
-    const rename = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'userName', value: renamed }));
+    const rename = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'userName', value: renamed }),
+    );
     expect([200, 204], JSON.stringify(rename.body)).toContain(rename.status);
     expect((await redmineUser(alice.appId)).body.user.login).toBe(renamed);
     alice = { ...alice, userName: renamed };
@@ -184,11 +257,24 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
 
     const on = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'replace', path: 'active', value: true }));
     expect([200, 204]).toContain(on.status);
-    expect((await redmineUser(alice.appId)).body.user).toMatchObject({ status: 1, login: renamed, firstname: 'Alicia', mail });
-    expect((await gw.scim('GET', `/Users/${alice.id}`)).body).toMatchObject({ active: true, userName: renamed, name: { givenName: 'Alicia', familyName: 'Example-Two' } });
+    expect((await redmineUser(alice.appId)).body.user).toMatchObject({
+      status: 1,
+      login: renamed,
+      firstname: 'Alicia',
+      mail,
+    });
+    expect((await gw.scim('GET', `/Users/${alice.id}`)).body).toMatchObject({
+      active: true,
+      userName: renamed,
+      name: { givenName: 'Alicia', familyName: 'Example-Two' },
+    });
 
     // Taking another user's login is Redmine's 422 "Login has already been taken": a SCIM 409.
-    const clash = await gw.scim('PATCH', `/Users/${alice.id}`, patchBody({ op: 'Replace', path: 'userName', value: login('Adopted') }));
+    const clash = await gw.scim(
+      'PATCH',
+      `/Users/${alice.id}`,
+      patchBody({ op: 'Replace', path: 'userName', value: login('Adopted') }),
+    );
     expect(clash.status).toBe(409);
     expect((await redmineUser(alice.appId)).body.user.login).toBe(renamed);
   });
@@ -199,7 +285,10 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
 
   it('creates a group, finds it by displayName, refuses a second one with the same name in other case, adopts a pre-existing one', async () => {
     const name = `Live Group ${tag}`;
-    const probe = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${name}"`, '&excludedAttributes=members')}`);
+    const probe = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${name}"`, '&excludedAttributes=members')}`,
+    );
     expect(probe.body.totalResults).toBe(0);
     const created = await gw.scim('POST', '/Groups', entraGroup(name));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -209,7 +298,10 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
     group = { id: created.body.id, appId, name };
     expect((await redmine('GET', `/groups/${appId}.json`)).body.group).toMatchObject({ id: Number(appId), name });
 
-    const found = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${name.toLowerCase()}"`, '&excludedAttributes=members')}`);
+    const found = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${name.toLowerCase()}"`, '&excludedAttributes=members')}`,
+    );
     expect(found.body.totalResults).toBe(1);
     expect(found.body.Resources[0].id).toBe(group.id);
     expect(found.body.Resources[0].members).toBeUndefined();
@@ -231,7 +323,11 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
   it('adds several members in one PATCH ($ref null), idempotently, and reads them back', async () => {
     bob = await createUser('Bob');
     carol = await createUser('Carol');
-    const add = patchBody({ op: 'Add', path: 'members', value: [alice, bob, carol].map((user) => ({ $ref: null, value: user.id })) });
+    const add = patchBody({
+      op: 'Add',
+      path: 'members',
+      value: [alice, bob, carol].map((user) => ({ $ref: null, value: user.id })),
+    });
     const added = await gw.scim('PATCH', `/Groups/${group.id}`, add);
     expect(added.status, JSON.stringify(added.body)).toBe(204);
     const expected = [alice, bob, carol].map((user) => Number(user.appId)).sort((a, b) => a - b);
@@ -242,31 +338,59 @@ describe.skipIf(!live)('Entra lifecycle against a live Redmine (connectors/redmi
 
     const read = await gw.scim('GET', `/Groups/${group.id}`);
     expect(read.status).toBe(200);
-    expect(read.body.members.map((member: { value: string }) => member.value).sort()).toEqual([alice.id, bob.id, carol.id].sort());
-    const check = await gw.scim('GET', `/Groups${filterQuery(`id eq "${group.id}" and members eq "${bob.id}"`, '&attributes=id')}`);
+    expect(read.body.members.map((member: { value: string }) => member.value).sort()).toEqual(
+      [alice.id, bob.id, carol.id].sort(),
+    );
+    const check = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`id eq "${group.id}" and members eq "${bob.id}"`, '&attributes=id')}`,
+    );
     expect(check.body.totalResults).toBe(1);
   });
 
-  it('removes members by Entra\'s value array and by a filter path', async () => {
-    const byValue = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }));
+  it("removes members by Entra's value array and by a filter path", async () => {
+    const byValue = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }),
+    );
     expect(byValue.status, JSON.stringify(byValue.body)).toBe(204);
     expect(await groupUsers(group.appId)).toEqual([bob, carol].map((user) => Number(user.appId)).sort((a, b) => a - b));
-    const byFilter = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'remove', path: `members[value eq "${bob.id}"]` }));
+    const byFilter = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'remove', path: `members[value eq "${bob.id}"]` }),
+    );
     expect(byFilter.status, JSON.stringify(byFilter.body)).toBe(204);
     expect(await groupUsers(group.appId)).toEqual([Number(carol.appId)]);
     // Removing someone who is not (or no longer) a member leaves the group as it is.
-    expect((await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Remove', path: 'members', value: [{ value: alice.id }] }))).status).toBe(204);
+    expect(
+      (
+        await gw.scim(
+          'PATCH',
+          `/Groups/${group.id}`,
+          patchBody({ op: 'Remove', path: 'members', value: [{ value: alice.id }] }),
+        )
+      ).status,
+    ).toBe(204);
     expect(await groupUsers(group.appId)).toEqual([Number(carol.appId)]);
   });
 
   it('renames a group', async () => {
     const renamed = `Renamed Group ${tag}`;
-    const reply = await gw.scim('PATCH', `/Groups/${group.id}`, patchBody({ op: 'Replace', path: 'displayName', value: renamed }));
+    const reply = await gw.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patchBody({ op: 'Replace', path: 'displayName', value: renamed }),
+    );
     expect(reply.status).toBe(204);
     expect((await redmine('GET', `/groups/${group.appId}.json`)).body.group.name).toBe(renamed);
     const read = await gw.scim('GET', `/Groups/${group.id}?excludedAttributes=members`);
     expect(read.body.displayName).toBe(renamed);
-    const found = await gw.scim('GET', `/Groups${filterQuery(`displayName eq "${renamed}"`, '&excludedAttributes=members')}`);
+    const found = await gw.scim(
+      'GET',
+      `/Groups${filterQuery(`displayName eq "${renamed}"`, '&excludedAttributes=members')}`,
+    );
     expect(found.body.totalResults).toBe(1);
   });
 

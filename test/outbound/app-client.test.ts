@@ -26,16 +26,33 @@ const policy = (overrides: Partial<OutboundPolicy> = {}): OutboundPolicy => ({
   ...overrides,
 });
 
-function client(clock: FakeClock, app: Transport, options: { policy?: Partial<OutboundPolicy>; metrics?: Metrics; auth?: ResolvedAuth } = {}) {
+function client(
+  clock: FakeClock,
+  app: Transport,
+  options: { policy?: Partial<OutboundPolicy>; metrics?: Metrics; auth?: ResolvedAuth } = {},
+) {
   const credentials = new AuthInjector(options.auth ?? { type: 'none' }, app, { timeoutMs: 5000, clock });
-  return new AppClient(policy(options.policy), { transport: app, credentials, clock, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  return new AppClient(policy(options.policy), {
+    transport: app,
+    credentials,
+    clock,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
 }
 
 const get = (path = '/users/1'): ClientRequest => ({ method: 'GET', url: `https://app.test${path}`, headers: {} });
-const post = (path = '/users'): ClientRequest => ({ method: 'POST', url: `https://app.test${path}`, headers: {}, body: '{}' });
+const post = (path = '/users'): ClientRequest => ({
+  method: 'POST',
+  url: `https://app.test${path}`,
+  headers: {},
+  body: '{}',
+});
 const classify = async (response: { status: number }) => ({ result: defaultOutcome(response.status) });
 const meta = { operation: 'User.get', conflictDetectable: false };
-const scope = (clock: FakeClock, ms = 50_000, signal?: AbortSignal): CallScope => ({ deadline: clock.now() + ms, ...(signal ? { signal } : {}) });
+const scope = (clock: FakeClock, ms = 50_000, signal?: AbortSignal): CallScope => ({
+  deadline: clock.now() + ms,
+  ...(signal ? { signal } : {}),
+});
 
 async function counter(metric: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
   return (await metric.get()).values.reduce((sum, { value }) => sum + value, 0);
@@ -44,7 +61,11 @@ async function counter(metric: { get(): Promise<{ values: { value: number }[] }>
 /** Starts calls and tracks how each ended. */
 function start<T>(promises: Promise<T>[]) {
   const settled: PromiseSettledResult<T>[] = [];
-  for (const promise of promises) promise.then((value) => settled.push({ status: 'fulfilled', value }), (reason: unknown) => settled.push({ status: 'rejected', reason }));
+  for (const promise of promises)
+    promise.then(
+      (value) => settled.push({ status: 'fulfilled', value }),
+      (reason: unknown) => settled.push({ status: 'rejected', reason }),
+    );
   return settled;
 }
 
@@ -57,7 +78,8 @@ describe('AppClient pacing', () => {
     await clock.until(() => settled.length === 15);
     expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
     const times = app.calls.map((call) => call.at);
-    for (const at of times) expect(times.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(5);
+    for (const at of times)
+      expect(times.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(5);
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2000);
   });
 });
@@ -66,7 +88,9 @@ describe('AppClient rate limiting', () => {
   it('a 429 pauses the app for its Retry-After: the retry and a call arriving meanwhile both wait; both are counted', async () => {
     const clock = new FakeClock();
     const metrics = createMetrics();
-    const app = new ScriptedApp(clock, (_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, body: {} }));
+    const app = new ScriptedApp(clock, (_request, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, body: {} },
+    );
     const subject = client(clock, app, { metrics });
     const first = start([subject.send(get(), classify, scope(clock), meta)]);
     await clock.advance(10);
@@ -82,7 +106,10 @@ describe('AppClient rate limiting', () => {
     const metrics = createMetrics();
     const app = new ScriptedApp(clock, [{ status: 429, headers: { 'retry-after': '86400' } }]);
     const subject = client(clock, app, { metrics, policy: { maxPauseMs: 60_000 } });
-    await expect(subject.send(get(), classify, scope(clock), meta)).rejects.toMatchObject({ status: 503, retryAfter: 60 });
+    await expect(subject.send(get(), classify, scope(clock), meta)).rejects.toMatchObject({
+      status: 503,
+      retryAfter: 60,
+    });
     expect(subject.pacer.pausedForMs).toBe(60_000);
     expect(await counter(metrics.pauseCapped)).toBeGreaterThanOrEqual(1);
     expect(app.calls).toHaveLength(1);
@@ -90,7 +117,12 @@ describe('AppClient rate limiting', () => {
 
   it('"remaining: 0" with a reset on a success pauses later calls until the reset', async () => {
     const clock = new FakeClock();
-    const app = new ScriptedApp(clock, (_request, index): Answer => ({ status: 200, body: {}, headers: index === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '0.4' } : { 'x-ratelimit-remaining': '10' } }));
+    const app = new ScriptedApp(clock, (_request, index): Answer => ({
+      status: 200,
+      body: {},
+      headers:
+        index === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '0.4' } : { 'x-ratelimit-remaining': '10' },
+    }));
     const subject = client(clock, app);
     await subject.send(get(), classify, scope(clock), meta);
     const settled = start([subject.send(get(), classify, scope(clock), meta)]);
@@ -103,20 +135,29 @@ describe('AppClient retries', () => {
   it('retries a dropped GET with backoff and gives up after maxAttempts with a 503', async () => {
     const clock = new FakeClock();
     const app = new ScriptedApp(clock, [{ status: 0, drop: true }]);
-    const subject = client(clock, app, { policy: { retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 } } });
+    const subject = client(clock, app, {
+      policy: { retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 } },
+    });
     const settled = start([subject.send(get(), classify, scope(clock), meta)]);
     await clock.until(() => settled.length === 1);
     expect(app.calls).toHaveLength(3);
-    expect((settled[0] as PromiseRejectedResult).reason).toMatchObject({ status: 503, message: expect.stringContaining('could not be reached (crm-connector User.get)') });
+    expect((settled[0] as PromiseRejectedResult).reason).toMatchObject({
+      status: 503,
+      message: expect.stringContaining('could not be reached (crm-connector User.get)'),
+    });
   });
 
   it('does not repeat a POST that may have reached the app, unless the operation can find a duplicate', async () => {
     const clock = new FakeClock();
     const app = new ScriptedApp(clock, [{ status: 0, drop: true }]);
     const subject = client(clock, app);
-    await expect(subject.send(post(), classify, scope(clock), { operation: 'User.create', conflictDetectable: false })).rejects.toMatchObject({ status: 503 });
+    await expect(
+      subject.send(post(), classify, scope(clock), { operation: 'User.create', conflictDetectable: false }),
+    ).rejects.toMatchObject({ status: 503 });
     expect(app.calls).toHaveLength(1);
-    const settled = start([subject.send(post(), classify, scope(clock), { operation: 'User.create', conflictDetectable: true })]);
+    const settled = start([
+      subject.send(post(), classify, scope(clock), { operation: 'User.create', conflictDetectable: true }),
+    ]);
     await clock.until(() => settled.length === 1);
     expect(app.calls).toHaveLength(1 + 4);
   });
@@ -125,20 +166,44 @@ describe('AppClient retries', () => {
     const clock = new FakeClock();
     let tokens = 0;
     const app = new ScriptedApp(clock, (request) => {
-      if (request.url.endsWith('/token')) return { status: 200, body: { access_token: `t${++tokens}`, expires_in: 3600 } };
+      if (request.url.endsWith('/token'))
+        return { status: 200, body: { access_token: `t${++tokens}`, expires_in: 3600 } };
       return { status: request.headers.authorization === 'Bearer t1' ? 401 : 200, body: {} };
     });
-    const auth: ResolvedAuth = { type: 'oauth2ClientCredentials', tokenUrl: 'https://app.test/token', clientId: 'id', clientSecret: 'secret', clientAuth: 'body', scopes: [], params: [] };
-    const subject = client(clock, app, { auth, policy: { retry: { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 1000 } } });
+    const auth: ResolvedAuth = {
+      type: 'oauth2ClientCredentials',
+      tokenUrl: 'https://app.test/token',
+      clientId: 'id',
+      clientSecret: 'secret',
+      clientAuth: 'body',
+      scopes: [],
+      params: [],
+    };
+    const subject = client(clock, app, {
+      auth,
+      policy: { retry: { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 1000 } },
+    });
     const answer = await subject.send(get(), classify, scope(clock), meta);
     expect(answer.status).toBe(200);
-    expect(app.calls.map((call) => `${call.request.url.replace('https://app.test', '')} ${call.at - app.calls[0]!.at}`)).toEqual(['/token 0', '/users/1 0', '/token 0', '/users/1 0']);
+    expect(
+      app.calls.map((call) => `${call.request.url.replace('https://app.test', '')} ${call.at - app.calls[0]!.at}`),
+    ).toEqual(['/token 0', '/users/1 0', '/token 0', '/users/1 0']);
   });
 
   it('returns a second refusal of renewed credentials as the final answer (the caller reports it as 502)', async () => {
     const clock = new FakeClock();
-    const app = new ScriptedApp(clock, (request) => (request.url.endsWith('/token') ? { status: 200, body: { access_token: 'x', expires_in: 3600 } } : { status: 401 }));
-    const auth: ResolvedAuth = { type: 'oauth2ClientCredentials', tokenUrl: 'https://app.test/token', clientId: 'id', clientSecret: 'secret', clientAuth: 'body', scopes: [], params: [] };
+    const app = new ScriptedApp(clock, (request) =>
+      request.url.endsWith('/token') ? { status: 200, body: { access_token: 'x', expires_in: 3600 } } : { status: 401 },
+    );
+    const auth: ResolvedAuth = {
+      type: 'oauth2ClientCredentials',
+      tokenUrl: 'https://app.test/token',
+      clientId: 'id',
+      clientSecret: 'secret',
+      clientAuth: 'body',
+      scopes: [],
+      params: [],
+    };
     const answer = await client(clock, app, { auth }).send(get(), classify, scope(clock), meta);
     expect(answer.outcome.result).toBe('authFailed');
     expect(app.calls.filter((call) => call.request.url.endsWith('/users/1'))).toHaveLength(2);
@@ -147,7 +212,9 @@ describe('AppClient retries', () => {
   it('abandons an answer larger than maxResponseBytes with a 502, and does not ask again', async () => {
     const clock = new FakeClock();
     const app = new ScriptedApp(clock, [{ status: 200, body: { users: 'x'.repeat(5000) } }]);
-    const error = await client(clock, app, { policy: { maxResponseBytes: 1024 } }).send(get(), classify, scope(clock), meta).catch((caught: unknown) => caught);
+    const error = await client(clock, app, { policy: { maxResponseBytes: 1024 } })
+      .send(get(), classify, scope(clock), meta)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ status: 502, code: 'SCIMGW_UPSTREAM_TOO_LARGE' });
     expect(app.calls).toHaveLength(1);
@@ -161,14 +228,20 @@ describe('AppClient circuit breaker', () => {
     const clock = new FakeClock();
     let failing = true;
     const app = new ScriptedApp(clock, () => (failing ? { status: 503 } : { status: 200, body: {} }));
-    const subject = client(clock, app, { policy: { breaker, retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 20 } } });
+    const subject = client(clock, app, {
+      policy: { breaker, retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 20 } },
+    });
     const first = start([subject.send(get(), classify, scope(clock, 5000), meta)]);
     await clock.until(() => first.length === 1);
     // Three attempts reach the app and fail; the fourth is refused by the open circuit.
     expect(app.calls).toHaveLength(3);
-    expect((first[0] as PromiseRejectedResult).reason).toMatchObject({ status: 503, message: expect.stringMatching(/is failing/) });
+    expect((first[0] as PromiseRejectedResult).reason).toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/is failing/),
+    });
     expect(subject.breaker.state).toBe('open');
-    for (let index = 0; index < 5; index++) await expect(subject.send(get(), classify, scope(clock, 5000), meta)).rejects.toMatchObject({ status: 503 });
+    for (let index = 0; index < 5; index++)
+      await expect(subject.send(get(), classify, scope(clock, 5000), meta)).rejects.toMatchObject({ status: 503 });
     expect(app.calls).toHaveLength(3);
     // After openMs one probe goes through; it fails, so the circuit opens again, for twice as long.
     await clock.advance(200);
@@ -185,10 +258,18 @@ describe('AppClient circuit breaker', () => {
   it('calls already queued when the circuit opens never reach the failing app', async () => {
     const clock = new FakeClock();
     const app = new ScriptedApp(clock, [{ status: 500, latencyMs: 5 }]);
-    const subject = client(clock, app, { policy: { breaker: { ...breaker, openMs: 5000 }, concurrency: 1, retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 10 } } });
+    const subject = client(clock, app, {
+      policy: {
+        breaker: { ...breaker, openMs: 5000 },
+        concurrency: 1,
+        retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+      },
+    });
     const settled = start(Array.from({ length: 10 }, () => subject.send(get(), classify, scope(clock, 5000), meta)));
     await clock.until(() => settled.length === 10);
-    expect(settled.every((result) => result.status === 'rejected' && (result.reason as { status: number }).status === 503)).toBe(true);
+    expect(
+      settled.every((result) => result.status === 'rejected' && (result.reason as { status: number }).status === 503),
+    ).toBe(true);
     expect(app.calls).toHaveLength(3);
   });
 });
@@ -197,23 +278,38 @@ describe('AppClient deadline and cancellation', () => {
   it('refuses at once when the SCIM request has no time left', async () => {
     const clock = new FakeClock();
     const app = new ScriptedApp(clock, [{ status: 200 }]);
-    await expect(client(clock, app).send(get(), classify, scope(clock, 0), meta)).rejects.toMatchObject({ status: 503, message: expect.stringContaining('did not answer in time') });
+    await expect(client(clock, app).send(get(), classify, scope(clock, 0), meta)).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringContaining('did not answer in time'),
+    });
     expect(app.calls).toHaveLength(0);
   });
 
   it('when Entra hangs up, calls waiting for the budget and a backoff in progress stop, and none is sent', async () => {
     const clock = new FakeClock();
-    const app = new ScriptedApp(clock, (request) => (request.url.endsWith('/flaky') ? { status: 503 } : { status: 200, body: {} }));
-    const subject = client(clock, app, { policy: { budget: { requests: 1, perMs: 1000 }, retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 1000 } } });
+    const app = new ScriptedApp(clock, (request) =>
+      request.url.endsWith('/flaky') ? { status: 503 } : { status: 200, body: {} },
+    );
+    const subject = client(clock, app, {
+      policy: {
+        budget: { requests: 1, perMs: 1000 },
+        retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 1000 },
+      },
+    });
     const gone = new AbortController();
-    const settled = start([subject.send(get('/flaky'), classify, scope(clock, 50_000, gone.signal), meta), ...Array.from({ length: 20 }, () => subject.send(get(), classify, scope(clock, 50_000, gone.signal), meta))]);
+    const settled = start([
+      subject.send(get('/flaky'), classify, scope(clock, 50_000, gone.signal), meta),
+      ...Array.from({ length: 20 }, () => subject.send(get(), classify, scope(clock, 50_000, gone.signal), meta)),
+    ]);
     await clock.advance(50);
     expect(app.calls).toHaveLength(1);
     gone.abort(new RequestAbandonedError());
     await clock.until(() => settled.length === 21);
     await clock.advance(30_000);
     expect(app.calls).toHaveLength(1);
-    expect(settled.every((result) => result.status === 'rejected' && result.reason instanceof RequestAbandonedError)).toBe(true);
+    expect(
+      settled.every((result) => result.status === 'rejected' && result.reason instanceof RequestAbandonedError),
+    ).toBe(true);
   });
 
   it('aborts a read in flight, but lets a write already sent run to its answer', async () => {
@@ -222,7 +318,12 @@ describe('AppClient deadline and cancellation', () => {
     const subject = client(clock, app);
     const gone = new AbortController();
     const read = start([subject.send(get(), classify, scope(clock, 50_000, gone.signal), meta)]);
-    const write = start([subject.send(post(), classify, scope(clock, 50_000, gone.signal), { operation: 'User.create', conflictDetectable: false })]);
+    const write = start([
+      subject.send(post(), classify, scope(clock, 50_000, gone.signal), {
+        operation: 'User.create',
+        conflictDetectable: false,
+      }),
+    ]);
     await clock.advance(100);
     gone.abort(new RequestAbandonedError());
     await clock.until(() => read.length === 1 && write.length === 1);

@@ -9,15 +9,23 @@ import { resolveAuth } from '../../src/connectors/resolve-auth.ts';
 import { NetworkError, UndiciTransport, type OutboundRequest, type Transport } from '../../src/outbound/transport.ts';
 
 const t = (source: string) => compileTemplate(source, { file: 'connector.yaml', line: 1, col: 1 });
-const bindings = { config: { tenant: 'acme', audience: 'https://api.example.test' }, secrets: { key: 'k-123', user: 'alice', pass: 'p:ss wörd', id: 'client-1', secret: 'S3cr3t/+=' } };
+const bindings = {
+  config: { tenant: 'acme', audience: 'https://api.example.test' },
+  secrets: { key: 'k-123', user: 'alice', pass: 'p:ss wörd', id: 'client-1', secret: 'S3cr3t/+=' },
+};
 /** A transport that must not be used: the static kinds never call out. */
 const noNetwork: Transport = {
   send: () => Promise.reject(new Error('no network expected')),
   close: async () => undefined,
 };
-const request = (url = 'https://app.example.test/api/users?page=2'): OutboundRequest => ({ method: 'GET', url, headers: {} });
+const request = (url = 'https://app.example.test/api/users?page=2'): OutboundRequest => ({
+  method: 'GET',
+  url,
+  headers: {},
+});
 /** The connector's auth block rendered from the app's settings and secrets, then injected. */
-const make = async (auth: CompiledAuth, transport: Transport, timeoutMs: number) => new AuthInjector(await resolveAuth(auth, bindings), transport, { timeoutMs });
+const make = async (auth: CompiledAuth, transport: Transport, timeoutMs: number) =>
+  new AuthInjector(await resolveAuth(auth, bindings), transport, { timeoutMs });
 
 describe('static credentials', () => {
   it('none leaves the request alone', async () => {
@@ -28,14 +36,22 @@ describe('static credentials', () => {
 
   it('apiKey in a header', async () => {
     const req = request();
-    await (await make({ type: 'apiKey', in: 'header', name: 'X-Api-Key', value: t('{{ $secrets.key }}') }, noNetwork, 1000)).apply(req);
+    await (
+      await make({ type: 'apiKey', in: 'header', name: 'X-Api-Key', value: t('{{ $secrets.key }}') }, noNetwork, 1000)
+    ).apply(req);
     expect(req.headers).toEqual({ 'X-Api-Key': 'k-123' });
     expect(req.url).toBe(request().url);
   });
 
   it('apiKey in the query, keeping the other parameters', async () => {
     const req = request();
-    await (await make({ type: 'apiKey', in: 'query', name: 'api_key', value: t('{{ $config.tenant }}-{{ $secrets.key }}') }, noNetwork, 1000)).apply(req);
+    await (
+      await make(
+        { type: 'apiKey', in: 'query', name: 'api_key', value: t('{{ $config.tenant }}-{{ $secrets.key }}') },
+        noNetwork,
+        1000,
+      )
+    ).apply(req);
     const url = new URL(req.url);
     expect(url.searchParams.get('api_key')).toBe('acme-k-123');
     expect(url.searchParams.get('page')).toBe('2');
@@ -50,7 +66,11 @@ describe('static credentials', () => {
 
   it('basic is base64 of user:pass', async () => {
     const req = request();
-    const auth: CompiledAuth = { type: 'basic', username: t('{{ $secrets.user }}'), password: t('{{ $secrets.pass }}') };
+    const auth: CompiledAuth = {
+      type: 'basic',
+      username: t('{{ $secrets.user }}'),
+      password: t('{{ $secrets.pass }}'),
+    };
     await (await make(auth, noNetwork, 1000)).apply(req);
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from('alice:p:ss wörd').toString('base64')}`);
   });
@@ -70,7 +90,10 @@ describe('OAuth2 client credentials', () => {
   let tokenUrl: string;
   const calls: TokenCall[] = [];
   /** status 0: drop the connection without answering. */
-  let answer: { status: number; body: unknown; delayMs?: number; headers?: Record<string, string> } = { status: 200, body: {} };
+  let answer: { status: number; body: unknown; delayMs?: number; headers?: Record<string, string> } = {
+    status: 200,
+    body: {},
+  };
   let issued = 0;
   const transport = new UndiciTransport();
 
@@ -82,8 +105,13 @@ describe('OAuth2 client credentials', () => {
         calls.push({ headers: req.headers, form: new URLSearchParams(text) });
         if (answer.status === 0) return req.socket.destroy();
         const reply = () => {
-          const body = answer.status === 200 && answer.body === undefined ? { access_token: `tok-${++issued}`, token_type: 'Bearer', expires_in: 3600 } : answer.body;
-          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(body));
+          const body =
+            answer.status === 200 && answer.body === undefined
+              ? { access_token: `tok-${++issued}`, token_type: 'Bearer', expires_in: 3600 }
+              : answer.body;
+          res
+            .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+            .end(JSON.stringify(body));
         };
         if (answer.delayMs) setTimeout(reply, answer.delayMs);
         else reply();
@@ -101,7 +129,9 @@ describe('OAuth2 client credentials', () => {
     answer = { status: 200, body: undefined };
   });
 
-  const oauth = (overrides: Partial<Extract<CompiledAuth, { type: 'oauth2ClientCredentials' }>> = {}): CompiledAuth => ({
+  const oauth = (
+    overrides: Partial<Extract<CompiledAuth, { type: 'oauth2ClientCredentials' }>> = {},
+  ): CompiledAuth => ({
     type: 'oauth2ClientCredentials',
     tokenUrl: t(tokenUrl),
     clientId: t('{{ $secrets.id }}'),
@@ -141,7 +171,7 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('caches the token across calls', async () => {
-    const injector = (await make(oauth(), transport, 2000));
+    const injector = await make(oauth(), transport, 2000);
     const first = request();
     const second = request();
     await injector.apply(first);
@@ -152,7 +182,7 @@ describe('OAuth2 client credentials', () => {
 
   it('lets concurrent callers share one fetch', async () => {
     answer = { status: 200, body: undefined, delayMs: 50 };
-    const injector = (await make(oauth(), transport, 2000));
+    const injector = await make(oauth(), transport, 2000);
     const requests = Array.from({ length: 5 }, () => request());
     await Promise.all(requests.map((req) => injector.apply(req)));
     expect(calls).toHaveLength(1);
@@ -160,7 +190,7 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('invalidate() forces a new token', async () => {
-    const injector = (await make(oauth(), transport, 2000));
+    const injector = await make(oauth(), transport, 2000);
     expect(injector.refreshable).toBe(true);
     const first = request();
     await injector.apply(first);
@@ -173,7 +203,7 @@ describe('OAuth2 client credentials', () => {
 
   it('refreshes a token whose lifetime has run out', async () => {
     answer = { status: 200, body: { access_token: 'short', expires_in: 0 } };
-    const injector = (await make(oauth(), transport, 2000));
+    const injector = await make(oauth(), transport, 2000);
     await injector.apply(request());
     await injector.apply(request());
     expect(calls).toHaveLength(2);
@@ -192,16 +222,20 @@ describe('OAuth2 client credentials', () => {
     expect(upstream.code).toBe('SCIMGW_UPSTREAM_AUTH');
     expect(upstream.status).toBe(502);
     expect(upstream.upstreamStatus).toBe(refusal.status);
-    for (const secret of ['S3cr3t', 'client-1', 'invalid_client', 'bad secret']) expect(upstream.message).not.toContain(secret);
+    for (const secret of ['S3cr3t', 'client-1', 'invalid_client', 'bad secret'])
+      expect(upstream.message).not.toContain(secret);
     expect(upstream.message).toMatch(/client id and secret/);
   });
 
-  it.each([503, 429])('a busy token endpoint (%i) is a 503 with its Retry-After, not a credential problem', async (status) => {
-    answer = { status, body: { error: 'busy' }, headers: { 'retry-after': '7' } };
-    const error = await (await make(oauth(), transport, 2000)).apply(request()).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE', retryAfter: 7 });
-  });
+  it.each([503, 429])(
+    'a busy token endpoint (%i) is a 503 with its Retry-After, not a credential problem',
+    async (status) => {
+      answer = { status, body: { error: 'busy' }, headers: { 'retry-after': '7' } };
+      const error = await (await make(oauth(), transport, 2000)).apply(request()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect(error).toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE', retryAfter: 7 });
+    },
+  );
 
   it('a dropped token request is a NetworkError marked "not sent", as the app call never left', async () => {
     answer = { status: 0, body: undefined };
@@ -213,7 +247,7 @@ describe('OAuth2 client credentials', () => {
 
   it('does not cache a failure: the next call asks again', async () => {
     answer = { status: 401, body: {} };
-    const injector = (await make(oauth(), transport, 2000));
+    const injector = await make(oauth(), transport, 2000);
     await expect(injector.apply(request())).rejects.toBeInstanceOf(GatewayError);
     answer = { status: 200, body: undefined };
     const req = request();

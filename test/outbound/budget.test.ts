@@ -75,14 +75,20 @@ describe('acquireAll', () => {
   it('throws a 503 with Retry-After ≈ the wait when the wait would pass the deadline, without waiting', async () => {
     const clock = new FakeClock();
     const budget = scripted([4200], clock);
-    await expect(acquireAll(budget, uses, clock.now() + 1000, { clock })).rejects.toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE', retryAfter: 5 });
+    await expect(acquireAll(budget, uses, clock.now() + 1000, { clock })).rejects.toMatchObject({
+      status: 503,
+      code: 'SCIMGW_UNAVAILABLE',
+      retryAfter: 5,
+    });
     expect(clock.pending).toBe(0);
     expect(budget.asked).toHaveLength(1);
   });
 
   it('refuses when now + wait reaches the deadline exactly, and waits when it ends before', async () => {
     const clock = new FakeClock();
-    await expect(acquireAll(scripted([1000], clock), uses, clock.now() + 1000, { clock })).rejects.toBeInstanceOf(UnavailableError);
+    await expect(acquireAll(scripted([1000], clock), uses, clock.now() + 1000, { clock })).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
     let waited: number | undefined;
     void acquireAll(scripted([999], clock), uses, clock.now() + 1000, { clock }).then((ms) => (waited = ms));
     await clock.until(() => waited !== undefined, 2000, 1);
@@ -93,11 +99,19 @@ describe('acquireAll', () => {
     const clock = new FakeClock();
     const controller = new AbortController();
     const reason = new Error('SCIM request gone');
-    const waiting = acquireAll(scripted([10_000], clock), uses, Number.POSITIVE_INFINITY, { clock, signal: controller.signal });
+    const waiting = acquireAll(scripted([10_000], clock), uses, Number.POSITIVE_INFINITY, {
+      clock,
+      signal: controller.signal,
+    });
     await clock.advance(30);
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
-    await expect(acquireAll(scripted([10_000], clock), uses, Number.POSITIVE_INFINITY, { clock, signal: AbortSignal.abort(new Error('gone')) })).rejects.toThrow('gone');
+    await expect(
+      acquireAll(scripted([10_000], clock), uses, Number.POSITIVE_INFINITY, {
+        clock,
+        signal: AbortSignal.abort(new Error('gone')),
+      }),
+    ).rejects.toThrow('gone');
   });
 });
 

@@ -6,7 +6,15 @@ import { UnavailableError } from '../../src/errors.ts';
 function breaker(options: BreakerOptions = {}) {
   let now = 1_000_000;
   const changes: BreakerState[] = [];
-  const subject = new CircuitBreaker({ failureThreshold: 3, windowMs: 1000, openMs: 500, maxOpenMs: 1800, now: () => now, onChange: (state) => changes.push(state), ...options });
+  const subject = new CircuitBreaker({
+    failureThreshold: 3,
+    windowMs: 1000,
+    openMs: 500,
+    maxOpenMs: 1800,
+    now: () => now,
+    onChange: (state) => changes.push(state),
+    ...options,
+  });
   return {
     subject,
     changes,

@@ -239,9 +239,12 @@ describe('Pacer deadline', () => {
   it('Retry-After grows with the queue: 30 calls at 10 per second is 2–3 s', async () => {
     const clock = new FakeClock();
     const subject = pacer(clock, { requests: 10, perMs: 1000, concurrency: 2 });
-    for (const call of Array.from({ length: 30 }, () => subject.run(async () => undefined))) call.catch(() => undefined);
+    for (const call of Array.from({ length: 30 }, () => subject.run(async () => undefined)))
+      call.catch(() => undefined);
     await clock.advance(1);
-    const refused = await subject.run(async () => undefined, { deadline: clock.now() + 1000 }).catch((error: unknown) => error as { status: number; retryAfter: number });
+    const refused = await subject
+      .run(async () => undefined, { deadline: clock.now() + 1000 })
+      .catch((error: unknown) => error as { status: number; retryAfter: number });
     expect(refused).toMatchObject({ status: 503 });
     expect((refused as { retryAfter: number }).retryAfter).toBeGreaterThanOrEqual(2);
     expect((refused as { retryAfter: number }).retryAfter).toBeLessThanOrEqual(3);
@@ -267,7 +270,8 @@ describe('Pacer buckets', () => {
     const subject = pacer(clock);
     const begun = clock.now();
     const at: Record<string, number[]> = { u1: [], u2: [] };
-    const call = (key: string) => subject.run(async () => void at[key]!.push(clock.now() - begun), { buckets: [bucket(key)] });
+    const call = (key: string) =>
+      subject.run(async () => void at[key]!.push(clock.now() - begun), { buckets: [bucket(key)] });
     void Promise.all([call('u1'), call('u1'), call('u1'), call('u2'), call('u2')]);
     await clock.until(() => at.u1!.length === 3);
     expect(at.u1!.slice(0, 2)).toEqual([0, 0]);
@@ -305,7 +309,9 @@ describe('Pacer metrics', () => {
     const sum = Number(/scimgw_rate_limit_wait_seconds_sum\{app="crm"\} ([0-9.e-]+)/.exec(text)?.[1]);
     expect(sum).toBeGreaterThanOrEqual(0.11);
     expect(sum).toBeLessThan(0.2);
-    expect(await metrics.registry.getSingleMetricAsString('scimgw_queue_depth')).toMatch(/scimgw_queue_depth\{app="crm"\} 0/);
+    expect(await metrics.registry.getSingleMetricAsString('scimgw_queue_depth')).toMatch(
+      /scimgw_queue_depth\{app="crm"\} 0/,
+    );
   });
 
   it('counts no grant for a pacer without a budget', async () => {
@@ -313,6 +319,8 @@ describe('Pacer metrics', () => {
     const subject = pacer(new FakeClock(), { app: 'crm', metrics });
     await subject.run(async () => 1);
     expect((await metrics.budgetGranted.get()).values).toEqual([]);
-    expect(await metrics.registry.getSingleMetricAsString('scimgw_rate_limit_wait_seconds')).toMatch(/_count\{app="crm"\} 1/);
+    expect(await metrics.registry.getSingleMetricAsString('scimgw_rate_limit_wait_seconds')).toMatch(
+      /_count\{app="crm"\} 1/,
+    );
   });
 });

@@ -50,7 +50,20 @@ describe('parseRetryAfter', () => {
   });
 
   // Date.parse alone would read '-1', 'abc 1' or 'x 2020' as dates (in 2001/2020), i.e. "retry now".
-  it.each(['soon', 'garbage', '', '   ', '-1', '-5', 'abc 1', '1e3', '10abc', '5 seconds', 'x 2020', '2025-03-01T12:00:30'])('garbage %j → undefined', (value) => {
+  it.each([
+    'soon',
+    'garbage',
+    '',
+    '   ',
+    '-1',
+    '-5',
+    'abc 1',
+    '1e3',
+    '10abc',
+    '5 seconds',
+    'x 2020',
+    '2025-03-01T12:00:30',
+  ])('garbage %j → undefined', (value) => {
     expect(parseRetryAfter(value, NOW)).toBeUndefined();
   });
 
@@ -86,11 +99,15 @@ describe('parseResetHeader', () => {
 
 describe('waitFromHeaders', () => {
   it('prefers Retry-After over reset headers', () => {
-    expect(waitFromHeaders({ 'retry-after': '3', 'x-ratelimit-reset': '60', 'x-ratelimit-remaining': '0' }, NOW)).toBe(3000);
+    expect(waitFromHeaders({ 'retry-after': '3', 'x-ratelimit-reset': '60', 'x-ratelimit-remaining': '0' }, NOW)).toBe(
+      3000,
+    );
   });
 
   it('uses x-ratelimit-reset when remaining is 0', () => {
-    expect(waitFromHeaders({ 'x-ratelimit-reset': String(NOW / 1000 + 4), 'x-ratelimit-remaining': '0' }, NOW)).toBe(4000);
+    expect(waitFromHeaders({ 'x-ratelimit-reset': String(NOW / 1000 + 4), 'x-ratelimit-remaining': '0' }, NOW)).toBe(
+      4000,
+    );
   });
 
   it('uses x-ratelimit-reset when remaining is absent', () => {

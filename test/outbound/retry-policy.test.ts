@@ -20,14 +20,22 @@ function input(overrides: Partial<RetryInput> = {}): RetryInput {
 describe('decideRetry: which failures are retried', () => {
   const cases: { name: string; overrides: Partial<RetryInput>; retry: boolean }[] = [
     { name: 'rateLimited GET', overrides: { reason: 'rateLimited', method: 'GET' }, retry: true },
-    { name: 'rateLimited POST (the app refused it, so repeating is safe)', overrides: { reason: 'rateLimited', method: 'POST' }, retry: true },
+    {
+      name: 'rateLimited POST (the app refused it, so repeating is safe)',
+      overrides: { reason: 'rateLimited', method: 'POST' },
+      retry: true,
+    },
     { name: 'transient GET', overrides: { method: 'GET' }, retry: true },
     { name: 'transient PUT', overrides: { method: 'PUT' }, retry: true },
     { name: 'transient DELETE', overrides: { method: 'DELETE' }, retry: true },
     { name: 'transient PATCH', overrides: { method: 'PATCH' }, retry: true },
     { name: 'transient lower-case get', overrides: { method: 'get' }, retry: true },
     { name: 'transient POST', overrides: { method: 'POST' }, retry: false },
-    { name: 'transient POST with conflict detection', overrides: { method: 'POST', conflictDetectable: true }, retry: true },
+    {
+      name: 'transient POST with conflict detection',
+      overrides: { method: 'POST', conflictDetectable: true },
+      retry: true,
+    },
     { name: 'notSent POST', overrides: { reason: 'notSent', method: 'POST' }, retry: true },
     { name: 'notSent GET', overrides: { reason: 'notSent', method: 'GET' }, retry: true },
   ];
@@ -54,13 +62,19 @@ describe('decideRetry: attempts', () => {
   });
 
   it('stops at maxAttempts even when rate limited', () => {
-    expect(decideRetry(input({ reason: 'rateLimited', attempt: 4, maxAttempts: 4 }))).toMatchObject({ retry: false, why: 'attempts' });
+    expect(decideRetry(input({ reason: 'rateLimited', attempt: 4, maxAttempts: 4 }))).toMatchObject({
+      retry: false,
+      why: 'attempts',
+    });
   });
 });
 
 describe('decideRetry: delays', () => {
   it('uses the wait the app asked for (Retry-After) as the delay', () => {
-    expect(decideRetry(input({ reason: 'rateLimited', requestedWaitMs: 1500 }))).toEqual({ retry: true, delayMs: 1500 });
+    expect(decideRetry(input({ reason: 'rateLimited', requestedWaitMs: 1500 }))).toEqual({
+      retry: true,
+      delayMs: 1500,
+    });
     // The app's wait wins over the backoff, even when longer than maxDelay.
     expect(decideRetry(input({ requestedWaitMs: 20_000, maxDelayMs: 1000 }))).toEqual({ retry: true, delayMs: 20_000 });
     expect(decideRetry(input({ requestedWaitMs: 0 }))).toEqual({ retry: true, delayMs: 0 });
@@ -80,7 +94,10 @@ describe('decideRetry: delays', () => {
   });
 
   it('treats a delay equal to the time left as past the deadline', () => {
-    expect(decideRetry(input({ requestedWaitMs: 1000, remainingMs: 1000 }))).toMatchObject({ retry: false, why: 'deadline' });
+    expect(decideRetry(input({ requestedWaitMs: 1000, remainingMs: 1000 }))).toMatchObject({
+      retry: false,
+      why: 'deadline',
+    });
   });
 
   const backoffCases = [
@@ -92,7 +109,8 @@ describe('decideRetry: delays', () => {
     { attempt: 9, backoff: 5000 },
   ];
   it.each(backoffCases)('attempt $attempt: jittered backoff within [$backoff/2, $backoff]', ({ attempt, backoff }) => {
-    const at = (random: number) => decideRetry(input({ attempt, maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 5000, random: () => random }));
+    const at = (random: number) =>
+      decideRetry(input({ attempt, maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 5000, random: () => random }));
     expect(at(0)).toEqual({ retry: true, delayMs: backoff / 2 });
     expect(at(1)).toEqual({ retry: true, delayMs: backoff });
     for (const random of [0.1, 0.37, 0.5, 0.99]) {

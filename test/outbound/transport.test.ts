@@ -19,7 +19,10 @@ beforeAll(async () => {
     written.set(path, 0);
     const chunk = Buffer.alloc(64 * 1024, 120);
     const announce = path === '/announced';
-    res.writeHead(200, { 'content-type': 'application/json', ...(announce ? { 'content-length': String(500 * 1024 * 1024) } : {}) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(announce ? { 'content-length': String(500 * 1024 * 1024) } : {}),
+    });
     if (path === '/small') return void res.end('{"ok":true}');
     // Up to 500 MB, written only as fast as the client reads.
     let sent = 0;
@@ -45,11 +48,16 @@ afterAll(async () => {
 
 describe('UndiciTransport answer size limit', () => {
   it('reads an answer within the limit', async () => {
-    expect((await transport.send({ method: 'GET', url: `${base}/small`, headers: {} }, { timeoutMs: 5000, maxBytes: 1024 })).body).toBe('{"ok":true}');
+    expect(
+      (await transport.send({ method: 'GET', url: `${base}/small`, headers: {} }, { timeoutMs: 5000, maxBytes: 1024 }))
+        .body,
+    ).toBe('{"ok":true}');
   });
 
   it('abandons a streamed answer once it passes the limit, long before the app has written it all', async () => {
-    const error = await transport.send({ method: 'GET', url: `${base}/streamed`, headers: {} }, { timeoutMs: 30_000, maxBytes: 1024 * 1024 }).catch((caught: unknown) => caught);
+    const error = await transport
+      .send({ method: 'GET', url: `${base}/streamed`, headers: {} }, { timeoutMs: 30_000, maxBytes: 1024 * 1024 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as ResponseTooLargeError).limit).toBe(1024 * 1024);
     // Socket buffers hold a few MB at most; the other 490-odd MB were never sent.
@@ -57,7 +65,9 @@ describe('UndiciTransport answer size limit', () => {
   });
 
   it('refuses an answer whose Content-Length is over the limit without reading it', async () => {
-    const error = await transport.send({ method: 'GET', url: `${base}/announced`, headers: {} }, { timeoutMs: 30_000, maxBytes: 1024 * 1024 }).catch((caught: unknown) => caught);
+    const error = await transport
+      .send({ method: 'GET', url: `${base}/announced`, headers: {} }, { timeoutMs: 30_000, maxBytes: 1024 * 1024 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(written.get('/announced')).toBeLessThan(64 * 1024 * 1024);
   });

@@ -24,7 +24,11 @@ function record(overrides: Partial<NewRecord> = {}): NewRecord {
   };
 }
 
-export function idMapContract(name: string, open: () => Promise<IdMap>, close: (map: IdMap) => Promise<void> = (map) => map.close()): void {
+export function idMapContract(
+  name: string,
+  open: () => Promise<IdMap>,
+  close: (map: IdMap) => Promise<void> = (map) => map.close(),
+): void {
   describe(`IdMap contract: ${name}`, () => {
     let map: IdMap;
     beforeEach(async () => {
@@ -38,7 +42,11 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       const input = record({ key: 'Alice@Example.com', externalId: 'ext-1' });
       const result = await map.reserve(input);
       expect(result.ok).toBe(true);
-      expect(await map.get('app1', 'User', input.scimId)).toMatchObject({ scimId: input.scimId, appId: null, key: 'Alice@Example.com' });
+      expect(await map.get('app1', 'User', input.scimId)).toMatchObject({
+        scimId: input.scimId,
+        appId: null,
+        key: 'Alice@Example.com',
+      });
       expect((await map.findByKey('app1', 'User', 'ALICE@example.COM'))?.scimId).toBe(input.scimId);
       expect((await map.findByExternalId('app1', 'User', 'ext-1')).map((r) => r.scimId)).toEqual([input.scimId]);
       expect(await map.findByExternalId('app1', 'User', 'EXT-1')).toEqual([]);
@@ -68,12 +76,21 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       const input = record({ key: 'old' });
       await map.reserve(input);
       const shadow = { userName: 'new', name: { givenName: 'N' } };
-      const updated = await map.update('app1', 'User', input.scimId, { appId: '7', key: 'new', shadow, appHash: 'h1', lastModified: '2026-01-02T00:00:00.000Z' });
+      const updated = await map.update('app1', 'User', input.scimId, {
+        appId: '7',
+        key: 'new',
+        shadow,
+        appHash: 'h1',
+        lastModified: '2026-01-02T00:00:00.000Z',
+      });
       expect(updated).toMatchObject({ appId: '7', key: 'new', shadow, appHash: 'h1' });
       expect(await map.findByKey('app1', 'User', 'old')).toBeUndefined();
       expect((await map.findByKey('app1', 'User', 'NEW'))?.scimId).toBe(input.scimId);
       expect((await map.getByAppIds('app1', 'User', ['7', '8'])).get('7')?.scimId).toBe(input.scimId);
-      expect(await map.get('app1', 'User', input.scimId)).toMatchObject({ shadow, lastModified: '2026-01-02T00:00:00.000Z' });
+      expect(await map.get('app1', 'User', input.scimId)).toMatchObject({
+        shadow,
+        lastModified: '2026-01-02T00:00:00.000Z',
+      });
     });
 
     it('refuses an update to a key held by another record', async () => {
@@ -91,10 +108,20 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       const stale = { shadow: { userName: 'a', title: 'old' }, appHash: 'h0' };
       expect(await map.updateIf('app1', 'User', input.scimId, stale, { appHash: 'h1' })).toBe(true);
       // The hash moved on: the same expectation no longer holds.
-      expect(await map.updateIf('app1', 'User', input.scimId, stale, { shadow: { userName: 'a', title: 'lost' } })).toBe(false);
+      expect(
+        await map.updateIf('app1', 'User', input.scimId, stale, { shadow: { userName: 'a', title: 'lost' } }),
+      ).toBe(false);
       expect((await map.get('app1', 'User', input.scimId))?.shadow).toEqual({ userName: 'a', title: 'old' });
       await map.update('app1', 'User', input.scimId, { shadow: { userName: 'a', title: 'new' } });
-      expect(await map.updateIf('app1', 'User', input.scimId, { shadow: { userName: 'a', title: 'old' }, appHash: 'h1' }, { appHash: 'h2' })).toBe(false);
+      expect(
+        await map.updateIf(
+          'app1',
+          'User',
+          input.scimId,
+          { shadow: { userName: 'a', title: 'old' }, appHash: 'h1' },
+          { appHash: 'h2' },
+        ),
+      ).toBe(false);
       expect(await map.updateIf('app1', 'User', 'missing', stale, { appHash: 'h2' })).toBe(false);
     });
 
@@ -108,7 +135,9 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
         { appId: '2', key: 'two', externalId: 'x2', scimId: 's2', created: NOW },
       ]);
       expect(first.map((r) => r.scimId)).toEqual(['s1', 's2']);
-      const again = await map.adopt('app1', 'User', [{ appId: '2', key: 'two', externalId: 'x2', scimId: 'other', created: NOW }]);
+      const again = await map.adopt('app1', 'User', [
+        { appId: '2', key: 'two', externalId: 'x2', scimId: 'other', created: NOW },
+      ]);
       expect(again[0]?.scimId).toBe('s2');
       expect(await map.count('app1', 'User')).toBe(2);
     });
@@ -116,14 +145,18 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
     it('adoption completes a pending record that holds the same key (a create whose answer was lost)', async () => {
       const pending = record({ key: 'lost@example.com' });
       await map.reserve(pending);
-      const [adopted] = await map.adopt('app1', 'User', [{ appId: '99', key: 'LOST@example.com', externalId: null, scimId: 'fresh', created: NOW }]);
+      const [adopted] = await map.adopt('app1', 'User', [
+        { appId: '99', key: 'LOST@example.com', externalId: null, scimId: 'fresh', created: NOW },
+      ]);
       expect(adopted).toMatchObject({ scimId: pending.scimId, appId: '99' });
       expect((await map.get('app1', 'User', pending.scimId))?.appId).toBe('99');
     });
 
     it('adoption does not index a key that another mapped object holds', async () => {
       await map.reserve(record({ key: 'dup', appId: '1' }));
-      const [adopted] = await map.adopt('app1', 'User', [{ appId: '2', key: 'dup', externalId: null, scimId: 's-dup', created: NOW }]);
+      const [adopted] = await map.adopt('app1', 'User', [
+        { appId: '2', key: 'dup', externalId: null, scimId: 's-dup', created: NOW },
+      ]);
       expect(adopted).toMatchObject({ scimId: 's-dup', appId: '2', key: null });
     });
 
@@ -142,7 +175,9 @@ export function idMapContract(name: string, open: () => Promise<IdMap>, close: (
       expect((await map.get('app1', 'User', input.scimId))?.committed).toBe(false);
       await map.update('app1', 'User', input.scimId, { committed: true });
       expect((await map.get('app1', 'User', input.scimId))?.committed).toBe(true);
-      const [adopted] = await map.adopt('app1', 'User', [{ appId: 'a1', key: 'adopted', externalId: null, scimId: 'sa', created: NOW }]);
+      const [adopted] = await map.adopt('app1', 'User', [
+        { appId: 'a1', key: 'adopted', externalId: null, scimId: 'sa', created: NOW },
+      ]);
       expect(adopted?.committed).toBe(true);
     });
 

@@ -12,7 +12,13 @@ export function memberProgressContract(name: string, open: () => Promise<MemberP
       await progress.record('app1', group, 'add', ['u1', 'u2']);
       await progress.record('app1', group, 'remove', ['u3']);
       await progress.record('app1', group, 'remove', ['u2']);
-      expect(await progress.get('app1', group)).toEqual(new Map([['u1', 'add'], ['u2', 'remove'], ['u3', 'remove']]));
+      expect(await progress.get('app1', group)).toEqual(
+        new Map([
+          ['u1', 'add'],
+          ['u2', 'remove'],
+          ['u3', 'remove'],
+        ]),
+      );
     });
 
     it('keeps groups and apps apart, and clear forgets one group only', async () => {

@@ -39,7 +39,7 @@ describe('member progress expires a day after it was written', () => {
     });
   }
 
-  it('Redis: the group\'s hash carries a day\'s TTL in the app\'s group hash slot', async () => {
+  it("Redis: the group's hash carries a day's TTL in the app's group hash slot", async () => {
     const prefix = `ttl-${randomUUID()}`;
     await new RedisMemberProgress(client, prefix).record('crm', 'g1', 'add', ['u1']);
     const key = `${prefix}:{crm:Group}:mp:g1`;

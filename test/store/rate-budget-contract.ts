@@ -45,7 +45,8 @@ export function rateBudgetContract(name: string, open: OpenBudget, options: { sh
         if ((await budget.take(key, flat)) === 0) grants.push(clock.now());
         await clock.advance(10);
       }
-      for (const at of grants) expect(grants.filter((other) => other >= at && other < at + WINDOW).length).toBeLessThanOrEqual(3);
+      for (const at of grants)
+        expect(grants.filter((other) => other >= at && other < at + WINDOW).length).toBeLessThanOrEqual(3);
       for (let n = 0; n + 3 < grants.length; n++) expect(grants[n + 3]! - grants[n]!).toBeLessThan(WINDOW + 10);
       expect(grants.length).toBeGreaterThanOrEqual(6);
     });
@@ -71,7 +72,8 @@ export function rateBudgetContract(name: string, open: OpenBudget, options: { sh
         if ((await budget.take(key, smooth)) === 0) grants.push(clock.now());
         await clock.advance(5);
       }
-      for (const at of grants) expect(grants.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(10);
+      for (const at of grants)
+        expect(grants.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(10);
       expect(grants.length).toBeGreaterThanOrEqual(28);
     });
 
@@ -159,7 +161,10 @@ export function rateBudgetContract(name: string, open: OpenBudget, options: { sh
       expect(waited).toBeUndefined();
       await clock.until(() => waited !== undefined, 10_000, 10);
       expect(waited).toBeGreaterThanOrEqual(WINDOW - 500);
-      await expect(acquireAll(budget, uses, clock.now() + 100, { clock })).rejects.toMatchObject({ status: 503, code: 'SCIMGW_UNAVAILABLE' });
+      await expect(acquireAll(budget, uses, clock.now() + 100, { clock })).rejects.toMatchObject({
+        status: 503,
+        code: 'SCIMGW_UNAVAILABLE',
+      });
     });
 
     if (options.shared) {
@@ -169,15 +174,18 @@ export function rateBudgetContract(name: string, open: OpenBudget, options: { sh
         const key = `${app()}:main`;
         const grants: number[] = [];
         for (let step = 0; step < 200; step++) {
-          const answers = await Promise.all(replicas.flatMap((budget) => [budget.take(key, flat), budget.take(key, flat)]));
+          const answers = await Promise.all(
+            replicas.flatMap((budget) => [budget.take(key, flat), budget.take(key, flat)]),
+          );
           for (const wait of answers) if (wait === 0) grants.push(clock.now());
           await clock.advance(10);
         }
-        for (const at of grants) expect(grants.filter((other) => other >= at && other < at + WINDOW).length).toBeLessThanOrEqual(3);
+        for (const at of grants)
+          expect(grants.filter((other) => other >= at && other < at + WINDOW).length).toBeLessThanOrEqual(3);
         expect(grants.length).toBeGreaterThanOrEqual(3);
         // A pause set through one replica holds the others.
-        await replicas[0]!.pause(key, 300);
-        expect(await replicas[2]!.take(key, flat)).toBe(300);
+        await replicas[0].pause(key, 300);
+        expect(await replicas[2].take(key, flat)).toBe(300);
       });
     }
   });

@@ -4,7 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Limit } from '../../src/outbound/budget.ts';
-import { createRedisClient, StoreUnavailableError, whenReady, type RedisClient } from '../../src/store/redis/connection.ts';
+import {
+  createRedisClient,
+  StoreUnavailableError,
+  whenReady,
+  type RedisClient,
+} from '../../src/store/redis/connection.ts';
 import { RedisBudget } from '../../src/store/redis/redis-budget.ts';
 import { startRedis, type RedisServer } from '../helpers/redis-server.ts';
 import { startCluster, type Topology } from '../helpers/redis-topologies.ts';
@@ -68,7 +73,13 @@ describe('RedisBudget on a Cluster', () => {
     expect(await budget.takeAll([main, user])).toBeGreaterThan(0);
     await budget.settle([main, user], 'first');
     // Other apps hash to other slots (and so, most likely, to other nodes).
-    for (const app of ['hr', 'erp', 'wiki', 'lms']) expect(await budget.takeAll([{ ...main, key: `${app}:main` }, { ...user, key: `${app}:b:updates:7` }])).toBe(0);
+    for (const app of ['hr', 'erp', 'wiki', 'lms'])
+      expect(
+        await budget.takeAll([
+          { ...main, key: `${app}:main` },
+          { ...user, key: `${app}:b:updates:7` },
+        ]),
+      ).toBe(0);
     await budget.pause('crm', 300_000);
     expect(await budget.take('crm:b:updates:8', user.limit)).toBeGreaterThan(0);
   });

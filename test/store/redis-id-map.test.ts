@@ -25,9 +25,27 @@ idMapContract('Redis', async () => (await connect(`t-${randomUUID()}`)).map);
 describe('Redis IdMap specifics', () => {
   it('keeps one app and kind in one hash slot, so its scripts also run on Redis Cluster', async () => {
     const { map, client } = await connect('slots');
-    await map.reserve({ app: 'crm', kind: 'User', scimId: 's1', appId: '9', key: 'a@x', externalId: 'e', shadow: null, appHash: null, created: 'c', lastModified: 'm', committed: true });
+    await map.reserve({
+      app: 'crm',
+      kind: 'User',
+      scimId: 's1',
+      appId: '9',
+      key: 'a@x',
+      externalId: 'e',
+      shadow: null,
+      appHash: null,
+      created: 'c',
+      lastModified: 'm',
+      committed: true,
+    });
     const keys = (await client.keys('slots:*')).sort();
-    expect(keys).toEqual(['slots:{crm:User}:a:9', 'slots:{crm:User}:k:a@x', 'slots:{crm:User}:n', 'slots:{crm:User}:r:s1', 'slots:{crm:User}:x:e']);
+    expect(keys).toEqual([
+      'slots:{crm:User}:a:9',
+      'slots:{crm:User}:k:a@x',
+      'slots:{crm:User}:n',
+      'slots:{crm:User}:r:s1',
+      'slots:{crm:User}:x:e',
+    ]);
     await map.close();
   });
 
@@ -41,7 +59,13 @@ describe('Redis IdMap specifics', () => {
     await expect(map.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await redis.start();
     for (let i = 0; i < 50; i++) {
-      if (await map.ping().then(() => true, () => false)) break;
+      if (
+        await map.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await expect(map.ping()).resolves.toBeUndefined();

@@ -22,7 +22,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RedisLocks', () => {
   it('lets one replica at a time work on a key, and different keys at once', async () => {
-    const replicas = [new RedisLocks(await client(), { prefix: 'l1' }), new RedisLocks(await client(), { prefix: 'l1' }), new RedisLocks(await client(), { prefix: 'l1' })];
+    const replicas = [
+      new RedisLocks(await client(), { prefix: 'l1' }),
+      new RedisLocks(await client(), { prefix: 'l1' }),
+      new RedisLocks(await client(), { prefix: 'l1' }),
+    ];
     let inside = 0;
     let most = 0;
     const order: number[] = [];

@@ -23,7 +23,13 @@ beforeAll(async () => {
     req.on('end', () => {
       issued++;
       // A slow token endpoint makes concurrent replicas overlap.
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `token-${issued}`, expires_in: 3600 })), 50);
+      setTimeout(
+        () =>
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: `token-${issued}`, expires_in: 3600 })),
+        50,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,7 +47,19 @@ async function replica(): Promise<AuthInjector> {
   clients.push(client);
   await whenReady(client);
   const store = new RedisTokenStore(client, new RedisLocks(client, { prefix: 'tok' }), 'tok');
-  return new AuthInjector({ type: 'oauth2ClientCredentials', tokenUrl, clientId: 'id', clientSecret: 'secret', clientAuth: 'body', scopes: [], params: [] }, transport, { timeoutMs: 2000, shared: { store, key: 'crm' } });
+  return new AuthInjector(
+    {
+      type: 'oauth2ClientCredentials',
+      tokenUrl,
+      clientId: 'id',
+      clientSecret: 'secret',
+      clientAuth: 'body',
+      scopes: [],
+      params: [],
+    },
+    transport,
+    { timeoutMs: 2000, shared: { store, key: 'crm' } },
+  );
 }
 
 async function bearer(injector: AuthInjector): Promise<string> {

@@ -21,7 +21,10 @@ describe('redisWarnings', () => {
     await client.config('SET', 'appendonly', 'no');
     await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const warnings = await redisWarnings(client);
-    expect(warnings).toEqual([expect.stringContaining('appendonly (AOF) off'), expect.stringContaining('maxmemory-policy allkeys-lru')]);
+    expect(warnings).toEqual([
+      expect.stringContaining('appendonly (AOF) off'),
+      expect.stringContaining('maxmemory-policy allkeys-lru'),
+    ]);
     await client.config('SET', 'appendonly', 'yes');
     await client.config('SET', 'maxmemory-policy', 'noeviction');
     await expect.poll(() => redisWarnings(client), { timeout: 10_000 }).toEqual([]);

@@ -55,8 +55,14 @@ describe('SqliteGuard', () => {
     const guard = new SqliteGuard(db, file);
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     const readOnly = new DatabaseSync(file, { readOnly: true });
-    const error = errorOf(() => guard.run(true, () => readOnly.exec('INSERT INTO t VALUES (1)'))) as StoreUnavailableError;
-    expect(error).toMatchObject({ status: 503, code: 'SCIMGW_STORE_UNAVAILABLE', detail: "The gateway's id store is unavailable; retry later" });
+    const error = errorOf(() =>
+      guard.run(true, () => readOnly.exec('INSERT INTO t VALUES (1)')),
+    ) as StoreUnavailableError;
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'SCIMGW_STORE_UNAVAILABLE',
+      detail: "The gateway's id store is unavailable; retry later",
+    });
     expect(error.retryAfter).toBeGreaterThan(0);
     // The store works, so the next call's probe write lets it through again.
     expect(guard.run(false, () => 'read')).toBe('read');

@@ -13,7 +13,19 @@ describe('embedded store on disk', () => {
     try {
       const file = join(dir, 'nested', 'idmap.sqlite');
       const first = new SqliteIdMap(file);
-      await first.reserve({ app: 'a', kind: 'User', scimId: 's1', appId: '10', key: 'kept', externalId: 'e', shadow: { userName: 'kept' }, appHash: null, created: 'c', lastModified: 'm', committed: true });
+      await first.reserve({
+        app: 'a',
+        kind: 'User',
+        scimId: 's1',
+        appId: '10',
+        key: 'kept',
+        externalId: 'e',
+        shadow: { userName: 'kept' },
+        appHash: null,
+        created: 'c',
+        lastModified: 'm',
+        committed: true,
+      });
       await first.close();
       const second = new SqliteIdMap(file);
       expect(await second.get('a', 'User', 's1')).toMatchObject({ appId: '10', shadow: { userName: 'kept' } });

@@ -39,7 +39,9 @@ function newConnector(io: CliIo, name: string, options: { dir: string }): void {
   const folder = `${options.dir.replace(/\/+$/, '')}/${name}`;
   io.out(`created ${folder}/\n`);
   for (const file of files) io.out(`  ${file}\n`);
-  io.out(`next: edit connector.yaml and the mappings for the app's API, then run scimgw connector validate ${folder}\n`);
+  io.out(
+    `next: edit connector.yaml and the mappings for the app's API, then run scimgw connector validate ${folder}\n`,
+  );
 }
 
 async function validate(io: CliIo, dir: string, options: { strict?: boolean }): Promise<void> {
@@ -52,17 +54,25 @@ async function validate(io: CliIo, dir: string, options: { strict?: boolean }): 
   const user = connector.resources.User;
   if (user) {
     const unmapped = unmappedEntraAttributes(user.attributes);
-    if (unmapped.length) warnings.push(`resources.User.attributes does not map these Entra default attributes: ${unmapped.join(', ')}`);
+    if (unmapped.length)
+      warnings.push(`resources.User.attributes does not map these Entra default attributes: ${unmapped.join(', ')}`);
   }
-  if (!cases.length) warnings.push(`no fixture cases in ${dir}/fixtures: add one per operation, and cases for a 404, a conflict, a 429 and a 5xx`);
+  if (!cases.length)
+    warnings.push(
+      `no fixture cases in ${dir}/fixtures: add one per operation, and cases for a 404, a conflict, a 429 and a 5xx`,
+    );
   // What the fixtures prove is read from the calls they make, so they have to run.
   const outcomes = await runCases(pathFrom(io, dir), loaded);
   const coverage = emptyCoverage();
   for (const outcome of outcomes) if (outcome.result) addToCoverage(coverage, outcome.result);
   const failed = outcomes.filter((outcome) => outcome.problems.length).map((outcome) => outcome.name);
-  if (failed.length) warnings.push(`${failed.length} fixture case${failed.length === 1 ? ' fails' : 's fail'} (${failed.join(', ')}): run scimgw connector test ${dir}`);
+  if (failed.length)
+    warnings.push(
+      `${failed.length} fixture case${failed.length === 1 ? ' fails' : 's fail'} (${failed.join(', ')}): run scimgw connector test ${dir}`,
+    );
   const gaps = coverageGaps(connector, coverage);
-  if (gaps.operations.length) warnings.push(`no fixture exercises these declared operations: ${gaps.operations.join(', ')}`);
+  if (gaps.operations.length)
+    warnings.push(`no fixture exercises these declared operations: ${gaps.operations.join(', ')}`);
   if (gaps.answers.length) warnings.push(`no fixture shows ${gaps.answers.join(', ')}`);
   for (const warning of warnings) out(`warning: ${warning}`);
   if (options.strict && warnings.length) {
@@ -78,7 +88,11 @@ async function test(io: CliIo, dir: string, options: { case?: string }): Promise
   const cases = options.case === undefined ? loaded.cases : loaded.cases.filter((entry) => entry.name === options.case);
   if (!cases.length) {
     const available = loaded.cases.map((entry) => entry.name).join(', ');
-    io.err(options.case === undefined ? `no fixture cases in ${dir}/fixtures\n` : `no case "${options.case}" in ${dir}/fixtures${available ? ` (cases: ${available})` : ''}\n`);
+    io.err(
+      options.case === undefined
+        ? `no fixture cases in ${dir}/fixtures\n`
+        : `no case "${options.case}" in ${dir}/fixtures${available ? ` (cases: ${available})` : ''}\n`,
+    );
     io.exitCode = 1;
     return;
   }
@@ -101,7 +115,9 @@ export function register(program: Command, io: CliIo): void {
   const connector = program.command('connector').description('Write, check and test connectors');
   connector
     .command('new')
-    .description('Create a connector skeleton for a JSON REST API: connector.yaml, mappings, README and an example fixture')
+    .description(
+      'Create a connector skeleton for a JSON REST API: connector.yaml, mappings, README and an example fixture',
+    )
     .argument('<name>', 'connector id and folder name: lower-case letters, digits and dashes')
     .option('--dir <dir>', 'folder that holds connector folders', 'connectors')
     .action((name: string, options: { dir: string }) => newConnector(io, name, options));
@@ -119,18 +135,24 @@ export function register(program: Command, io: CliIo): void {
     .action((dir: string, options: { case?: string }) => test(io, dir, options));
   connector
     .command('check-spec')
-    .description("Hold every call of the connector's fixtures, and the fields its mappings read, against the vendor's OpenAPI document")
+    .description(
+      "Hold every call of the connector's fixtures, and the fields its mappings read, against the vendor's OpenAPI document",
+    )
     .argument('<dir>', 'the connector folder')
     .option('--routes', 'also list every route called, with its verdict')
     .option('--document <file or URL>', "check against this document instead of connector.yaml's openapi.document")
     .action((dir: string, options: { routes?: boolean; document?: string }) => checkSpecCommand(io, dir, options));
   connector
     .command('from-openapi')
-    .description("Draft a connector folder from a vendor's OpenAPI document: operations, paging, auth, proposed mappings, a document slice and recorded fixtures")
+    .description(
+      "Draft a connector folder from a vendor's OpenAPI document: operations, paging, auth, proposed mappings, a document slice and recorded fixtures",
+    )
     .argument('<document>', 'the OpenAPI document: a YAML or JSON file, an http(s) URL, or npm:<package>/<file>')
     .option('--users <path>', 'the collection Entra users become, as the document writes it (e.g. /users)')
     .option('--groups <path>', 'the collection Entra groups become (e.g. /teams)')
     .option('--dir <dir>', 'folder that holds connector folders', 'connectors')
     .option('--name <id>', "connector id and folder name (default: from the document's title)")
-    .action((document: string, options: { users?: string; groups?: string; dir: string; name?: string }) => fromOpenApiCommand(io, document, options));
+    .action((document: string, options: { users?: string; groups?: string; dir: string; name?: string }) =>
+      fromOpenApiCommand(io, document, options),
+    );
 }

@@ -20,7 +20,8 @@ export interface CopyReport {
 
 /** "embedded:<dataDir>" or a redis:// / rediss:// URL. */
 export async function openStoreSpec(spec: string, prefix = 'scimgw', cwd = process.cwd()): Promise<IdMap> {
-  if (spec.startsWith('embedded:')) return new SqliteIdMap(join(resolve(cwd, spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite'));
+  if (spec.startsWith('embedded:'))
+    return new SqliteIdMap(join(resolve(cwd, spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite'));
   if (/^rediss?:\/\//.test(spec)) {
     const client = createRedisClient({ url: spec, tls: spec.startsWith('rediss:') });
     if (!(await whenReady(client, 5000))) {
@@ -38,7 +39,13 @@ export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: bool
     const existing = await to.get(record.app, record.kind, record.scimId);
     if (existing) {
       if (JSON.stringify(existing) === JSON.stringify(record)) report.skipped++;
-      else report.conflicts.push({ app: record.app, kind: record.kind, scimId: record.scimId, reason: 'the target has a different record with this SCIM id' });
+      else
+        report.conflicts.push({
+          app: record.app,
+          kind: record.kind,
+          scimId: record.scimId,
+          reason: 'the target has a different record with this SCIM id',
+        });
       continue;
     }
     if (options.dryRun) {
@@ -47,7 +54,13 @@ export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: bool
     }
     const result = await to.reserve(record);
     if (result.ok) report.copied++;
-    else report.conflicts.push({ app: record.app, kind: record.kind, scimId: record.scimId, reason: `its key or app id belongs to ${result.existing.scimId} in the target` });
+    else
+      report.conflicts.push({
+        app: record.app,
+        kind: record.kind,
+        scimId: record.scimId,
+        reason: `its key or app id belongs to ${result.existing.scimId} in the target`,
+      });
   }
   return report;
 }
@@ -56,7 +69,9 @@ export function register(program: Command, io: CliIo): void {
   const store = program.command('store').description('Work with the id map store');
   store
     .command('copy')
-    .description('Copy every mapping from one store to another, keeping SCIM ids (embedded → Redis to add replicas, or back)')
+    .description(
+      'Copy every mapping from one store to another, keeping SCIM ids (embedded → Redis to add replicas, or back)',
+    )
     .requiredOption('--from <store>', 'source: embedded:<data dir> or redis://host:port')
     .requiredOption('--to <store>', 'target: embedded:<data dir> or redis://host:port')
     .option('--prefix <prefix>', 'Redis key prefix', 'scimgw')
@@ -66,8 +81,11 @@ export function register(program: Command, io: CliIo): void {
       const to = await openStoreSpec(options.to, options.prefix, io.cwd);
       try {
         const report = await copyStore(from, to, { dryRun: options.dryRun ?? false });
-        io.out(`${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`);
-        for (const conflict of report.conflicts) io.out(`  conflict: ${conflict.app} ${conflict.kind} ${conflict.scimId}: ${conflict.reason}\n`);
+        io.out(
+          `${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`,
+        );
+        for (const conflict of report.conflicts)
+          io.out(`  conflict: ${conflict.app} ${conflict.kind} ${conflict.scimId}: ${conflict.reason}\n`);
         io.exitCode = report.conflicts.length ? 1 : 0;
       } finally {
         await from.close();

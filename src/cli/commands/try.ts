@@ -45,7 +45,11 @@ interface TryOptions {
 function stringRecord(value: unknown, field: string, file: string, issues: ConfigIssue[]): Record<string, string> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    issues.push({ file, path: field, message: `Expected an object of names to values, e.g. ${field === 'query' ? '{ "filter": "userName eq \\"alice\\"" }' : '{ "if-match": "W/\\"1\\"" }'}` });
+    issues.push({
+      file,
+      path: field,
+      message: `Expected an object of names to values, e.g. ${field === 'query' ? '{ "filter": "userName eq \\"alice\\"" }' : '{ "if-match": "W/\\"1\\"" }'}`,
+    });
     return {};
   }
   const out: Record<string, string> = {};
@@ -62,7 +66,9 @@ export function readTryRequest(file: string): TryRequest {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ file, message: `Cannot read the request file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+    throw new ConfigError([
+      { file, message: `Cannot read the request file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` },
+    ]);
   }
   let parsed: unknown;
   try {
@@ -77,19 +83,34 @@ export function readTryRequest(file: string): TryRequest {
   const given = parsed as Record<string, unknown>;
   const issues: ConfigIssue[] = [];
   for (const name of Object.keys(given)) {
-    if (!['method', 'path', 'query', 'headers', 'body'].includes(name)) issues.push({ file, path: name, message: 'Unknown field: a request has method, path, query, headers and body' });
+    if (!['method', 'path', 'query', 'headers', 'body'].includes(name))
+      issues.push({ file, path: name, message: 'Unknown field: a request has method, path, query, headers and body' });
   }
   const method = typeof given.method === 'string' ? given.method.toUpperCase() : undefined;
   if (!method || !(METHODS as readonly string[]).includes(method)) {
-    issues.push({ file, path: 'method', message: `Expected one of ${METHODS.join(', ')}${given.method === undefined ? ` (missing; ${example})` : `, got ${JSON.stringify(given.method)}`}` });
+    issues.push({
+      file,
+      path: 'method',
+      message: `Expected one of ${METHODS.join(', ')}${given.method === undefined ? ` (missing; ${example})` : `, got ${JSON.stringify(given.method)}`}`,
+    });
   }
   if (typeof given.path !== 'string' || !given.path.startsWith('/')) {
-    issues.push({ file, path: 'path', message: `Expected the path below the app's /scim/v2, starting with "/", e.g. "/Users" or "/Groups/<id>"${given.path === undefined ? ' (missing)' : `, got ${JSON.stringify(given.path)}`}` });
+    issues.push({
+      file,
+      path: 'path',
+      message: `Expected the path below the app's /scim/v2, starting with "/", e.g. "/Users" or "/Groups/<id>"${given.path === undefined ? ' (missing)' : `, got ${JSON.stringify(given.path)}`}`,
+    });
   }
   const query = stringRecord(given.query, 'query', file, issues);
   const headers = stringRecord(given.headers, 'headers', file, issues);
   if (issues.length) throw new ConfigError(issues);
-  return { method: method as TryRequest['method'], path: given.path as string, query, headers, ...(given.body !== undefined ? { body: given.body } : {}) };
+  return {
+    method: method as TryRequest['method'],
+    path: given.path as string,
+    query,
+    headers,
+    ...(given.body !== undefined ? { body: given.body } : {}),
+  };
 }
 
 /** The config `npm start` builds for the demo, pointed at DEMO_APP_URL (or the demo app's default port). */
@@ -100,7 +121,15 @@ function demoConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     server: { host: '127.0.0.1', port: 0, trustProxy: false, requestTimeout: '50s', maxBodyBytes: 1024 * 1024 },
     store: { type: 'embedded', dataDir: './data' },
     connectorDirs: [join(ROOT, 'connectors')],
-    apps: [{ id: 'demo', connector: 'demo', tokens: [`env:${TOKEN_VARIABLE}`], settings: { baseUrl: env.DEMO_APP_URL ?? DEMO_APP_DEFAULT_URL }, secrets: { apiKey: 'env:DEMO_APP_API_KEY' } }],
+    apps: [
+      {
+        id: 'demo',
+        connector: 'demo',
+        tokens: [`env:${TOKEN_VARIABLE}`],
+        settings: { baseUrl: env.DEMO_APP_URL ?? DEMO_APP_DEFAULT_URL },
+        secrets: { apiKey: 'env:DEMO_APP_API_KEY' },
+      },
+    ],
   };
 }
 
@@ -109,10 +138,25 @@ function dryRunConfig(config: GatewayConfig, appId: string, where: string): Gate
   const entry = config.apps.find((app) => app.id === appId);
   if (!entry) {
     const known = config.apps.map((app) => `"${app.id}"`).join(', ') || 'none';
-    throw new ConfigError([{ file: where, path: 'apps', message: `No app "${appId}" here (apps: ${known})${where === 'the demo config' ? '; give --config FILE to try the apps of a gateway.yaml' : ''}` }]);
+    throw new ConfigError([
+      {
+        file: where,
+        path: 'apps',
+        message: `No app "${appId}" here (apps: ${known})${where === 'the demo config' ? '; give --config FILE to try the apps of a gateway.yaml' : ''}`,
+      },
+    ]);
   }
   // Other apps' secrets need not be present for this one to be tried; one request never waits for a budget.
-  return { ...config, apps: [{ ...entry, tokens: [`env:${TOKEN_VARIABLE}`], rateLimit: { requests: 0, per: '1s', buckets: entry.rateLimit?.buckets ?? {} } }] };
+  return {
+    ...config,
+    apps: [
+      {
+        ...entry,
+        tokens: [`env:${TOKEN_VARIABLE}`],
+        rateLimit: { requests: 0, per: '1s', buckets: entry.rateLimit?.buckets ?? {} },
+      },
+    ],
+  };
 }
 
 /** A fresh in-memory id map, seeded from a real store when one is given; that store is only read. */
@@ -121,7 +165,10 @@ async function memoryStore(spec: string | undefined, cwd: string): Promise<Sqlit
   if (!spec) return memory;
   if (spec.startsWith('embedded:')) {
     const file = join(resolve(cwd, spec.slice('embedded:'.length) || './data'), 'scimgw.sqlite');
-    if (!existsSync(file)) throw new ConfigError([{ file: '--store', message: `No id map at ${file}: give embedded:<the gateway's data dir>` }]);
+    if (!existsSync(file))
+      throw new ConfigError([
+        { file: '--store', message: `No id map at ${file}: give embedded:<the gateway's data dir>` },
+      ]);
   }
   const source = await openStoreSpec(spec, 'scimgw', cwd);
   try {
@@ -141,15 +188,33 @@ async function run(appId: string, requestFile: string, options: TryOptions, io: 
   const token = randomBytes(18).toString('base64url');
   const gatewayEnv: NodeJS.ProcessEnv = { ...env, [TOKEN_VARIABLE]: token };
   if (!file && !env.DEMO_APP_API_KEY) {
-    if (options.allowReads) throw new ConfigError([{ file: 'DEMO_APP_API_KEY', message: '--allow-reads sends reads to the demo app, so DEMO_APP_API_KEY must give its API key' }]);
+    if (options.allowReads)
+      throw new ConfigError([
+        {
+          file: 'DEMO_APP_API_KEY',
+          message: '--allow-reads sends reads to the demo app, so DEMO_APP_API_KEY must give its API key',
+        },
+      ]);
     gatewayEnv.DEMO_APP_API_KEY = 'dry-run-api-key';
   }
   const print = (lines: string[]) => io.out(`${lines.join('\n')}\n`);
-  const transport = new DryRunTransport({ print, ...(options.allowReads ? { reads: new UndiciTransport({ connections: 4 }) } : {}) });
+  const transport = new DryRunTransport({
+    print,
+    ...(options.allowReads ? { reads: new UndiciTransport({ connections: 4 }) } : {}),
+  });
   const idMap = await memoryStore(options.store, io.cwd);
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ config, ...(file ? { configFile: file } : {}), env: gatewayEnv, idMap, transport, logger: silentLogger(), port: 0, host: '127.0.0.1' });
+    gateway = await startGateway({
+      config,
+      ...(file ? { configFile: file } : {}),
+      env: gatewayEnv,
+      idMap,
+      transport,
+      logger: silentLogger(),
+      port: 0,
+      host: '127.0.0.1',
+    });
   } catch (error) {
     await transport.close();
     await idMap.close();
@@ -161,11 +226,15 @@ async function run(appId: string, requestFile: string, options: TryOptions, io: 
       `Dry run: ${request.method} ${request.path} on app "${appId}" (connector ${connector}), id map ${options.store ? `copied from ${options.store}` : 'empty, in memory'}.`,
       `Writes are not sent; reads ${options.allowReads ? 'are sent (--allow-reads)' : 'are not sent (answered 404; --allow-reads sends them)'}.`,
     ]);
-    const search = Object.keys(request.query).length ? `?${new URLSearchParams(request.query)}` : '';
+    const search = Object.keys(request.query).length ? `?${new URLSearchParams(request.query).toString()}` : '';
     const hasBody = request.body !== undefined;
     const response = await fetch(`${gateway.url}/apps/${encodeURIComponent(appId)}/scim/v2${request.path}${search}`, {
       method: request.method,
-      headers: { ...(hasBody ? { 'content-type': 'application/scim+json' } : {}), ...request.headers, authorization: `Bearer ${token}` },
+      headers: {
+        ...(hasBody ? { 'content-type': 'application/scim+json' } : {}),
+        ...request.headers,
+        authorization: `Bearer ${token}`,
+      },
       ...(hasBody ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
     });
     const text = await response.text();
@@ -188,11 +257,19 @@ async function run(appId: string, requestFile: string, options: TryOptions, io: 
 export function register(program: Command, io: CliIo): void {
   program
     .command('try')
-    .description('Dry run: send one SCIM request through the gateway and print every call it would make to the app, without sending writes')
+    .description(
+      'Dry run: send one SCIM request through the gateway and print every call it would make to the app, without sending writes',
+    )
     .argument('<app>', 'the app id (demo without --config)')
-    .argument('<request>', 'a JSON file: { "method": "POST", "path": "/Users", "query": {…}, "headers": {…}, "body": {…} }')
+    .argument(
+      '<request>',
+      'a JSON file: { "method": "POST", "path": "/Users", "query": {…}, "headers": {…}, "body": {…} }',
+    )
     .option('--config <file>', 'gateway.yaml (default: SCIMGW_CONFIG, else the demo config, at DEMO_APP_URL)')
-    .option('--store <store>', 'seed the in-memory id map from this store, which is only read: embedded:<data dir> or redis://host:port')
+    .option(
+      '--store <store>',
+      'seed the in-memory id map from this store, which is only read: embedded:<data dir> or redis://host:port',
+    )
     .option('--allow-reads', 'send GETs (and OAuth token requests) to the app; writes are never sent')
     .addHelpText(
       'after',

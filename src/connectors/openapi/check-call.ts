@@ -6,7 +6,7 @@
  */
 import type { RecordedCall } from '../testing/replay-transport.ts';
 import type { DocOperation, OperationIndex, Parameter } from './operations.ts';
-import { follow, isArraySchema, isObject, itemsOf, propertiesOf, type SchemaValidators } from './schemas.ts';
+import { follow, isArraySchema, isObject, itemsOf, listOf, propertiesOf, type SchemaValidators } from './schemas.ts';
 import type { Json } from './document.ts';
 
 export interface CallFinding {
@@ -38,16 +38,22 @@ export interface CallContext {
 /** The path the document would know for a call, or undefined for a call outside http.baseUrl (an OAuth token URL). */
 export function documentPath(url: URL, context: Pick<CallContext, 'baseUrl' | 'pathPrefix'>): string | undefined {
   const base = context.baseUrl.pathname.replace(/\/+$/, '');
-  if (url.origin !== context.baseUrl.origin || !(url.pathname === base || url.pathname.startsWith(`${base}/`))) return undefined;
+  if (url.origin !== context.baseUrl.origin || !(url.pathname === base || url.pathname.startsWith(`${base}/`)))
+    return undefined;
   return `${context.pathPrefix}${url.pathname.slice(base.length)}`;
 }
 
 function typeProblem(schema: unknown, value: string): string | undefined {
   if (!isObject(schema)) return undefined;
-  const type = Array.isArray(schema.type) ? schema.type.find((entry) => entry !== 'null') : schema.type;
-  if (Array.isArray(schema.enum) && !schema.enum.map(String).includes(value)) return `is ${JSON.stringify(value)}; the document allows ${schema.enum.map((entry) => JSON.stringify(entry)).join(', ')}`;
-  if ((type === 'integer' && !/^-?\d+$/.test(value)) || (type === 'number' && Number.isNaN(Number(value)))) return `is ${JSON.stringify(value)}; the document says ${type}`;
-  if (type === 'boolean' && value !== 'true' && value !== 'false') return `is ${JSON.stringify(value)}; the document says boolean`;
+  const type: unknown = Array.isArray(schema.type)
+    ? listOf(schema.type).find((entry) => entry !== 'null')
+    : schema.type;
+  if (Array.isArray(schema.enum) && !schema.enum.map(String).includes(value))
+    return `is ${JSON.stringify(value)}; the document allows ${schema.enum.map((entry) => JSON.stringify(entry)).join(', ')}`;
+  if ((type === 'integer' && !/^-?\d+$/.test(value)) || (type === 'number' && Number.isNaN(Number(value))))
+    return `is ${JSON.stringify(value)}; the document says ${type}`;
+  if (type === 'boolean' && value !== 'true' && value !== 'false')
+    return `is ${JSON.stringify(value)}; the document says boolean`;
   return undefined;
 }
 
@@ -58,7 +64,10 @@ function queryFindings(url: URL, parameters: Parameter[]): CallFinding[] {
     const parameter = documented.find((candidate) => candidate.name === name);
     if (!parameter) {
       const known = documented.map((candidate) => candidate.name);
-      findings.push({ part: 'query', message: `query parameter "${name}" is not documented for this operation${known.length ? ` (it has ${known.join(', ')})` : ' (it takes none)'}` });
+      findings.push({
+        part: 'query',
+        message: `query parameter "${name}" is not documented for this operation${known.length ? ` (it has ${known.join(', ')})` : ' (it takes none)'}`,
+      });
       continue;
     }
     const values = url.searchParams.getAll(name);
@@ -71,7 +80,8 @@ function queryFindings(url: URL, parameters: Parameter[]): CallFinding[] {
     }
   }
   for (const parameter of documented) {
-    if (parameter.required && !url.searchParams.has(parameter.name)) findings.push({ part: 'query', message: `the required query parameter "${parameter.name}" is missing` });
+    if (parameter.required && !url.searchParams.has(parameter.name))
+      findings.push({ part: 'query', message: `the required query parameter "${parameter.name}" is missing` });
   }
   return findings;
 }
@@ -88,7 +98,10 @@ function unknownProperties(schema: unknown, value: unknown, path: string, depth 
   if (!properties) return [];
   return Object.entries(value).flatMap(([key, child]) => {
     const at = path ? `${path}.${key}` : key;
-    if (!properties.has(key)) return [`body.${at}: the document's schema has no property "${key}" (it has ${[...properties.keys()].join(', ') || 'none'})`];
+    if (!properties.has(key))
+      return [
+        `body.${at}: the document's schema has no property "${key}" (it has ${[...properties.keys()].join(', ') || 'none'})`,
+      ];
     return unknownProperties(properties.get(key), child, at, depth + 1);
   });
 }
@@ -97,7 +110,8 @@ function unknownProperties(schema: unknown, value: unknown, path: string, depth 
 function bodySchemas(context: CallContext, operation: DocOperation): { raw: unknown; deref: unknown } | undefined {
   const derefBody = operation.operation.requestBody;
   if (!isObject(derefBody) || !isObject(derefBody.content)) return undefined;
-  const type = Object.keys(derefBody.content).find((candidate) => /json/i.test(candidate)) ?? Object.keys(derefBody.content)[0];
+  const type =
+    Object.keys(derefBody.content).find((candidate) => /json/i.test(candidate)) ?? Object.keys(derefBody.content)[0];
   if (!type) return undefined;
   const pathItem = follow(context.raw, (context.raw.paths as Json)[operation.template]) as Json;
   const rawBody = follow(context.raw, (pathItem[operation.method] as Json).requestBody) as Json;
@@ -108,10 +122,17 @@ function bodySchemas(context: CallContext, operation: DocOperation): { raw: unkn
 function bodyFindings(context: CallContext, operation: DocOperation, call: RecordedCall): CallFinding[] {
   if (call.request.body === undefined || call.request.body === '') return [];
   const schemas = bodySchemas(context, operation);
-  if (!schemas) return [{ part: 'body', message: 'the call sends a body, but the document describes none for this operation' }];
+  if (!schemas)
+    return [{ part: 'body', message: 'the call sends a body, but the document describes none for this operation' }];
   if (typeof call.body !== 'object' || call.body === null) return [];
   const unknown = unknownProperties(schemas.deref, call.body, '');
-  const invalid = context.validators.problems(schemas.raw, call.body).filter((problem) => !problem.includes('must NOT have additional properties')).map((problem) => `body${problem.startsWith('/') ? problem.replace(/\//g, '.') : ` ${problem.replace(/^\(root\) /, '')}`}`);
+  const invalid = context.validators
+    .problems(schemas.raw, call.body)
+    .filter((problem) => !problem.includes('must NOT have additional properties'))
+    .map(
+      (problem) =>
+        `body${problem.startsWith('/') ? problem.replace(/\//g, '.') : ` ${problem.replace(/^\(root\) /, '')}`}`,
+    );
   return [...unknown, ...invalid].map((message) => ({ part: 'body', message }));
 }
 
@@ -122,23 +143,39 @@ const SERVER_FAILURES = [500, 502, 503, 504];
 export function documentedStatus(operation: DocOperation, status: number, common: number[]): true | string {
   const responses = isObject(operation.operation.responses) ? Object.keys(operation.operation.responses) : [];
   const code = String(status);
-  if (SERVER_FAILURES.includes(status) || common.includes(status) || responses.some((key) => key === code || key.toUpperCase() === `${code[0]}XX` || key === 'default')) return true;
+  if (
+    SERVER_FAILURES.includes(status) ||
+    common.includes(status) ||
+    responses.some((key) => key === code || key.toUpperCase() === `${code[0]}XX` || key === 'default')
+  )
+    return true;
   return responses.join(', ') || 'none';
 }
 
 function statusFindings(operation: DocOperation, status: number, common: number[]): CallFinding[] {
   const listed = documentedStatus(operation, status, common);
-  return listed === true ? [] : [{ part: 'status', message: `the fixture answers ${status}, which the document does not list for this operation (it lists ${listed})` }];
+  return listed === true
+    ? []
+    : [
+        {
+          part: 'status',
+          message: `the fixture answers ${status}, which the document does not list for this operation (it lists ${listed})`,
+        },
+      ];
 }
 
 export function checkCall(context: CallContext, call: RecordedCall): CallVerdict {
   const url = new URL(call.request.url);
   const path = documentPath(url, context);
-  if (path === undefined) return { route: `${call.request.method} ${url.origin}${url.pathname}`, status: 'outside', findings: [] };
+  if (path === undefined)
+    return { route: `${call.request.method} ${url.origin}${url.pathname}`, status: 'outside', findings: [] };
   const relative = path.slice(context.pathPrefix.length);
-  const listed = context.allowListed.filter((entry) => entry.method === call.request.method && entry.regex.test(relative));
+  const listed = context.allowListed.filter(
+    (entry) => entry.method === call.request.method && entry.regex.test(relative),
+  );
   const whole = listed.find((entry) => !entry.query && !entry.body);
-  if (whole) return { route: `${call.request.method} ${context.pathPrefix}${whole.path}`, status: 'allow-listed', findings: [] };
+  if (whole)
+    return { route: `${call.request.method} ${context.pathPrefix}${whole.path}`, status: 'allow-listed', findings: [] };
   const proseQuery = new Set(listed.flatMap((entry) => entry.query ?? []));
   const proseBody = listed.some((entry) => entry.body);
   const operation = context.index.find(call.request.method, path);
@@ -149,8 +186,14 @@ export function checkCall(context: CallContext, call: RecordedCall): CallVerdict
       : `${call.request.method} ${path}: the document has no such path${context.pathPrefix ? ` (with pathPrefix ${context.pathPrefix})` : ''}; fix the call, or list the route under openapi.undocumented with the vendor's prose documentation`;
     return { route: `${call.request.method} ${path}`, status: 'finding', findings: [{ part: 'request', message }] };
   }
-  const query = queryFindings(url, operation.parameters).filter((finding) => ![...proseQuery].some((name) => finding.message.startsWith(`query parameter "${name}" `)));
+  const query = queryFindings(url, operation.parameters).filter(
+    (finding) => ![...proseQuery].some((name) => finding.message.startsWith(`query parameter "${name}" `)),
+  );
   const body = proseBody ? [] : bodyFindings(context, operation, call);
   const findings = [...query, ...body, ...statusFindings(operation, call.response.status, context.commonStatuses)];
-  return { route: `${call.request.method} ${operation.template}`, status: findings.length ? 'finding' : 'ok', findings };
+  return {
+    route: `${call.request.method} ${operation.template}`,
+    status: findings.length ? 'finding' : 'ok',
+    findings,
+  };
 }

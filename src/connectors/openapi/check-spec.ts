@@ -33,7 +33,12 @@ export interface SpecReport {
 }
 
 function templateRegex(path: string): RegExp {
-  return new RegExp(`^${path.split(/(\{[^}]+\})/).map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+  return new RegExp(
+    `^${path
+      .split(/(\{[^}]+\})/)
+      .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  );
 }
 
 function findingPath(index: number, part: CallFinding['part'], source: YamlSource): (string | number)[] {
@@ -50,9 +55,23 @@ export interface CheckOptions {
 
 export async function checkSpec(dir: string, options: CheckOptions = {}): Promise<SpecReport> {
   const connector = loadConnector(dir);
-  if (!connector.openapi && !options.document) throw new ConfigError([{ file: connector.file, message: "No openapi block: name the vendor's OpenAPI document (openapi.document) to check the connector against it, or pass --document <file or URL>" }]);
-  const openapi = connector.openapi ?? { document: options.document!, pathPrefix: '', undocumented: [], commonStatuses: [] };
-  const doc = await loadOpenApi(options.document ? documentFile(options.document, process.cwd()) : documentFile(openapi.document, dir));
+  if (!connector.openapi && !options.document)
+    throw new ConfigError([
+      {
+        file: connector.file,
+        message:
+          "No openapi block: name the vendor's OpenAPI document (openapi.document) to check the connector against it, or pass --document <file or URL>",
+      },
+    ]);
+  const openapi = connector.openapi ?? {
+    document: options.document!,
+    pathPrefix: '',
+    undocumented: [],
+    commonStatuses: [],
+  };
+  const doc = await loadOpenApi(
+    options.document ? documentFile(options.document, process.cwd()) : documentFile(openapi.document, dir),
+  );
   const app = loadFixtureApp(dir);
   const index = new OperationIndex(doc.deref);
   const context: CallContext = {
@@ -61,7 +80,13 @@ export async function checkSpec(dir: string, options: CheckOptions = {}): Promis
     index,
     validators: new SchemaValidators(doc),
     raw: doc.raw,
-    allowListed: openapi.undocumented.map((entry) => ({ method: entry.method, path: entry.path, regex: templateRegex(entry.path), ...(entry.query ? { query: entry.query } : {}), ...(entry.body ? { body: entry.body } : {}) })),
+    allowListed: openapi.undocumented.map((entry) => ({
+      method: entry.method,
+      path: entry.path,
+      regex: templateRegex(entry.path),
+      ...(entry.query ? { query: entry.query } : {}),
+      ...(entry.body ? { body: entry.body } : {}),
+    })),
     commonStatuses: openapi.commonStatuses.map((entry) => entry.status),
   };
   const findings: ConfigIssue[] = [];
@@ -70,7 +95,8 @@ export async function checkSpec(dir: string, options: CheckOptions = {}): Promis
   for (const { file, fixture } of loadFixtures(dir)) {
     const result = await runFixture(dir, connector, app, fixture);
     const source = parseYaml(file, readFileSync(file, 'utf8'));
-    if (result.problems.length) findings.push({ file, message: `the case does not pass connector test (${result.problems[0]}); fix it first` });
+    if (result.problems.length)
+      findings.push({ file, message: `the case does not pass connector test (${result.problems[0]}); fix it first` });
     for (const call of result.calls) {
       const verdict = checkCall(context, call);
       const route = routes.get(verdict.route) ?? { route: verdict.route, status: verdict.status, calls: 0 };
@@ -93,10 +119,19 @@ export async function checkSpec(dir: string, options: CheckOptions = {}): Promis
   for (const entry of openapi.undocumented.filter((candidate) => !candidate.query && !candidate.body)) {
     const called = routes.get(`${entry.method} ${openapi.pathPrefix}${entry.path}`)?.status === 'allow-listed';
     if (index.find(entry.method, `${openapi.pathPrefix}${entry.path.replace(/\{[^}]+\}/g, 'x')}`)) {
-      findings.push({ file: connector.file, path: 'openapi.undocumented', message: `${entry.method} ${entry.path} is in the document: remove it from openapi.undocumented` });
+      findings.push({
+        file: connector.file,
+        path: 'openapi.undocumented',
+        message: `${entry.method} ${entry.path} is in the document: remove it from openapi.undocumented`,
+      });
     } else if (!called) {
       warnings.push(`openapi.undocumented lists ${entry.method} ${entry.path}, which no fixture calls`);
     }
   }
-  return { document: doc.file, findings, warnings, routes: [...routes.values()].sort((a, b) => a.route.localeCompare(b.route)) };
+  return {
+    document: doc.file,
+    findings,
+    warnings,
+    routes: [...routes.values()].sort((a, b) => a.route.localeCompare(b.route)),
+  };
 }

@@ -37,7 +37,9 @@ export function documentFile(reference: string, connectorDir: string): string {
       // Packages whose exports hide data files: resolve the package root, then the file below it.
       const parts = specifier.split('/');
       const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-      const root = createRequire(join(process.cwd(), 'package.json')).resolve(`${name}/package.json`).replace(/package\.json$/, '');
+      const root = createRequire(join(process.cwd(), 'package.json'))
+        .resolve(`${name}/package.json`)
+        .replace(/package\.json$/, '');
       return join(root, specifier.slice(name.length + 1));
     }
   }
@@ -49,12 +51,23 @@ export function documentFile(reference: string, connectorDir: string): string {
  * stands for "any value" rather than failing the whole document.
  */
 function withoutDanglingRefs(doc: Json): Json {
-  const resolves = (ref: string) => ref.slice(2).split('/').reduce<unknown>((current, part) => (current && typeof current === 'object' ? (current as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), doc) !== undefined;
+  const resolves = (ref: string) =>
+    ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>(
+        (current, part) =>
+          current && typeof current === 'object'
+            ? (current as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')]
+            : undefined,
+        doc,
+      ) !== undefined;
   const visit = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(visit);
     if (!value || typeof value !== 'object') return value;
     const node = value as Json;
-    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/') && !resolves(node.$ref)) return { description: `(the document refers to ${node.$ref}, which it does not define)` };
+    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/') && !resolves(node.$ref))
+      return { description: `(the document refers to ${node.$ref}, which it does not define)` };
     return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, visit(child)]));
   };
   return visit(doc) as Json;
@@ -62,7 +75,10 @@ function withoutDanglingRefs(doc: Json): Json {
 
 /** A published document (the demo app's /openapi.json, a vendor's URL), fetched once for a draft or a check. */
 async function download(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(30_000), headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' } });
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(30_000),
+    headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' },
+  });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.text();
 }
@@ -89,8 +105,11 @@ export async function loadOpenApi(file: string): Promise<OpenApiDocument> {
     throw new ConfigError([{ file, message: `Cannot read the OpenAPI document: ${(error as Error).message}` }]);
   }
   raw = withoutDanglingRefs(raw);
-  const declared = String(raw.openapi ?? '');
-  if (!/^3\.[01]\./.test(declared)) throw new ConfigError([{ file, message: `Not an OpenAPI 3.0 or 3.1 document (openapi: ${JSON.stringify(raw.openapi)})` }]);
-  const deref = (await dereference(structuredClone(raw), { dereference: { circular: true } })) as Json;
+  const declared = typeof raw.openapi === 'string' ? raw.openapi : '';
+  if (!/^3\.[01]\./.test(declared))
+    throw new ConfigError([
+      { file, message: `Not an OpenAPI 3.0 or 3.1 document (openapi: ${JSON.stringify(raw.openapi)})` },
+    ]);
+  const deref = await dereference<Json>(structuredClone(raw), { dereference: { circular: true } });
   return { file, version: declared.startsWith('3.1') ? '3.1' : '3.0', raw, deref };
 }

@@ -13,9 +13,37 @@ export interface FieldRead {
   offset: number;
 }
 
-type Node = Record<string, any>;
+/** The parts of JSONata's parse tree this walk reads; every field is optional, as each node type has few. */
+interface Node {
+  type?: string;
+  value?: unknown;
+  position?: number;
+  quoted?: boolean;
+  steps?: Node[];
+  stages?: Node[];
+  predicate?: Node[];
+  expr?: Node;
+  expression?: Node;
+  expressions?: Node[];
+  arguments?: Node[];
+  group?: { lhs: Node[][] };
+  /** A node in a binary or a binding; key-value pairs in an object constructor. */
+  lhs?: Node | Node[][];
+  rhs?: Node;
+  condition?: Node;
+  then?: Node;
+  else?: Node;
+}
 type Context = string[] | undefined;
 type Env = Map<string, Context>;
+
+function single(lhs: Node['lhs']): Node | undefined {
+  return Array.isArray(lhs) ? undefined : lhs;
+}
+
+function pairs(lhs: Node['lhs']): Node[][] {
+  return Array.isArray(lhs) ? lhs : [];
+}
 
 function nameStart(step: Node): number {
   const name = String(step.value);
@@ -29,7 +57,7 @@ class Walker {
   /** Follows a path expression; returns the context it ends in (undefined when it leaves the input). */
   path(node: Node, context: Context, env: Env): Context {
     let current = context;
-    for (const [index, step] of (node.steps as Node[]).entries()) {
+    for (const [index, step] of (node.steps ?? []).entries()) {
       if (step.type === 'name') {
         current = current && [...current, String(step.value)];
         if (current) this.reads.push({ path: current, offset: nameStart(step) });
@@ -40,12 +68,13 @@ class Walker {
         this.walk(step, current, env);
         current = undefined;
       }
-      for (const stage of (step.stages as Node[] | undefined) ?? []) if (stage.type === 'filter') this.walk(stage.expr, current, env);
+      for (const stage of step.stages ?? []) if (stage.type === 'filter') this.walk(stage.expr, current, env);
     }
-    if (node.group) for (const [key, value] of node.group.lhs as Node[][]) {
-      this.walk(key, current, env);
-      this.walk(value, current, env);
-    }
+    if (node.group)
+      for (const [key, value] of node.group.lhs) {
+        this.walk(key, current, env);
+        this.walk(value, current, env);
+      }
     return current;
   }
 
@@ -53,7 +82,8 @@ class Walker {
   contextOf(node: Node, context: Context, env: Env): Context {
     if (node.type === 'path') return this.path(node, context, new Map(env));
     if (node.type === 'variable') return node.value === '' ? context : env.get(String(node.value));
-    if (node.type === 'block' && (node.expressions as Node[]).length === 1) return this.contextOf((node.expressions as Node[])[0]!, context, env);
+    if (node.type === 'block' && node.expressions?.length === 1)
+      return this.contextOf(node.expressions[0]!, context, env);
     this.walk(node, context, env);
     return undefined;
   }
@@ -66,29 +96,30 @@ class Walker {
         break;
       case 'block': {
         const scope = new Map(env);
-        for (const expression of node.expressions as Node[]) this.walk(expression, context, scope);
+        for (const expression of node.expressions ?? []) this.walk(expression, context, scope);
         break;
       }
       case 'bind':
-        env.set(String(node.lhs.value), this.contextOf(node.rhs, context, env));
+        env.set(String(single(node.lhs)?.value), node.rhs ? this.contextOf(node.rhs, context, env) : undefined);
         break;
       case 'condition':
         for (const part of [node.condition, node.then, node.else]) this.walk(part, context, env);
         break;
       case 'function':
       case 'partial':
-        for (const argument of (node.arguments as Node[] | undefined) ?? []) this.walk(argument, context, env);
+        for (const argument of node.arguments ?? []) this.walk(argument, context, env);
         break;
       case 'binary':
-        this.walk(node.lhs, context, env);
+        this.walk(single(node.lhs), context, env);
         this.walk(node.rhs, context, env);
         break;
       case 'unary':
-        if (node.value === '{') for (const [key, value] of node.lhs as Node[][]) {
-          this.walk(key, context, env);
-          this.walk(value, context, env);
-        }
-        else if (node.value === '[') for (const item of node.expressions as Node[]) this.walk(item, context, env);
+        if (node.value === '{')
+          for (const [key, value] of pairs(node.lhs)) {
+            this.walk(key, context, env);
+            this.walk(value, context, env);
+          }
+        else if (node.value === '[') for (const item of node.expressions ?? []) this.walk(item, context, env);
         else this.walk(node.expression, context, env);
         break;
       case 'lambda':
@@ -97,7 +128,7 @@ class Walker {
       default:
         break;
     }
-    for (const stage of (node.predicate as Node[] | undefined) ?? []) if (stage.type === 'filter') this.walk(stage.expr, undefined, env);
+    for (const stage of node.predicate ?? []) if (stage.type === 'filter') this.walk(stage.expr, undefined, env);
   }
 }
 

@@ -39,7 +39,10 @@ function parameterList(list: unknown): Parameter[] {
 }
 
 function templateRegex(template: string): RegExp {
-  const pattern = template.split(/(\{[^}]+\})/).map((part) => (part.startsWith('{') ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const pattern = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => (part.startsWith('{') ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${pattern}$`);
 }
 
@@ -50,7 +53,12 @@ export class OperationIndex {
     const paths = isObject(doc.paths) ? doc.paths : {};
     this.#routes = Object.entries(paths)
       .filter(([, item]) => isObject(item))
-      .map(([template, item]) => ({ template, regex: templateRegex(template), literal: template.replace(/\{[^}]+\}/g, '').length, item: item as Json }))
+      .map(([template, item]) => ({
+        template,
+        regex: templateRegex(template),
+        literal: template.replace(/\{[^}]+\}/g, '').length,
+        item: item as Json,
+      }))
       .sort((a, b) => b.literal - a.literal);
   }
 
@@ -66,7 +74,9 @@ export class OperationIndex {
       const operation = route.item[lower];
       if (!isObject(operation)) continue;
       const own = parameterList(operation.parameters);
-      const shared = parameterList(route.item.parameters).filter((parameter) => !own.some((mine) => mine.name === parameter.name && mine.in === parameter.in));
+      const shared = parameterList(route.item.parameters).filter(
+        (parameter) => !own.some((mine) => mine.name === parameter.name && mine.in === parameter.in),
+      );
       return { method: lower, template: route.template, operation, parameters: [...shared, ...own] };
     }
     return undefined;

@@ -10,7 +10,7 @@ import { locate } from '../expression.ts';
 import type { ConfigIssue } from '../../errors.ts';
 import { fieldReads, type FieldRead } from './expression-reads.ts';
 import type { OperationIndex } from './operations.ts';
-import { isObject, itemsOf, propertiesOf } from './schemas.ts';
+import { isObject, itemsOf, listOf, propertiesOf } from './schemas.ts';
 
 type Judgement = 'present' | 'missing' | 'unknown';
 
@@ -18,10 +18,15 @@ type Judgement = 'present' | 'missing' | 'unknown';
  * Whether a read path exists in a schema. Array levels are transparent, as in JSONata; a oneOf/anyOf has
  * the field when any branch has it (Auth0 answers a list either as an array or as { roles, total }).
  */
-export function judge(schema: unknown, path: readonly string[], depth = 0, seen = new Set<unknown>()): { verdict: Judgement; at?: number } {
+export function judge(
+  schema: unknown,
+  path: readonly string[],
+  depth = 0,
+  seen = new Set<unknown>(),
+): { verdict: Judgement; at?: number } {
   if (depth >= path.length) return { verdict: 'present' };
   if (!isObject(schema) || seen.has(schema)) return { verdict: 'unknown' };
-  const branches = [...(Array.isArray(schema.oneOf) ? schema.oneOf : []), ...(Array.isArray(schema.anyOf) ? schema.anyOf : [])];
+  const branches = [...listOf(schema.oneOf), ...listOf(schema.anyOf)];
   if (branches.length) {
     const verdicts = branches.map((branch) => judge(branch, path, depth, new Set([...seen, schema])));
     if (verdicts.some((entry) => entry.verdict === 'present')) return { verdict: 'present' };
@@ -63,7 +68,7 @@ function follow(schema: unknown, path: string[] | undefined): unknown {
   if (path === undefined) return undefined;
   let current = schema;
   for (const name of path) {
-    const candidates = isObject(current) ? [current, ...(Array.isArray(current.oneOf) ? current.oneOf : []), ...(Array.isArray(current.anyOf) ? current.anyOf : [])] : [];
+    const candidates = isObject(current) ? [current, ...listOf(current.oneOf), ...listOf(current.anyOf)] : [];
     let next: unknown;
     for (const candidate of candidates) {
       let node = candidate;
@@ -83,16 +88,26 @@ export interface ReadContext {
 }
 
 /** The document operation a request template calls, when its path is literal enough to tell. */
-function documented(context: ReadContext, request: CompiledRequest | undefined): { label: string; schema: unknown } | undefined {
+function documented(
+  context: ReadContext,
+  request: CompiledRequest | undefined,
+): { label: string; schema: unknown } | undefined {
   if (!request || /^\s*\{\{|^[a-z]+:\/\//i.test(request.url.source)) return undefined;
   const path = `${context.pathPrefix}${request.url.source.replace(/\{\{[\s\S]*?\}\}/g, 'x').replace(/\?.*$/, '')}`;
   const operation = context.index.find(request.method, path);
-  return operation ? { label: `${request.method} ${operation.template}`, schema: successSchema(operation.operation) } : undefined;
+  return operation
+    ? { label: `${request.method} ${operation.template}`, schema: successSchema(operation.operation) }
+    : undefined;
 }
 
 function issue(expression: CompiledExpression, read: FieldRead, message: string): ConfigIssue {
   const origin = expression.origin ?? { file: expression.where };
-  return { file: origin.file, ...locate(expression.source, read.offset, origin), ...(origin.path ? { path: origin.path } : {}), message };
+  return {
+    file: origin.file,
+    ...locate(expression.source, read.offset, origin),
+    ...(origin.path ? { path: origin.path } : {}),
+    message,
+  };
 }
 
 /** Reads of one expression that one response schema (the operation's own) lacks. */
@@ -100,17 +115,29 @@ function ownReads(expression: CompiledExpression | undefined, schema: unknown, l
   if (!expression?.ast || schema === undefined) return [];
   return fieldReads(expression.ast()).flatMap((read) => {
     const { verdict, at } = judge(schema, read.path);
-    return verdict === 'missing' ? [issue(expression, read, `reads "${read.path.slice(0, (at ?? 0) + 1).join('.')}", which the document's ${label} answer does not have`)] : [];
+    return verdict === 'missing'
+      ? [
+          issue(
+            expression,
+            read,
+            `reads "${read.path.slice(0, (at ?? 0) + 1).join('.')}", which the document's ${label} answer does not have`,
+          ),
+        ]
+      : [];
   });
 }
 
-function operationReads(context: ReadContext, operation: CompiledOperation | undefined): { issues: ConfigIssue[]; object?: { label: string; schema: unknown } } {
+function operationReads(
+  context: ReadContext,
+  operation: CompiledOperation | undefined,
+): { issues: ConfigIssue[]; object?: { label: string; schema: unknown } } {
   if (!operation) return { issues: [] };
   const issues: ConfigIssue[] = [];
   for (const step of operation.steps) {
     if (step.pagination) continue;
     const target = documented(context, step.request);
-    if (target) for (const [, expression] of step.extract) issues.push(...ownReads(expression, target.schema, target.label));
+    if (target)
+      for (const [, expression] of step.extract) issues.push(...ownReads(expression, target.schema, target.label));
   }
   const last = documented(context, operation.steps.at(-1)?.request);
   if (!last) return { issues };
@@ -134,7 +161,9 @@ export function responseReadIssues(context: ReadContext): ConfigIssue[] {
     const list = documented(context, resource.list.steps[0]?.request);
     if (list) {
       issues.push(...ownReads(resource.list.items, list.schema, list.label));
-      const items = itemsOf(follow(list.schema, namePath(resource.list.items))) ?? follow(list.schema, namePath(resource.list.items));
+      const items =
+        itemsOf(follow(list.schema, namePath(resource.list.items))) ??
+        follow(list.schema, namePath(resource.list.items));
       if (items !== undefined) {
         issues.push(...ownReads(resource.list.id, items, `${list.label} items`));
         objects.push({ label: `${list.label} items`, schema: items });
@@ -154,7 +183,13 @@ export function responseReadIssues(context: ReadContext): ConfigIssue[] {
         const missing = verdicts.filter((entry) => entry.verdict === 'missing');
         if (missing.length && !verdicts.some((entry) => entry.verdict === 'present')) {
           const field = read.path.slice(0, (missing[0]!.at ?? 0) + 1).join('.');
-          issues.push(issue(toScim, read, `toScim reads "${field}", which no documented answer has (${missing.map((entry) => entry.object.label).join('; ')})`));
+          issues.push(
+            issue(
+              toScim,
+              read,
+              `toScim reads "${field}", which no documented answer has (${missing.map((entry) => entry.object.label).join('; ')})`,
+            ),
+          );
         }
       }
     }

@@ -8,6 +8,16 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Json, OpenApiDocument } from './document.ts';
 
+/** An array's entries, or none for anything else (a document's value of unknown shape). */
+export function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
+}
+
+/** A scalar of a document as text ("" for anything that is not a string, number or boolean). */
+export function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -21,7 +31,7 @@ function from30(value: unknown): unknown {
   if (out.nullable === true) {
     delete out.nullable;
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
-    else if (out.enum && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    else if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...listOf(out.enum), null];
   }
   return out;
 }
@@ -29,7 +39,13 @@ function from30(value: unknown): unknown {
 /** Follows a local "#/…" $ref in the document as written. */
 export function follow(doc: Json, node: unknown, depth = 0): unknown {
   if (!isObject(node) || typeof node.$ref !== 'string' || depth > 20) return node;
-  const target = node.$ref.slice(2).split('/').reduce<unknown>((current, part) => (isObject(current) ? current[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), doc);
+  const target = node.$ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>(
+      (current, part) => (isObject(current) ? current[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined),
+      doc,
+    );
   return follow(doc, target, depth + 1);
 }
 
@@ -40,7 +56,13 @@ export class SchemaValidators {
 
   constructor(doc: OpenApiDocument) {
     // Vendors' own formats ("user-id-with-max-length") are not errors: ajv ignores them, quietly.
-    const options = { strict: false, allErrors: true, validateSchema: false, validateFormats: true, logger: false } as const;
+    const options = {
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      validateFormats: true,
+      logger: false,
+    } as const;
     this.#ajv = doc.version === '3.1' ? new Ajv2020(options) : new Ajv(options);
     (addFormats as unknown as (ajv: Ajv) => void)(this.#ajv);
     const components = doc.raw.components;
@@ -62,7 +84,10 @@ export class SchemaValidators {
     if (validate(value)) return [];
     return (validate.errors ?? [])
       .filter((error) => error.keyword !== 'allOf' && error.keyword !== 'if')
-      .map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}${error.keyword === 'enum' ? `: ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}` : ''}`);
+      .map(
+        (error) =>
+          `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}${error.keyword === 'enum' ? `: ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}` : ''}`,
+      );
   }
 }
 
@@ -91,7 +116,12 @@ export function propertiesOf(schema: unknown, seen = new Set<unknown>()): Map<st
   }
   if (!known) return undefined;
   // An explicit additionalProperties (true or a schema) or patternProperties make other names legal too.
-  if (schema.additionalProperties === true || isObject(schema.additionalProperties) || isObject(schema.patternProperties)) return undefined;
+  if (
+    schema.additionalProperties === true ||
+    isObject(schema.additionalProperties) ||
+    isObject(schema.patternProperties)
+  )
+    return undefined;
   return out;
 }
 
@@ -114,5 +144,7 @@ export function itemsOf(schema: unknown): unknown {
 export function isArraySchema(schema: unknown): boolean {
   if (!isObject(schema)) return false;
   if (schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array'))) return true;
-  return ['allOf', 'anyOf', 'oneOf'].some((key) => Array.isArray(schema[key]) && (schema[key] as unknown[]).some(isArraySchema));
+  return ['allOf', 'anyOf', 'oneOf'].some(
+    (key) => Array.isArray(schema[key]) && (schema[key] as unknown[]).some(isArraySchema),
+  );
 }

@@ -22,7 +22,13 @@ function refsIn(value: unknown, found: Set<string>): void {
 }
 
 function pointer(doc: Json, ref: string): unknown {
-  return ref.slice(2).split('/').reduce<unknown>((current, part) => (isObject(current) ? current[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), doc);
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>(
+      (current, part) => (isObject(current) ? current[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined),
+      doc,
+    );
 }
 
 /** Several documents (Zendesk publishes one per area) as one: paths and components merged. */
@@ -32,7 +38,8 @@ export function mergeDocuments(docs: Json[]): Json {
   for (const doc of rest) {
     merged.paths = { ...(merged.paths as Json), ...(doc.paths as Json) };
     const components = (merged.components ?? {}) as Record<string, Json>;
-    for (const [kind, entries] of Object.entries((doc.components ?? {}) as Record<string, Json>)) components[kind] = { ...components[kind], ...entries };
+    for (const [kind, entries] of Object.entries((doc.components ?? {}) as Record<string, Json>))
+      components[kind] = { ...components[kind], ...entries };
     merged.components = components;
   }
   return merged;
@@ -43,7 +50,13 @@ export function sliceDocument(doc: Json, routes: readonly Route[]): Json {
   for (const { method, template } of routes) {
     const item = (doc.paths as Json | undefined)?.[template];
     if (!isObject(item)) continue;
-    const slice = (paths[template] as Json | undefined) ?? Object.fromEntries(Object.entries(item).filter(([key]) => !['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'].includes(key)));
+    const slice =
+      (paths[template] as Json | undefined) ??
+      Object.fromEntries(
+        Object.entries(item).filter(
+          ([key]) => !['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'].includes(key),
+        ),
+      );
     slice[method.toLowerCase()] = item[method.toLowerCase()];
     paths[template] = slice;
   }
@@ -63,7 +76,14 @@ export function sliceDocument(doc: Json, routes: readonly Route[]): Json {
     (components[parts[1]!] ??= {})[parts[2]!.replace(/~1/g, '/').replace(/~0/g, '~')] = target;
     refsIn(target, pending);
   }
-  const sorted = Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b)).map(([kind, entries]) => [kind, Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)))]));
+  const sorted = Object.fromEntries(
+    Object.entries(components)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, entries]) => [
+        kind,
+        Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b))),
+      ]),
+  );
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
   return {
     openapi: doc.openapi,

@@ -25,8 +25,11 @@ export function declaredOperations(connector: CompiledConnector): string[] {
   for (const kind of ['User', 'Group'] as const) {
     const resource = connector.resources[kind];
     if (!resource) continue;
-    for (const op of ['create', 'get', 'list', 'update', 'deactivate', 'reactivate', 'delete'] as const) if (resource[op]) out.push(`${kind}.${op}`);
-    if (resource.members) for (const op of ['add', 'remove', 'list', 'addMany', 'removeMany'] as const) if (resource.members[op]) out.push(`${kind}.members.${op}`);
+    for (const op of ['create', 'get', 'list', 'update', 'deactivate', 'reactivate', 'delete'] as const)
+      if (resource[op]) out.push(`${kind}.${op}`);
+    if (resource.members)
+      for (const op of ['add', 'remove', 'list', 'addMany', 'removeMany'] as const)
+        if (resource.members[op]) out.push(`${kind}.members.${op}`);
   }
   return out;
 }
@@ -35,7 +38,10 @@ export function emptyCoverage(): FixtureCoverage {
   return { operations: new Set(), statuses: new Set(), scimStatuses: new Set() };
 }
 
-export function addToCoverage(coverage: FixtureCoverage, result: Pick<FixtureResult, 'operations' | 'statuses' | 'scimStatus'>): void {
+export function addToCoverage(
+  coverage: FixtureCoverage,
+  result: Pick<FixtureResult, 'operations' | 'statuses' | 'scimStatus'>,
+): void {
   for (const operation of result.operations) coverage.operations.add(operation);
   for (const status of result.statuses) coverage.statuses.add(status);
   coverage.scimStatuses.add(result.scimStatus);
@@ -44,7 +50,9 @@ export function addToCoverage(coverage: FixtureCoverage, result: Pick<FixtureRes
 export function coverageGaps(connector: CompiledConnector, coverage: FixtureCoverage): CoverageGaps {
   const seen = [...coverage.operations];
   // The engine may report a step of an operation as "<operation>.<step>": that still exercises it.
-  const operations = declaredOperations(connector).filter((op) => !seen.some((name) => name === op || name.startsWith(`${op}.`)));
+  const operations = declaredOperations(connector).filter(
+    (op) => !seen.some((name) => name === op || name.startsWith(`${op}.`)),
+  );
   const { statuses, scimStatuses } = coverage;
   const answers: string[] = [];
   if (!statuses.has(404)) answers.push('an app 404');

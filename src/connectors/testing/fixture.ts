@@ -10,7 +10,18 @@ const appEntry = gatewayConfig.shape.apps.element.shape;
 
 const json = z.unknown();
 
-const mapped = z.record(z.string(), z.object({ appId: z.string(), userName: z.string().optional(), displayName: z.string().optional(), externalId: z.string().optional(), shadow: z.record(z.string(), json).optional() }).strict());
+const mapped = z.record(
+  z.string(),
+  z
+    .object({
+      appId: z.string(),
+      userName: z.string().optional(),
+      displayName: z.string().optional(),
+      externalId: z.string().optional(),
+      shadow: z.record(z.string(), json).optional(),
+    })
+    .strict(),
+);
 
 export const fixtureApp = z
   .object({
@@ -28,7 +39,7 @@ export const fixtureCase = z
       .object({ schemaExtensions: appEntry.schemaExtensions, customFields: appEntry.customFields })
       .strict()
       .optional()
-      .describe('What this case adds to fixtures/_app.yaml: an app\'s schemaExtensions and customFields.'),
+      .describe("What this case adds to fixtures/_app.yaml: an app's schemaExtensions and customFields."),
     given: z.object({ users: mapped.optional(), groups: mapped.optional() }).strict().optional(),
     request: z
       .object({
@@ -52,16 +63,22 @@ export const fixtureCase = z
                 body: json.optional(),
               })
               .strict(),
-            response: z.object({ status: z.number().int().min(100).max(599), headers: z.record(z.string(), z.string()).optional(), body: json.optional() }).strict(),
+            response: z
+              .object({
+                status: z.number().int().min(100).max(599),
+                headers: z.record(z.string(), z.string()).optional(),
+                body: json.optional(),
+              })
+              .strict(),
           })
           .strict(),
       )
       .default([]),
-    expect: z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()).optional(), body: json.optional() }).strict(),
+    expect: z
+      .object({ status: z.number().int(), headers: z.record(z.string(), z.string()).optional(), body: json.optional() })
+      .strict(),
   })
   .strict();
-
-
 
 export type FixtureCase = z.infer<typeof fixtureCase>;
 export type FixtureApp = z.infer<typeof fixtureApp>;
@@ -86,6 +103,10 @@ export function loadFixtures(dir: string): LoadedFixture[] {
     .sort()
     .map((name) => {
       const file = join(folder, name);
-      return { file, name: name.replace(/\.yaml$/, ''), fixture: validateYaml(parseYaml(file, readFileSync(file, 'utf8')), fixtureCase) };
+      return {
+        file,
+        name: name.replace(/\.yaml$/, ''),
+        fixture: validateYaml(parseYaml(file, readFileSync(file, 'utf8')), fixtureCase),
+      };
     });
 }

@@ -53,30 +53,50 @@ export class ReplayTransport implements Transport {
     const index = this.#next++;
     const exchange = this.#exchanges[index];
     if (!exchange) {
-      this.problems.push(`call ${index + 1}: ${label} was not declared (the fixture declares ${this.#exchanges.length} calls)`);
+      this.problems.push(
+        `call ${index + 1}: ${label} was not declared (the fixture declares ${this.#exchanges.length} calls)`,
+      );
       throw new Error(`Undeclared call in a fixture run: ${label}`);
     }
     const expected = exchange.request;
     const problems: string[] = [];
     if (expected.method !== request.method) problems.push(`method: expected ${expected.method}, got ${request.method}`);
-    const wanted = new URL(/^https?:\/\//.test(expected.url) ? expected.url : expected.url.replace(/^\/+/, ''), this.#baseUrl);
-    if (wanted.origin !== url.origin || wanted.pathname !== url.pathname) problems.push(`url: expected ${wanted.origin}${wanted.pathname}, got ${url.origin}${url.pathname}`);
+    const wanted = new URL(
+      /^https?:\/\//.test(expected.url) ? expected.url : expected.url.replace(/^\/+/, ''),
+      this.#baseUrl,
+    );
+    if (wanted.origin !== url.origin || wanted.pathname !== url.pathname)
+      problems.push(`url: expected ${wanted.origin}${wanted.pathname}, got ${url.origin}${url.pathname}`);
     const query = { ...Object.fromEntries(wanted.searchParams), ...(expected.query ?? {}) };
     problems.push(...subsetMismatches(query, Object.fromEntries(url.searchParams), 'query').filter(Boolean));
-    if (expected.headers) problems.push(...subsetMismatches(lowerKeys(expected.headers), lowerKeys(request.headers), 'headers'));
+    if (expected.headers)
+      problems.push(...subsetMismatches(lowerKeys(expected.headers), lowerKeys(request.headers), 'headers'));
     if (expected.body !== undefined) problems.push(...subsetMismatches(expected.body, parseBody(request.body), 'body'));
     for (const problem of problems) this.problems.push(`call ${index + 1} (${label}): ${problem}`);
     const response = exchange.response;
     this.recorded.push({ index, request, body: parseBody(request.body), response });
-    const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-    const headers: Record<string, string> = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-    if (body && !headers['content-type'] && typeof response.body !== 'string') headers['content-type'] = 'application/json';
+    const body =
+      response.body === undefined
+        ? ''
+        : typeof response.body === 'string'
+          ? response.body
+          : JSON.stringify(response.body);
+    const headers: Record<string, string> = Object.fromEntries(
+      Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    if (body && !headers['content-type'] && typeof response.body !== 'string')
+      headers['content-type'] = 'application/json';
     return { status: response.status, headers, body };
   }
 
   /** Declared calls the run never made. */
   leftovers(): string[] {
-    return this.#exchanges.slice(this.#next).map((exchange, offset) => `call ${this.#next + offset + 1} (${exchange.request.method} ${exchange.request.url}) was declared but not made`);
+    return this.#exchanges
+      .slice(this.#next)
+      .map(
+        (exchange, offset) =>
+          `call ${this.#next + offset + 1} (${exchange.request.method} ${exchange.request.url}) was declared but not made`,
+      );
   }
 
   async close(): Promise<void> {}

@@ -35,18 +35,36 @@ export interface RunTransport extends Transport {
   leftovers(): string[];
 }
 
-export async function runFixture(dir: string, connector: CompiledConnector, shared: FixtureApp, fixture: FixtureCase, options: { transport?: (baseUrl: string) => RunTransport } = {}): Promise<FixtureResult> {
-  const app: FixtureApp = { ...shared, ...Object.fromEntries(Object.entries(fixture.app ?? {}).filter(([, value]) => value !== undefined)) };
-  const baseUrl = await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets });
-  const transport: RunTransport = options.transport?.(baseUrl) ?? new ReplayTransport(fixture.exchanges, baseUrl);
+/** The ids the case says the gateway already knows, committed as if created earlier. */
+async function seedIdMap(fixture: FixtureCase): Promise<SqliteIdMap> {
   const idMap = new SqliteIdMap(':memory:');
   const now = new Date().toISOString();
-  for (const [kind, entries] of [['User', fixture.given?.users], ['Group', fixture.given?.groups]] as const) {
+  for (const [kind, entries] of [
+    ['User', fixture.given?.users],
+    ['Group', fixture.given?.groups],
+  ] as const) {
     for (const [scimId, entry] of Object.entries(entries ?? {})) {
       const key = entry.userName ?? entry.displayName ?? null;
-      await idMap.reserve({ app: 'fixture', kind, scimId, appId: entry.appId, key, externalId: entry.externalId ?? null, shadow: entry.shadow ?? null, appHash: null, created: now, lastModified: now, committed: true });
+      await idMap.reserve({
+        app: 'fixture',
+        kind,
+        scimId,
+        appId: entry.appId,
+        key,
+        externalId: entry.externalId ?? null,
+        shadow: entry.shadow ?? null,
+        appHash: null,
+        created: now,
+        lastModified: now,
+        committed: true,
+      });
     }
   }
+  return idMap;
+}
+
+/** A one-app gateway config for the connector in `dir`; secrets reach it through the environment. */
+function fixtureConfig(dir: string, app: FixtureApp): { config: GatewayConfig; env: Record<string, string> } {
   const env: Record<string, string> = { FIXTURE_TOKEN: TOKEN };
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(app.secrets)) {
@@ -73,6 +91,56 @@ export async function runFixture(dir: string, connector: CompiledConnector, shar
       },
     ],
   };
+  return { config, env };
+}
+
+/** Sends the case's SCIM request and holds the answer against what the case expects. */
+async function ask(
+  gatewayUrl: string,
+  fixture: FixtureCase,
+): Promise<{ scimStatus: number; scimBody: unknown; problems: string[] }> {
+  const { method, path, query, headers, body } = fixture.request;
+  const search = query ? `?${new URLSearchParams(query).toString()}` : '';
+  const response = await fetch(`${gatewayUrl}/apps/fixture/scim/v2${path}${search}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const scimStatus = response.status;
+  const text = await response.text();
+  const scimBody = text ? (JSON.parse(text) as unknown) : undefined;
+  const problems: string[] = [];
+  if (scimStatus !== fixture.expect.status)
+    problems.push(
+      `SCIM answer: expected status ${fixture.expect.status}, got ${scimStatus}${text ? `: ${text.slice(0, 300)}` : ''}`,
+    );
+  if (fixture.expect.headers)
+    problems.push(
+      ...subsetMismatches(lowerKeys(fixture.expect.headers), Object.fromEntries(response.headers), 'SCIM headers'),
+    );
+  if (fixture.expect.body !== undefined) problems.push(...subsetMismatches(fixture.expect.body, scimBody, 'SCIM body'));
+  return { scimStatus, scimBody, problems };
+}
+
+export async function runFixture(
+  dir: string,
+  connector: CompiledConnector,
+  shared: FixtureApp,
+  fixture: FixtureCase,
+  options: { transport?: (baseUrl: string) => RunTransport } = {},
+): Promise<FixtureResult> {
+  const app: FixtureApp = {
+    ...shared,
+    ...Object.fromEntries(Object.entries(fixture.app ?? {}).filter(([, value]) => value !== undefined)),
+  };
+  const baseUrl = await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets });
+  const transport: RunTransport = options.transport?.(baseUrl) ?? new ReplayTransport(fixture.exchanges, baseUrl);
+  const idMap = await seedIdMap(fixture);
+  const { config, env } = fixtureConfig(dir, app);
   const operations: string[] = [];
   const statuses: number[] = [];
   const gateway = await startGateway({
@@ -90,28 +158,14 @@ export async function runFixture(dir: string, connector: CompiledConnector, shar
       },
     },
   });
-  const problems: string[] = [];
-  let scimStatus = 0;
-  let scimBody: unknown;
+  let answer: Awaited<ReturnType<typeof ask>>;
   try {
-    const { method, path, query, headers, body } = fixture.request;
-    const search = query ? `?${new URLSearchParams(query)}` : '';
-    const response = await fetch(`${gateway.url}/apps/fixture/scim/v2${path}${search}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}), ...headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    scimStatus = response.status;
-    const text = await response.text();
-    scimBody = text ? (JSON.parse(text) as unknown) : undefined;
-    if (scimStatus !== fixture.expect.status) problems.push(`SCIM answer: expected status ${fixture.expect.status}, got ${scimStatus}${text ? `: ${text.slice(0, 300)}` : ''}`);
-    if (fixture.expect.headers) problems.push(...subsetMismatches(lowerKeys(fixture.expect.headers), Object.fromEntries(response.headers), 'SCIM headers'));
-    if (fixture.expect.body !== undefined) problems.push(...subsetMismatches(fixture.expect.body, scimBody, 'SCIM body'));
+    answer = await ask(gateway.url, fixture);
   } finally {
     await gateway.close();
     await idMap.close();
   }
-  problems.unshift(...transport.problems);
-  problems.push(...transport.leftovers());
+  const problems = [...transport.problems, ...answer.problems, ...transport.leftovers()];
+  const { scimStatus, scimBody } = answer;
   return { problems, operations, statuses, scimStatus, scimBody, calls: transport.recorded };
 }

@@ -9,17 +9,28 @@ export function subsetMismatches(expected: unknown, actual: unknown, path = ''):
   if (expected === null || typeof expected !== 'object') {
     if (expected === actual) return [];
     // Query strings and headers are text: "1" matches 1.
-    if ((typeof expected === 'number' || typeof expected === 'boolean') && typeof actual === 'string' && String(expected) === actual) return [];
-    return [`${at}: expected ${JSON.stringify(expected)}, got ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`];
+    if (
+      (typeof expected === 'number' || typeof expected === 'boolean') &&
+      typeof actual === 'string' &&
+      String(expected) === actual
+    )
+      return [];
+    return [
+      `${at}: expected ${JSON.stringify(expected)}, got ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`,
+    ];
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [`${at}: expected an array, got ${JSON.stringify(actual)}`];
-    if (expected.length !== actual.length) return [`${at}: expected ${expected.length} items, got ${actual.length}: ${JSON.stringify(actual)}`];
+    if (expected.length !== actual.length)
+      return [`${at}: expected ${expected.length} items, got ${actual.length}: ${JSON.stringify(actual)}`];
     return expected.flatMap((item, index) => subsetMismatches(item, actual[index], `${path}[${index}]`));
   }
-  if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${at}: expected an object, got ${JSON.stringify(actual)}`];
+  if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+    return [`${at}: expected an object, got ${JSON.stringify(actual)}`];
   const record = actual as Record<string, unknown>;
-  return Object.entries(expected as Record<string, unknown>).flatMap(([key, value]) => subsetMismatches(value, record[key], path ? `${path}.${key}` : key));
+  return Object.entries(expected as Record<string, unknown>).flatMap(([key, value]) =>
+    subsetMismatches(value, record[key], path ? `${path}.${key}` : key),
+  );
 }
 
 /** Header names are case-insensitive: compare with lower-cased keys on both sides. */

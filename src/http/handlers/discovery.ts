@@ -30,14 +30,21 @@ export function serviceProviderConfig(baseUrl: string): Json {
     sort: { supported: true },
     etag: { supported: true },
     authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'A bearer token configured for this app in the gateway (Entra: Secret Token).', primary: true },
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'A bearer token configured for this app in the gateway (Entra: Secret Token).',
+        primary: true,
+      },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };
 }
 
 function supportedTypes(source: DiscoverySource): ResourceTypeDef[] {
-  return (['User', 'Group'] as const).filter((kind) => source.attributes[kind]).map((kind) => source.resourceTypes[kind]);
+  return (['User', 'Group'] as const)
+    .filter((kind) => source.attributes[kind])
+    .map((kind) => source.resourceTypes[kind]);
 }
 
 export function resourceTypeResource(type: ResourceTypeDef, baseUrl: string): Json {
@@ -48,7 +55,9 @@ export function resourceTypeResource(type: ResourceTypeDef, baseUrl: string): Js
     endpoint: type.endpoint,
     description: type.description,
     schema: type.schema.id,
-    ...(type.extensions.length ? { schemaExtensions: type.extensions.map((extension) => ({ schema: extension.id, required: false })) } : {}),
+    ...(type.extensions.length
+      ? { schemaExtensions: type.extensions.map((extension) => ({ schema: extension.id, required: false })) }
+      : {}),
     meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${type.name}` },
   };
 }
@@ -72,7 +81,14 @@ function filterSchema(schema: SchemaDef, declared: readonly string[]): SchemaDef
   for (const attribute of schema.attributes) {
     const choice = picked.get(attribute.name);
     if (!choice) continue;
-    attributes.push(choice === 'all' ? attribute : { ...attribute, subAttributes: attribute.subAttributes?.filter((sub) => choice.has(sub.name.toLowerCase())) ?? [] });
+    attributes.push(
+      choice === 'all'
+        ? attribute
+        : {
+            ...attribute,
+            subAttributes: attribute.subAttributes?.filter((sub) => choice.has(sub.name.toLowerCase())) ?? [],
+          },
+    );
   }
   return attributes.length ? { ...schema, attributes } : undefined;
 }
@@ -81,7 +97,9 @@ export function schemaList(source: DiscoverySource, baseUrl: string): Json[] {
   const out: Json[] = [];
   for (const type of supportedTypes(source)) {
     const held = source.attributes[type.name] ?? [];
-    const core = held.filter((path) => !/^urn:/i.test(path) || splitUrn(type, path)?.schema === type.schema).map((path) => splitUrn(type, path)?.rest ?? path);
+    const core = held
+      .filter((path) => !/^urn:/i.test(path) || splitUrn(type, path)?.schema === type.schema)
+      .map((path) => splitUrn(type, path)?.rest ?? path);
     const coreSchema = filterSchema(type.schema, core);
     if (coreSchema) out.push(schemaResource(coreSchema, baseUrl));
     for (const extension of type.extensions) {
@@ -89,7 +107,10 @@ export function schemaList(source: DiscoverySource, baseUrl: string): Json[] {
         out.push(schemaResource(extension, baseUrl));
         continue;
       }
-      const own = held.map((path) => splitUrn(type, path)).filter((split) => split?.schema === extension).map((split) => split!.rest);
+      const own = held
+        .map((path) => splitUrn(type, path))
+        .filter((split) => split?.schema === extension)
+        .map((split) => split!.rest);
       const filtered = filterSchema(extension, own);
       if (filtered) out.push(schemaResource(filtered, baseUrl));
     }

@@ -44,17 +44,24 @@ function projectionOf(source: (name: string) => unknown): Projection {
 }
 
 function wantsMembers(projection: Projection): boolean {
-  const mentions = (list: string[] | undefined) => list?.some((name) => isMembersPath(groupResourceType, name)) ?? false;
+  const mentions = (list: string[] | undefined) =>
+    list?.some((name) => isMembersPath(groupResourceType, name)) ?? false;
   if (projection.attributes) return mentions(projection.attributes);
   return !mentions(projection.excludedAttributes);
 }
 
-async function runQuery(ctx: Context, kind: ResourceKind, scope: RequestScope, source: (name: string) => unknown): Promise<void> {
+async function runQuery(
+  ctx: Context,
+  kind: ResourceKind,
+  scope: RequestScope,
+  source: (name: string) => unknown,
+): Promise<void> {
   const projection = projectionOf(source);
   const page = parsePage(source('startIndex'), source('count'));
   const filter = source('filter');
   const sortBy = source('sortBy');
-  if (filter !== undefined && typeof filter !== 'string') throw new ScimRequestError('invalidFilter', '"filter" must be a string');
+  if (filter !== undefined && typeof filter !== 'string')
+    throw new ScimRequestError('invalidFilter', '"filter" must be a string');
   const result = await scope.provisioning.query(
     kind,
     {
@@ -67,7 +74,9 @@ async function runQuery(ctx: Context, kind: ResourceKind, scope: RequestScope, s
     },
     scope.context,
   );
-  const resources = result.resources.map((view) => renderResource(scope.resourceTypes[kind], view, scope.baseUrl, projection));
+  const resources = result.resources.map((view) =>
+    renderResource(scope.resourceTypes[kind], view, scope.baseUrl, projection),
+  );
   sendScim(ctx, 200, listResponse(resources, result.totalResults, result.startIndex));
 }
 
@@ -79,8 +88,15 @@ export function list(kind: ResourceKind) {
 export function search(kind: ResourceKind) {
   return (ctx: Context, scope: RequestScope) => {
     const body = ctx.state.body as unknown;
-    if (!isObject(body) || !Array.isArray(body.schemas) || !body.schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.searchRequest.toLowerCase())) {
-      throw new ScimRequestError('invalidSyntax', `A search body must be an object listing "${URN.searchRequest}" in "schemas"`);
+    if (
+      !isObject(body) ||
+      !Array.isArray(body.schemas) ||
+      !body.schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.searchRequest.toLowerCase())
+    ) {
+      throw new ScimRequestError(
+        'invalidSyntax',
+        `A search body must be an object listing "${URN.searchRequest}" in "schemas"`,
+      );
     }
     return runQuery(ctx, kind, scope, (name) => {
       const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
@@ -90,7 +106,14 @@ export function search(kind: ResourceKind) {
   };
 }
 
-function sendView(ctx: Context, kind: ResourceKind, view: ResourceView, scope: RequestScope, status: number, projection: Projection): void {
+function sendView(
+  ctx: Context,
+  kind: ResourceKind,
+  view: ResourceView,
+  scope: RequestScope,
+  status: number,
+  projection: Projection,
+): void {
   ctx.set('ETag', versionOf(view));
   sendScim(ctx, status, renderResource(scope.resourceTypes[kind], view, scope.baseUrl, projection));
 }
@@ -98,7 +121,9 @@ function sendView(ctx: Context, kind: ResourceKind, view: ResourceView, scope: R
 export function get(kind: ResourceKind) {
   return async (ctx: Context, scope: RequestScope, id: string) => {
     const projection = projectionOf((name) => param(ctx, name));
-    const view = await scope.provisioning.get(kind, id, scope.context, { members: kind === 'Group' && wantsMembers(projection) });
+    const view = await scope.provisioning.get(kind, id, scope.context, {
+      members: kind === 'Group' && wantsMembers(projection),
+    });
     const ifNoneMatch = ctx.get('if-none-match');
     if (ifNoneMatch && etagMatches(ifNoneMatch, versionOf(view))) {
       ctx.set('ETag', versionOf(view));
@@ -113,7 +138,14 @@ export function create(kind: ResourceKind) {
   return async (ctx: Context, scope: RequestScope) => {
     const view = await scope.provisioning.create(kind, ctx.state.body, scope.context);
     ctx.set('Location', location(scope.baseUrl, kind, view.id));
-    sendView(ctx, kind, view, scope, 201, projectionOf((name) => param(ctx, name)));
+    sendView(
+      ctx,
+      kind,
+      view,
+      scope,
+      201,
+      projectionOf((name) => param(ctx, name)),
+    );
     // Only an answer that went out makes a repeated POST a duplicate; a failed write leaves it retryable.
     ctx.res.once('finish', () => {
       scope.provisioning.confirmCreate(kind, view.id).catch(() => undefined);
@@ -129,7 +161,14 @@ function ifMatch(ctx: Context): { ifMatch?: string } {
 export function replace(kind: ResourceKind) {
   return async (ctx: Context, scope: RequestScope, id: string) => {
     const view = await scope.provisioning.replace(kind, id, ctx.state.body, scope.context, ifMatch(ctx));
-    sendView(ctx, kind, view, scope, 200, projectionOf((name) => param(ctx, name)));
+    sendView(
+      ctx,
+      kind,
+      view,
+      scope,
+      200,
+      projectionOf((name) => param(ctx, name)),
+    );
   };
 }
 

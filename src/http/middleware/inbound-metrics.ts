@@ -37,21 +37,30 @@ export function classify(method: string, path: string): ScimRequestShape | undef
   if (!resource) return { resource: 'none', operation: DISCOVERY.test(rest) ? 'discovery' : 'other' };
   const kind = resource[1]!.toLowerCase() === 'users' ? 'User' : 'Group';
   const id = resource[2];
-  if (id === undefined) return { resource: kind, operation: method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other' };
+  if (id === undefined)
+    return { resource: kind, operation: method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other' };
   if (id.toLowerCase() === '.search') return { resource: kind, operation: method === 'POST' ? 'list' : 'other' };
-  const operation = ({ GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as const)[method as 'GET'] ?? 'other';
+  const operation =
+    ({ GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as const)[method as 'GET'] ?? 'other';
   return { resource: kind, operation, id: decodeId(id) };
 }
 
 export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inboundDuration'>): Middleware {
   return async (ctx, next) => {
     const shape = classify(ctx.method, ctx.path);
-    if (!shape) return next();
+    if (!shape) {
+      await next();
+      return;
+    }
     const started = performance.now();
     try {
       await next();
     } finally {
-      const labels = { app: typeof ctx.state.appId === 'string' ? ctx.state.appId : 'unknown', resource: shape.resource, operation: shape.operation };
+      const labels = {
+        app: typeof ctx.state.appId === 'string' ? ctx.state.appId : 'unknown',
+        resource: shape.resource,
+        operation: shape.operation,
+      };
       metrics.inboundRequests.inc({ ...labels, status: String(ctx.status) });
       metrics.inboundDuration.observe(labels, (performance.now() - started) / 1000);
     }

@@ -14,7 +14,10 @@ export function requestLifetime(timeoutMs: number, clock: Clock = systemClock): 
     // On the outbound client's clock, which compares its waits against it.
     ctx.state.deadline = clock.now() + timeoutMs;
     ctx.state.signal = controller.signal;
-    const timer = setTimeout(() => controller.abort(new UnavailableError('The request took longer than the gateway allows; retry later', 5)), timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new UnavailableError('The request took longer than the gateway allows; retry later', 5)),
+      timeoutMs,
+    );
     // 'close' before the answer was written means the client hung up.
     const onClose = () => {
       if (!ctx.res.writableFinished) controller.abort(new RequestAbandonedError());

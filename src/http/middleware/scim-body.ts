@@ -25,7 +25,11 @@ function tooLarge(maxBytes: number): HttpRequestError {
  * A body still arriving when the request's signal fires (its deadline: a client trickling bytes) is
  * refused with 408.
  */
-function readBody(req: IncomingMessage, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer[] | undefined> {
+function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer[] | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,7 +37,11 @@ function readBody(req: IncomingMessage, maxBytes: number, signal: AbortSignal | 
       stop();
       req.pause();
       const reason: unknown = signal?.reason;
-      reject(reason instanceof RequestAbandonedError ? reason : new HttpRequestError(408, 'The request body did not arrive in time'));
+      reject(
+        reason instanceof RequestAbandonedError
+          ? reason
+          : new HttpRequestError(408, 'The request body did not arrive in time'),
+      );
     };
     const stop = () => {
       req.off('data', onData);
@@ -67,21 +75,28 @@ function readBody(req: IncomingMessage, maxBytes: number, signal: AbortSignal | 
 export function scimBody(options: { maxBytes?: number } = {}): Middleware {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (ctx, next) => {
-    if (ctx.method !== 'POST' && ctx.method !== 'PUT' && ctx.method !== 'PATCH') return next();
+    if (ctx.method !== 'POST' && ctx.method !== 'PUT' && ctx.method !== 'PATCH') {
+      await next();
+      return;
+    }
     if (!acceptable(ctx.get('content-type'))) {
-      throw new HttpRequestError(415, `Send the body as application/scim+json (got ${ctx.get('content-type').split(';')[0]})`);
+      throw new HttpRequestError(
+        415,
+        `Send the body as application/scim+json (got ${ctx.get('content-type').split(';')[0]})`,
+      );
     }
     const declared = Number(ctx.get('content-length') || '0');
     if (declared > maxBytes) throw tooLarge(maxBytes);
     const chunks = await readBody(ctx.req, maxBytes, ctx.state.signal as AbortSignal | undefined);
     if (!chunks) throw tooLarge(maxBytes);
     const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') throw new ScimRequestError('invalidSyntax', 'The request body is empty; send a JSON object');
+    if (text.trim() === '')
+      throw new ScimRequestError('invalidSyntax', 'The request body is empty; send a JSON object');
     try {
       ctx.state.body = JSON.parse(text) as unknown;
     } catch (error) {
       throw new ScimRequestError('invalidSyntax', `The request body is not valid JSON: ${(error as Error).message}`);
     }
-    return next();
+    await next();
   };
 }

@@ -21,9 +21,12 @@ export interface ErrorLogger {
 const KEPT = ['x-request-id'];
 
 function resetHeaders(ctx: Context): void {
-  const kept = Object.fromEntries(KEPT.map((name) => [name, ctx.response.get(name)]).filter(([, value]) => value !== ''));
+  const kept = KEPT.flatMap((name): [string, string][] => {
+    const value: unknown = ctx.response.get(name);
+    return typeof value === 'string' && value !== '' ? [[name, value]] : [];
+  });
   for (const name of Object.keys(ctx.response.headers)) ctx.remove(name);
-  for (const [name, value] of Object.entries(kept)) ctx.set(name, value as string);
+  for (const [name, value] of kept) ctx.set(name, value);
 }
 
 export function scimErrors(logger: ErrorLogger): Middleware {
@@ -33,7 +36,10 @@ export function scimErrors(logger: ErrorLogger): Middleware {
     } catch (error) {
       const requestId = String(ctx.state.requestId ?? '');
       // Nobody is listening: record it for the access log and stop.
-      if (error instanceof RequestAbandonedError || (!ctx.writable && ctx.state.signal?.aborted)) {
+      if (
+        error instanceof RequestAbandonedError ||
+        (!ctx.writable && (ctx.state.signal as AbortSignal | undefined)?.aborted)
+      ) {
         ctx.state.errorCode = 'SCIMGW_CLIENT_GONE';
         if (!ctx.headerSent) ctx.status = 499;
         return;
@@ -57,7 +63,8 @@ export function scimErrors(logger: ErrorLogger): Middleware {
         ctx.state.errorCode = error.code;
         // A 503 of an app that is busy or down is routine (Entra retries); any other 5xx, the store's
         // included, is something for an operator.
-        if (status >= 500 && !(error instanceof UnavailableError)) logger.error({ requestId, code: error.code, err: error }, 'request failed');
+        if (status >= 500 && !(error instanceof UnavailableError))
+          logger.error({ requestId, code: error.code, err: error }, 'request failed');
       } else {
         ctx.state.errorCode = 'SCIMGW_INTERNAL';
         logger.error({ requestId, err: error }, 'unexpected error');

@@ -23,7 +23,12 @@ export interface AppAuth {
 }
 
 /** Every app's AppAuth by app id; problems are added to `issues` (nothing is thrown for a config problem). */
-export function resolveAppAuth(config: GatewayConfig, file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Map<string, AppAuth> {
+export function resolveAppAuth(
+  config: GatewayConfig,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): Map<string, AppAuth> {
   const secret = (ref: string, where: string): string | undefined => {
     try {
       return resolveSecret(ref, `${file} ${where}`, env);
@@ -38,18 +43,33 @@ export function resolveAppAuth(config: GatewayConfig, file: string, env: NodeJS.
   const ref = config.server.tokenSigningKey;
   if (ref && config.apps.some((entry) => entry.oauth)) {
     const key = secret(ref, 'server.tokenSigningKey');
-    if (key !== undefined && key.length < MIN_SIGNING_KEY_LENGTH) issues.push({ file, path: 'server.tokenSigningKey', message: `The token signing key must be at least ${MIN_SIGNING_KEY_LENGTH} characters` });
+    if (key !== undefined && key.length < MIN_SIGNING_KEY_LENGTH)
+      issues.push({
+        file,
+        path: 'server.tokenSigningKey',
+        message: `The token signing key must be at least ${MIN_SIGNING_KEY_LENGTH} characters`,
+      });
     else if (key !== undefined) signer = new TokenSigner(key);
   }
   for (const entry of config.apps) {
     const auth: AppAuth = {};
-    if (entry.oauth && !ref) issues.push({ file, path: `apps.${entry.id}.oauth`, message: 'oauth needs server.tokenSigningKey to sign the access tokens' });
+    if (entry.oauth && !ref)
+      issues.push({
+        file,
+        path: `apps.${entry.id}.oauth`,
+        message: 'oauth needs server.tokenSigningKey to sign the access tokens',
+      });
     if (entry.oauth) {
       const clients = entry.oauth.clients.flatMap((client, index) => {
         const value = secret(client.secret, `apps.${entry.id}.oauth.clients.${index}.secret`);
         return value === undefined ? [] : [{ id: client.id, secret: value }];
       });
-      if (signer) auth.oauth = { clients: new ClientSet(clients), signer, lifetimeSeconds: Math.round(toMilliseconds(entry.oauth.tokenLifetime) / 1000) };
+      if (signer)
+        auth.oauth = {
+          clients: new ClientSet(clients),
+          signer,
+          lifetimeSeconds: Math.round(toMilliseconds(entry.oauth.tokenLifetime) / 1000),
+        };
     }
     if (entry.jwt) auth.jwt = new ExternalJwt(entry.jwt);
     result.set(entry.id, auth);

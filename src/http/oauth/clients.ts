@@ -19,7 +19,9 @@ export class ClientSet {
   readonly #clients: Client[];
 
   constructor(clients: readonly { id: string; secret: string }[]) {
-    this.#clients = clients.filter((client) => client.secret.length > 0).map((client) => ({ id: client.id, idDigest: digest(client.id), secretDigest: digest(client.secret) }));
+    this.#clients = clients
+      .filter((client) => client.secret.length > 0)
+      .map((client) => ({ id: client.id, idDigest: digest(client.id), secretDigest: digest(client.secret) }));
   }
 
   /** The client id when id and secret belong together, else undefined. */

@@ -9,7 +9,12 @@ import { UnavailableError } from '../../errors.ts';
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** What the key set may say about a token that is the token's fault (no key of its kid, an unusable key). */
-const TOKEN_FAULTS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED', 'ERR_JWK_INVALID']);
+const TOKEN_FAULTS = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWK_INVALID',
+]);
 
 /** The key set could not be fetched or read: the issuer's problem, not the token's. */
 class KeySetUnavailable extends Error {}
@@ -57,7 +62,12 @@ export class ExternalJwt {
       });
       return payload;
     } catch (error) {
-      if (error instanceof KeySetUnavailable) throw new UnavailableError('The token issuer\'s key set could not be fetched; retry later', RETRY_AFTER_SECONDS, { cause: error.cause });
+      if (error instanceof KeySetUnavailable)
+        throw new UnavailableError(
+          "The token issuer's key set could not be fetched; retry later",
+          RETRY_AFTER_SECONDS,
+          { cause: error.cause },
+        );
       return undefined;
     }
   }

@@ -17,7 +17,8 @@ export class TokenSigner {
   readonly #key: Uint8Array;
 
   constructor(secret: string) {
-    if (secret.length < MIN_SIGNING_KEY_LENGTH) throw new Error(`The token signing key must be at least ${MIN_SIGNING_KEY_LENGTH} characters`);
+    if (secret.length < MIN_SIGNING_KEY_LENGTH)
+      throw new Error(`The token signing key must be at least ${MIN_SIGNING_KEY_LENGTH} characters`);
     // A derived key, so the configured secret is never used as-is for anything else that might use it.
     this.#key = createHmac('sha256', secret).update('scimgw/oauth-access-token/v1').digest();
   }
@@ -39,7 +40,13 @@ export class TokenSigner {
   /** The client id the token was issued to, or undefined when it is not a valid, current token for this app. */
   async verify(token: string, appId: string): Promise<string | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: appId, algorithms: ['HS256'], typ: TYPE, requiredClaims: ['exp', 'sub'] });
+      const { payload } = await jwtVerify(token, this.#key, {
+        issuer: ISSUER,
+        audience: appId,
+        algorithms: ['HS256'],
+        typ: TYPE,
+        requiredClaims: ['exp', 'sub'],
+      });
       return payload.sub;
     } catch {
       return undefined;

@@ -56,7 +56,10 @@ function basicCredentials(header: string): { id: string; secret: string } | unde
 async function issue(ctx: Context, app: OAuthCapable): Promise<void> {
   const oauth = app.oauth;
   if (!oauth) {
-    reply(ctx, 404, { error: 'invalid_request', error_description: 'OAuth client credentials are not enabled for this app' });
+    reply(ctx, 404, {
+      error: 'invalid_request',
+      error_description: 'OAuth client credentials are not enabled for this app',
+    });
     return;
   }
   const form = await readForm(ctx);
@@ -74,7 +77,10 @@ async function issue(ctx: Context, app: OAuthCapable): Promise<void> {
     return;
   }
   const basic = basicCredentials(ctx.get('authorization'));
-  const posted = form.has('client_id') || form.has('client_secret') ? { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' } : undefined;
+  const posted =
+    form.has('client_id') || form.has('client_secret')
+      ? { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' }
+      : undefined;
   const given = basic ?? posted;
   const conflicting = basic && posted && (basic.id !== posted.id || basic.secret !== posted.secret);
   const client = given && !conflicting ? oauth.clients.authenticate(given.id, given.secret) : undefined;

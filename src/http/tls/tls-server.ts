@@ -28,7 +28,13 @@ export function tlsMaterial(tls: TlsConfig, where: string, env: NodeJS.ProcessEn
     // Parses both and checks that they belong together: a mismatch fails here, not at the first handshake.
     createSecureContext(options);
   } catch (error) {
-    throw new ConfigError([{ file: where, path: 'server.tls', message: `The certificate and key could not be loaded (${(error as Error).message}); give a PEM certificate chain and its private key` }]);
+    throw new ConfigError([
+      {
+        file: where,
+        path: 'server.tls',
+        message: `The certificate and key could not be loaded (${(error as Error).message}); give a PEM certificate chain and its private key`,
+      },
+    ]);
   }
   return options;
 }
@@ -48,7 +54,10 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
  * hold its socket for 300 s, and accept connections without bound.
  */
 function limit<T extends HttpServer | HttpsServer>(server: T, config: GatewayConfig): T {
-  const receiveMs = config.server.receiveTimeout === undefined ? DEFAULT_RECEIVE_TIMEOUT_MS : toMilliseconds(config.server.receiveTimeout);
+  const receiveMs =
+    config.server.receiveTimeout === undefined
+      ? DEFAULT_RECEIVE_TIMEOUT_MS
+      : toMilliseconds(config.server.receiveTimeout);
   server.requestTimeout = receiveMs;
   server.headersTimeout = Math.min(receiveMs, DEFAULT_RECEIVE_TIMEOUT_MS);
   server.maxConnections = config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
@@ -56,7 +65,10 @@ function limit<T extends HttpServer | HttpsServer>(server: T, config: GatewayCon
 }
 
 /** An HTTP server, or an HTTPS one with a watched certificate when server.tls is set; requests are attached by the caller. */
-export function createGatewayServer(config: GatewayConfig, options: { where: string; env: NodeJS.ProcessEnv; logger: Logger }): GatewayServer {
+export function createGatewayServer(
+  config: GatewayConfig,
+  options: { where: string; env: NodeJS.ProcessEnv; logger: Logger },
+): GatewayServer {
   const tls = config.server.tls;
   if (!tls) return { server: limit(createHttpServer(), config), scheme: 'http', close() {} };
   const server = limit(createHttpsServer(tlsMaterial(tls, options.where, options.env)), config);
@@ -65,7 +77,10 @@ export function createGatewayServer(config: GatewayConfig, options: { where: str
       server.setSecureContext(tlsMaterial(tls, options.where, options.env));
       options.logger.info('TLS certificate reloaded');
     } catch (error) {
-      options.logger.error({ err: { message: (error as Error).message } }, 'TLS certificate not reloaded; the previous one keeps serving');
+      options.logger.error(
+        { err: { message: (error as Error).message } },
+        'TLS certificate not reloaded; the previous one keeps serving',
+      );
     }
   };
   const files = [tls.cert, tls.key].filter((ref) => ref.startsWith('file:')).map((ref) => ref.slice(5));

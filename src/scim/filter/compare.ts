@@ -40,7 +40,10 @@ export function toTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const normalised = value
     .trim()
-    .replace(/(T\d{2}:\d{2}:\d{2})[.,](\d+)/i, (_match, hms: string, fraction: string) => `${hms}.${`${fraction}00`.slice(0, 3)}`);
+    .replace(
+      /(T\d{2}:\d{2}:\d{2})[.,](\d+)/i,
+      (_match, hms: string, fraction: string) => `${hms}.${`${fraction}00`.slice(0, 3)}`,
+    );
   if (!/^\d{4}-\d{2}-\d{2}/.test(normalised)) return undefined;
   const ms = Date.parse(normalised);
   return Number.isNaN(ms) ? undefined : ms;
@@ -114,7 +117,11 @@ function typedTest<T extends number | boolean>(
  * The test for one non-null comparison against `leaf` (the attribute or sub-attribute compared).
  * `ne` is the caller's business (not eq, so that absent attributes count as "not equal").
  */
-export function buildValueTest(op: Exclude<CompareOp, 'ne'>, value: string | number | boolean, leaf: AttributeDef): ValueTest {
+export function buildValueTest(
+  op: Exclude<CompareOp, 'ne'>,
+  value: string | number | boolean,
+  leaf: AttributeDef,
+): ValueTest {
   const text = textTest(op, value, leaf.caseExact);
   switch (leaf.type) {
     case 'boolean': {

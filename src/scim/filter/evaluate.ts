@@ -22,7 +22,8 @@ type Obj = Record<string, unknown>;
 type Predicate = (context: Obj) => boolean;
 
 /** Where paths resolve: the resource, or the elements of a complex attribute (inside "[…]"). */
-type Scope = { kind: 'resource'; resourceType: ResourceTypeDef } | { kind: 'element'; parent: AttributeDef; parentLabel: string };
+type Scope =
+  { kind: 'resource'; resourceType: ResourceTypeDef } | { kind: 'element'; parent: AttributeDef; parentLabel: string };
 
 interface Target {
   label: string;
@@ -80,7 +81,8 @@ function compile(filter: Filter, scope: Scope): Predicate {
 }
 
 function compileValuePath(path: AttrPath, inner: Filter, scope: Scope): Predicate {
-  if (scope.kind === 'element') fail(`value filters cannot be nested: "${formatAttrPath(path)}[…]" is inside "${scope.parentLabel}[…]"`);
+  if (scope.kind === 'element')
+    fail(`value filters cannot be nested: "${formatAttrPath(path)}[…]" is inside "${scope.parentLabel}[…]"`);
   const target = resolveTarget(path, scope);
   if (target.sub) fail(`a value filter "[…]" must follow an attribute name, not the sub-attribute "${target.label}"`);
   const { attribute } = target;
@@ -100,7 +102,9 @@ function resolveTarget(path: AttrPath, scope: Scope): Target {
     const resolved = resolveUnqualified(resourceType, path);
     if (!resolved) fail(`unknown attribute "${label}": the ${resourceType.name} resource type does not define it`);
     if (!resolved.attribute) {
-      fail(`"${label}" names the whole schema ${resolved.schema.id}; name one of its attributes, e.g. "${resolved.schema.id}:${resolved.schema.attributes[0]?.name ?? 'attribute'}"`);
+      fail(
+        `"${label}" names the whole schema ${resolved.schema.id}; name one of its attributes, e.g. "${resolved.schema.id}:${resolved.schema.attributes[0]?.name ?? 'attribute'}"`,
+      );
     }
     const found = resolved.attribute;
     attribute = found;
@@ -108,7 +112,9 @@ function resolveTarget(path: AttrPath, scope: Scope): Target {
   } else {
     const { parent, parentLabel } = scope;
     if (path.uri !== undefined) {
-      fail(`inside "${parentLabel}[…]", name sub-attributes of "${parentLabel}" without a schema URN, found "${label}"`);
+      fail(
+        `inside "${parentLabel}[…]", name sub-attributes of "${parentLabel}" without a schema URN, found "${label}"`,
+      );
     }
     const found = findAttribute(parent.subAttributes, path.attr);
     if (!found) fail(`"${parentLabel}" has no sub-attribute "${path.attr}"; it has ${names(parent)}`);
@@ -161,14 +167,21 @@ function compileComparison(target: Target, op: CompareOp, value: CompValue): Pre
     const valueDef = findAttribute(target.attribute.subAttributes, 'value');
     if (!valueDef) {
       const example = target.attribute.subAttributes?.[0]?.name ?? 'subAttribute';
-      fail(`"${target.label}" is complex and has no "value" sub-attribute; compare one of its sub-attributes, e.g. "${target.label}.${example}"`);
+      fail(
+        `"${target.label}" is complex and has no "value" sub-attribute; compare one of its sub-attributes, e.g. "${target.label}.${example}"`,
+      );
     }
     leaf = valueDef;
     // Primitive elements (a manager stored as a bare id) stand for their own value.
     candidates = (context) =>
-      selected(target, context).flatMap((element) => (isObject(element) ? toList(looseGet(element, valueDef.name)) : [element]));
+      selected(target, context).flatMap((element) =>
+        isObject(element) ? toList(looseGet(element, valueDef.name)) : [element],
+      );
   }
-  if ((op === 'gt' || op === 'ge' || op === 'lt' || op === 'le') && (leaf.type === 'boolean' || leaf.type === 'binary')) {
+  if (
+    (op === 'gt' || op === 'ge' || op === 'lt' || op === 'le') &&
+    (leaf.type === 'boolean' || leaf.type === 'binary')
+  ) {
     fail(`"${target.label}" is a ${leaf.type} attribute; gt, ge, lt and le are not defined for it (use eq or ne)`);
   }
   const test = buildValueTest(op === 'ne' ? 'eq' : op, value, leaf);

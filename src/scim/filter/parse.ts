@@ -28,7 +28,8 @@ interface Context {
 }
 
 export function parseFilter(text: string): Filter {
-  if (typeof text !== 'string') throw new ScimRequestError('invalidFilter', 'Invalid filter: the filter must be a string');
+  if (typeof text !== 'string')
+    throw new ScimRequestError('invalidFilter', 'Invalid filter: the filter must be a string');
   if (text.length > MAX_FILTER_LENGTH) {
     throw new ScimRequestError(
       'invalidFilter',
@@ -37,7 +38,11 @@ export function parseFilter(text: string): Filter {
   }
   const s = new Scanner(text, 'invalidFilter');
   s.skipSpace();
-  if (s.atEnd()) throw new ScimRequestError('invalidFilter', 'Invalid filter: the filter is empty; send an expression such as userName eq "bjensen"');
+  if (s.atEnd())
+    throw new ScimRequestError(
+      'invalidFilter',
+      'Invalid filter: the filter is empty; send an expression such as userName eq "bjensen"',
+    );
   const filter = parseOr(s, { depth: 0, inValuePath: false });
   s.skipSpace();
   if (!s.atEnd()) failTrailing(s, 'the end of the filter');
@@ -182,7 +187,9 @@ function parseOperator(s: Scanner, path: AttrPath, label: string): Filter {
   const op = word as CompareOp;
   const spaced = s.skipSpace();
   if (!spaced || s.atEnd() || s.peek() === ')' || s.peek() === ']') {
-    s.fail(`expected a value after "${label} ${op}" (a "quoted string", number, true, false or null), found ${s.describe()}`);
+    s.fail(
+      `expected a value after "${label} ${op}" (a "quoted string", number, true, false or null), found ${s.describe()}`,
+    );
   }
   return { kind: 'compare', path, op, value: s.readValue(`${label} ${op}`) };
 }

@@ -16,9 +16,17 @@ export const MAX_PAGE_SIZE = 1000;
 export const MAX_START_INDEX = 2_147_483_647;
 
 /** startIndex < 1 (or not a number) is 1, above MAX_START_INDEX it is that; count < 0 is 0; count above the maximum is the maximum. */
-export function parsePage(startIndex: unknown, count: unknown, maxPageSize = MAX_PAGE_SIZE, defaultPageSize = DEFAULT_PAGE_SIZE): Page {
+export function parsePage(
+  startIndex: unknown,
+  count: unknown,
+  maxPageSize = MAX_PAGE_SIZE,
+  defaultPageSize = DEFAULT_PAGE_SIZE,
+): Page {
   // Number, not parseInt: parseInt("1e17") is 1, which would answer page 1 for a startIndex of 1e17.
-  const number = (value: unknown) => (value === undefined || value === null || String(value).trim() === '' ? Number.NaN : Math.trunc(Number(value)));
+  const number = (value: unknown) => {
+    if (typeof value === 'number') return Math.trunc(value);
+    return typeof value === 'string' && value.trim() !== '' ? Math.trunc(Number(value)) : Number.NaN;
+  };
   const start = number(startIndex);
   const size = number(count);
   return {

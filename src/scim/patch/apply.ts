@@ -25,7 +25,11 @@ export interface PatchResult {
   changed: string[];
 }
 
-export function applyPatch(resourceType: ResourceTypeDef, resource: ScimResource, operations: PatchOperation[]): PatchResult {
+export function applyPatch(
+  resourceType: ResourceTypeDef,
+  resource: ScimResource,
+  operations: PatchOperation[],
+): PatchResult {
   const working = structuredClone(resource);
   operations.forEach((operation, index) => applyOne(resourceType, working, operation, `Operations[${index}]`));
   return { resource: working, changed: changedAttributes(resourceType, resource, working) };
@@ -43,28 +47,43 @@ export function changedAttributes(resourceType: ResourceTypeDef, before: ScimRes
   };
   compare(before, after, '');
   // Declared extensions, and extensions nobody declared that either side holds.
-  const extensions = new Set([...resourceType.extensions.map((extension) => extension.id), ...Object.keys(before), ...Object.keys(after)].filter((key) => /^urn:/i.test(key)));
+  const extensions = new Set(
+    [...resourceType.extensions.map((extension) => extension.id), ...Object.keys(before), ...Object.keys(after)].filter(
+      (key) => /^urn:/i.test(key),
+    ),
+  );
   for (const id of extensions) compare(before[id], after[id], `${id}:`);
   return changed;
 }
 
-function applyOne(resourceType: ResourceTypeDef, resource: ScimResource, operation: PatchOperation, where: string): void {
+function applyOne(
+  resourceType: ResourceTypeDef,
+  resource: ScimResource,
+  operation: PatchOperation,
+  where: string,
+): void {
   if (operation.path === undefined) {
     if (operation.op === 'remove') throw new ScimRequestError('noTarget', `${where}: "remove" needs a "path"`);
     applyValueObject(resourceType, resource, operation, where);
     return;
   }
   const parsed = parsePatchPath(operation.path);
-  const text = [parsed.path.uri, parsed.path.attr].filter(Boolean).join(':') + (parsed.path.sub ? `.${parsed.path.sub}` : '');
+  const text =
+    [parsed.path.uri, parsed.path.attr].filter(Boolean).join(':') + (parsed.path.sub ? `.${parsed.path.sub}` : '');
   const resolved = resolvePath(resourceType, text);
-  if (!resolved) throw new ScimRequestError('invalidPath', `${where}: "${operation.path}" is not an attribute of ${resourceType.name}`);
+  if (!resolved)
+    throw new ScimRequestError(
+      'invalidPath',
+      `${where}: "${operation.path}" is not an attribute of ${resourceType.name}`,
+    );
   if (!resolved.attribute) {
     // The whole extension: {"op":"replace","path":"urn:…:enterprise:2.0:User","value":{…}}
     if (operation.op === 'remove') {
       delete resource[keyIn(resource, resolved.schema.id)];
       return;
     }
-    if (!isObject(operation.value)) throw new ScimRequestError('invalidValue', `${where}: the value for "${operation.path}" must be an object`);
+    if (!isObject(operation.value))
+      throw new ScimRequestError('invalidValue', `${where}: the value for "${operation.path}" must be an object`);
     const prefixed: JsonObject = {};
     for (const [key, value] of Object.entries(operation.value)) prefixed[`${resolved.schema.id}:${key}`] = value;
     applyValueObject(resourceType, resource, { op: operation.op, value: prefixed }, where);
@@ -73,13 +92,22 @@ function applyOne(resourceType: ResourceTypeDef, resource: ScimResource, operati
   const subName = parsed.sub ?? resolved.sub?.name;
   const sub = parsed.sub ? findAttribute(resolved.attribute.subAttributes, parsed.sub) : resolved.sub;
   if (subName !== undefined && !sub) {
-    throw new ScimRequestError('invalidPath', `${where}: "${resolved.attribute.name}" has no sub-attribute "${subName}"`);
+    throw new ScimRequestError(
+      'invalidPath',
+      `${where}: "${resolved.attribute.name}" has no sub-attribute "${subName}"`,
+    );
   }
   if (parsed.filter && resolved.attribute.adHoc) {
-    throw new ScimRequestError('invalidPath', `${where}: "${operation.path}" filters "${resolved.attribute.name}", which no schema of this app declares; declare it as a multi-valued complex attribute to use value filters`);
+    throw new ScimRequestError(
+      'invalidPath',
+      `${where}: "${operation.path}" filters "${resolved.attribute.name}", which no schema of this app declares; declare it as a multi-valued complex attribute to use value filters`,
+    );
   }
   if (parsed.filter && !resolved.attribute.multiValued) {
-    throw new ScimRequestError('invalidPath', `${where}: "${resolved.attribute.name}" is single-valued and cannot take a filter`);
+    throw new ScimRequestError(
+      'invalidPath',
+      `${where}: "${resolved.attribute.name}" is single-valued and cannot take a filter`,
+    );
   }
   // Checked after the sub-attribute is known: "emails[type eq \"work\"].display" names a read-only one.
   checkMutability(resolved.attribute, sub, operation, where);
@@ -92,9 +120,17 @@ function isWritable(attribute: AttributeDef, sub: AttributeDef | undefined): boo
   return attribute.mutability !== 'readOnly' && sub?.mutability !== 'readOnly';
 }
 
-function checkMutability(attribute: AttributeDef, sub: AttributeDef | undefined, operation: PatchOperation, where: string): void {
+function checkMutability(
+  attribute: AttributeDef,
+  sub: AttributeDef | undefined,
+  operation: PatchOperation,
+  where: string,
+): void {
   if (!isWritable(attribute, sub)) {
-    throw new ScimRequestError('mutability', `${where}: "${sub ? `${attribute.name}.${sub.name}` : attribute.name}" is read-only`);
+    throw new ScimRequestError(
+      'mutability',
+      `${where}: "${sub ? `${attribute.name}.${sub.name}` : attribute.name}" is read-only`,
+    );
   }
   if (operation.op === 'remove' && attribute.required && !sub) {
     throw new ScimRequestError('mutability', `${where}: "${attribute.name}" is required and cannot be removed`);
@@ -106,7 +142,12 @@ function checkMutability(attribute: AttributeDef, sub: AttributeDef | undefined,
  * or even filtered) and is applied exactly as an operation with that path, so the no-path and path forms
  * of one change always agree. Unknown and read-only keys are dropped, as in a POST body.
  */
-function applyValueObject(resourceType: ResourceTypeDef, resource: ScimResource, operation: PatchOperation, where: string): void {
+function applyValueObject(
+  resourceType: ResourceTypeDef,
+  resource: ScimResource,
+  operation: PatchOperation,
+  where: string,
+): void {
   if (!isObject(operation.value)) {
     throw new ScimRequestError('invalidValue', `${where}: without "path", "value" must be an object of attributes`);
   }
@@ -136,14 +177,19 @@ function applySingleValued(resource: ScimResource, operation: PatchOperation, ta
   if (!holder) return;
   const name = storedName(holder, target.resolved);
   if (sub) {
-    const parent = isObject(holder[name]) ? { ...(holder[name] as JsonObject) } : {};
+    const parent = isObject(holder[name]) ? { ...holder[name] } : {};
     const value = operation.op === 'remove' ? undefined : normalizeValue(sub, operation.value, where);
     if (value === undefined) delete parent[sub.name];
     else parent[sub.name] = value;
     holder[name] = parent;
-  } else if (operation.op !== 'remove' && attribute.type === 'complex' && isObject(operation.value) && !hasValueKey(operation.value)) {
+  } else if (
+    operation.op !== 'remove' &&
+    attribute.type === 'complex' &&
+    isObject(operation.value) &&
+    !hasValueKey(operation.value)
+  ) {
     // RFC 7644 §3.5.2.3: only the sub-attributes given change; one given as null or "" is cleared.
-    const parent = isObject(holder[name]) ? { ...(holder[name] as JsonObject) } : {};
+    const parent = isObject(holder[name]) ? { ...holder[name] } : {};
     for (const [key, raw] of Object.entries(operation.value)) {
       const subDef = findAttribute(attribute.subAttributes, key);
       if (!subDef) continue;

@@ -23,7 +23,9 @@ export function applyMultiValued(resource: ScimResource, operation: PatchOperati
 
   if (operation.op === 'remove') {
     if (sub) {
-      holder[name] = current.map((element) => (matches(element) && isObject(element) ? without(element, sub.name) : element)).filter((e) => !isEmpty(e));
+      holder[name] = current
+        .map((element) => (matches(element) && isObject(element) ? without(element, sub.name) : element))
+        .filter((e) => !isEmpty(e));
     } else if (filter) {
       holder[name] = current.filter((element) => !matches(element));
     } else if (operation.value !== undefined && operation.value !== null) {
@@ -47,14 +49,15 @@ export function applyMultiValued(resource: ScimResource, operation: PatchOperati
       written.add(index);
       return value === undefined ? without(element, sub.name) : { ...element, [sub.name]: value };
     });
-    if (!written.size && value !== undefined) written.add(updated.push({ ...seedFromFilter(target), [sub.name]: value }) - 1);
+    if (!written.size && value !== undefined)
+      written.add(updated.push({ ...seedFromFilter(target), [sub.name]: value }) - 1);
     holder[name] = dedupePrimary(updated, written).filter((e) => !isEmpty(e));
     tidy(resource, target);
     return;
   }
 
   const values = normalizeValue(attribute, operation.value, where);
-  const incoming = Array.isArray(values) ? values : [];
+  const incoming: unknown[] = Array.isArray(values) ? values : [];
   if (filter) {
     // Replace/add on "addresses[type eq \"work\"]": merge into each matching element, or create one.
     const first = incoming[0];
@@ -63,7 +66,8 @@ export function applyMultiValued(resource: ScimResource, operation: PatchOperati
       written.add(index);
       return isObject(element) && isObject(first) ? { ...element, ...first } : first;
     });
-    if (!written.size && first !== undefined) written.add(updated.push(isObject(first) ? { ...seedFromFilter(target), ...first } : first) - 1);
+    if (!written.size && first !== undefined)
+      written.add(updated.push(isObject(first) ? { ...seedFromFilter(target), ...first } : first) - 1);
     holder[name] = dedupePrimary(updated, written);
   } else if (operation.op === 'add') {
     holder[name] = appendUnique(current, incoming);
@@ -82,12 +86,14 @@ function appendUnique(current: unknown[], additions: unknown[]): unknown[] {
   const written = new Set<number>();
   for (const item of additions) {
     const key = isObject(item) && 'value' in item ? item.value : undefined;
-    const index = out.findIndex((existing) => (key !== undefined && isObject(existing) ? existing.value === key : deepEqual(existing, item)));
+    const index = out.findIndex((existing) =>
+      key !== undefined && isObject(existing) ? existing.value === key : deepEqual(existing, item),
+    );
     if (index === -1) {
       written.add(out.push(item) - 1);
     } else {
       written.add(index);
-      if (isObject(item) && isObject(out[index])) out[index] = { ...(out[index] as JsonObject), ...item };
+      if (isObject(item) && isObject(out[index])) out[index] = { ...out[index], ...item };
     }
   }
   return dedupePrimary(out, written);
@@ -100,7 +106,8 @@ function without(element: JsonObject, key: string): JsonObject {
 }
 
 function sameValue(element: unknown, gone: unknown): boolean {
-  if (isObject(element) && isObject(gone)) return gone.value !== undefined ? element.value === gone.value : deepEqual(element, gone);
+  if (isObject(element) && isObject(gone))
+    return gone.value !== undefined ? element.value === gone.value : deepEqual(element, gone);
   return deepEqual(element, gone);
 }
 
@@ -114,7 +121,11 @@ function elementFilter(target: Target, filter: Filter): (element: unknown) => bo
   let predicate: (resource: ScimResource) => boolean;
   try {
     predicate = compileFilter(
-      { kind: 'valuePath', path: resolved.extension ? { uri: resolved.schema.id, attr: attribute.name } : { attr: attribute.name }, filter },
+      {
+        kind: 'valuePath',
+        path: resolved.extension ? { uri: resolved.schema.id, attr: attribute.name } : { attr: attribute.name },
+        filter,
+      },
       resourceType,
     );
   } catch (error) {
@@ -124,7 +135,9 @@ function elementFilter(target: Target, filter: Filter): (element: unknown) => bo
     throw error;
   }
   return (element) =>
-    predicate(resolved.extension ? { [resolved.schema.id]: { [attribute.name]: [element] } } : { [attribute.name]: [element] });
+    predicate(
+      resolved.extension ? { [resolved.schema.id]: { [attribute.name]: [element] } } : { [attribute.name]: [element] },
+    );
 }
 
 /** The sub-attribute values a new element must carry to satisfy `type eq "work"` (and-ed eq terms only). */

@@ -21,7 +21,10 @@ export const MAX_PATCH_OPERATIONS = 1000;
 export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw new ScimRequestError('invalidSyntax', 'The PATCH body must be a JSON object');
   const schemas = lookup(body, 'schemas');
-  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.patchOp.toLowerCase())) {
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.patchOp.toLowerCase())
+  ) {
     throw new ScimRequestError('invalidSyntax', `The PATCH body must list "${URN.patchOp}" in "schemas"`);
   }
   const operations = lookup(body, 'Operations');
@@ -36,7 +39,10 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
     const op = lookup(raw, 'op');
     const name = typeof op === 'string' ? op.toLowerCase() : '';
     if (name !== 'add' && name !== 'replace' && name !== 'remove') {
-      throw new ScimRequestError('invalidSyntax', `Operations[${index}].op must be "add", "replace" or "remove", got ${JSON.stringify(op)}`);
+      throw new ScimRequestError(
+        'invalidSyntax',
+        `Operations[${index}].op must be "add", "replace" or "remove", got ${JSON.stringify(op)}`,
+      );
     }
     const path = lookup(raw, 'path');
     if (path !== undefined && path !== null && typeof path !== 'string') {

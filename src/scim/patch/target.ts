@@ -32,5 +32,6 @@ export function tidy(resource: ScimResource, target: Target): void {
   if (!holder) return;
   const name = storedName(holder, target.resolved);
   if (isEmpty(holder[name])) delete holder[name];
-  if (target.resolved.extension && Object.keys(holder).length === 0) delete resource[keyIn(resource, target.resolved.schema.id)];
+  if (target.resolved.extension && Object.keys(holder).length === 0)
+    delete resource[keyIn(resource, target.resolved.schema.id)];
 }

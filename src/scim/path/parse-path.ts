@@ -26,12 +26,18 @@ export interface PatchPath {
 export function parsePatchPath(text: string): PatchPath {
   if (typeof text !== 'string') throw new ScimRequestError('invalidPath', 'Invalid path: the path must be a string');
   if (text.length > MAX_FILTER_LENGTH) {
-    throw new ScimRequestError('invalidPath', `Invalid path: the path is ${text.length} characters long; the limit is ${MAX_FILTER_LENGTH}`);
+    throw new ScimRequestError(
+      'invalidPath',
+      `Invalid path: the path is ${text.length} characters long; the limit is ${MAX_FILTER_LENGTH}`,
+    );
   }
   const s = new Scanner(text, 'invalidPath');
   s.skipSpace();
   if (s.atEnd()) {
-    throw new ScimRequestError('invalidPath', 'Invalid path: the path is empty; name an attribute such as "name.familyName" or "emails[type eq \\"work\\"].value"');
+    throw new ScimRequestError(
+      'invalidPath',
+      'Invalid path: the path is empty; name an attribute such as "name.familyName" or "emails[type eq \\"work\\"].value"',
+    );
   }
   const start = s.pos;
   const path = s.readAttrPath();
@@ -46,7 +52,9 @@ export function parsePatchPath(text: string): PatchPath {
   }
   s.skipSpace();
   if (!s.atEnd()) {
-    const what = result.filter ? 'after the value filter, only ".subAttribute" may follow' : 'expected "[", "." or the end of the path';
+    const what = result.filter
+      ? 'after the value filter, only ".subAttribute" may follow'
+      : 'expected "[", "." or the end of the path';
     s.fail(`${what}; found ${s.describe()}`);
   }
   return result;

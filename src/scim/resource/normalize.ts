@@ -38,7 +38,10 @@ function coerceBoolean(attribute: AttributeDef, value: unknown, where: string): 
     if (lower === 'true') return true;
     if (lower === 'false') return false;
   }
-  throw new ScimRequestError('invalidValue', `${where}: expected a boolean for "${attribute.name}", got ${JSON.stringify(value)}`);
+  throw new ScimRequestError(
+    'invalidValue',
+    `${where}: expected a boolean for "${attribute.name}", got ${JSON.stringify(value)}`,
+  );
 }
 
 function coerceSimple(attribute: AttributeDef, value: unknown, where: string): unknown {
@@ -48,15 +51,25 @@ function coerceSimple(attribute: AttributeDef, value: unknown, where: string): u
     case 'integer':
     case 'decimal': {
       const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isFinite(number) || (attribute.type === 'integer' && !Number.isInteger(number))) {
-        throw new ScimRequestError('invalidValue', `${where}: expected ${attribute.type === 'integer' ? 'an integer' : 'a number'} for "${attribute.name}"`);
+      if (
+        typeof number !== 'number' ||
+        !Number.isFinite(number) ||
+        (attribute.type === 'integer' && !Number.isInteger(number))
+      ) {
+        throw new ScimRequestError(
+          'invalidValue',
+          `${where}: expected ${attribute.type === 'integer' ? 'an integer' : 'a number'} for "${attribute.name}"`,
+        );
       }
       return number;
     }
     default:
       if (typeof value === 'string') return value;
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      throw new ScimRequestError('invalidValue', `${where}: expected a string for "${attribute.name}", got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      throw new ScimRequestError(
+        'invalidValue',
+        `${where}: expected a string for "${attribute.name}", got ${Array.isArray(value) ? 'an array' : typeof value}`,
+      );
   }
 }
 
@@ -85,7 +98,11 @@ function roleElement(item: unknown): unknown {
   const value = inner('value');
   const display = inner('displayname') ?? inner('display');
   delete out[valueKey!];
-  return { ...out, ...(value !== undefined && value !== null ? { value } : {}), ...(display !== undefined && display !== null && out.display === undefined ? { display } : {}) };
+  return {
+    ...out,
+    ...(value !== undefined && value !== null ? { value } : {}),
+    ...(display !== undefined && display !== null && out.display === undefined ? { display } : {}),
+  };
 }
 
 function isRoles(attribute: AttributeDef): boolean {
@@ -119,7 +136,9 @@ function normalizeComplex(attribute: AttributeDef, value: unknown, where: string
  */
 function asSent(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  const copy: unknown = JSON.parse(JSON.stringify(value), (key, inner: unknown) => (key === '__proto__' ? undefined : inner));
+  const copy: unknown = JSON.parse(JSON.stringify(value), (key, inner: unknown) =>
+    key === '__proto__' ? undefined : inner,
+  );
   return isEmpty(copy) ? undefined : copy;
 }
 
@@ -142,7 +161,7 @@ export function normalizeValue(attribute: AttributeDef, value: unknown, where: s
   }
   if (attribute.type === 'complex') {
     // A single-valued complex attribute sent as a one-element array: Entra's older manager form.
-    let single = Array.isArray(value) && !attribute.multiValued ? value[0] : value;
+    let single: unknown = Array.isArray(value) && !attribute.multiValued ? (value as unknown[])[0] : value;
     if (isRoles(attribute)) single = roleElement(single);
     if (single === undefined || single === null) return undefined;
     return normalizeComplex(attribute, single, where);
@@ -162,7 +181,9 @@ export function dedupePrimary(values: readonly unknown[], preferred?: ReadonlySe
   const primaries = values.flatMap((item, index) => (isObject(item) && item.primary === true ? [index] : []));
   if (primaries.length < 2) return [...values];
   const winner = primaries.filter((index) => preferred?.has(index)).at(-1) ?? primaries.at(-1);
-  return values.map((item, index) => (index !== winner && isObject(item) && item.primary === true ? { ...item, primary: false } : item));
+  return values.map((item, index) =>
+    index !== winner && isObject(item) && item.primary === true ? { ...item, primary: false } : item,
+  );
 }
 
 function isWritable(attribute: AttributeDef): boolean {
@@ -200,12 +221,18 @@ function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string
   const name = storedName(holder, resolved);
   if (resolved.sub) {
     if (!isWritable(resolved.sub)) return;
-    assignSub(holder, name, resolved.attribute.multiValued, resolved.sub.name, normalizeValue(resolved.sub, value, where));
+    assignSub(
+      holder,
+      name,
+      resolved.attribute.multiValued,
+      resolved.sub.name,
+      normalizeValue(resolved.sub, value, where),
+    );
   } else {
     const normalized = normalizeValue(resolved.attribute, value, where);
     if (normalized === undefined) delete holder[name];
     // "name.givenName" may come before "name": keep both, in whichever order the keys arrive.
-    else if (isObject(normalized) && isObject(holder[name])) holder[name] = { ...(holder[name] as JsonObject), ...normalized };
+    else if (isObject(normalized) && isObject(holder[name])) holder[name] = { ...holder[name], ...normalized };
     else holder[name] = normalized;
   }
   if (resolved.extension && Object.keys(holder).length === 0) delete out[keyIn(out, resolved.schema.id)];

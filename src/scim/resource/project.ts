@@ -17,8 +17,11 @@ export interface Projection {
 /** Splits a comma-separated query parameter value; empty entries are dropped. */
 export function parseAttributeList(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  const text = Array.isArray(value) ? value.join(',') : String(value);
-  const list = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : JSON.stringify(value);
+  const list = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }
 
@@ -35,7 +38,11 @@ function resolveList(resourceType: ResourceTypeDef, list: string[] | undefined):
 
 const ALWAYS = new Set(['id', 'schemas']);
 
-export function projectResource(resourceType: ResourceTypeDef, resource: ScimResource, projection: Projection): ScimResource {
+export function projectResource(
+  resourceType: ResourceTypeDef,
+  resource: ScimResource,
+  projection: Projection,
+): ScimResource {
   let out: ScimResource;
   // Decided on what was asked, not on what resolved: "attributes=typo" must not return everything.
   if (projection.attributes?.length) {
@@ -63,7 +70,7 @@ function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedA
   const name = resolved.attribute.adHoc ? keyIn(source, resolved.attribute.name) : resolved.attribute.name;
   const value = source[name];
   if (value === undefined) return;
-  const target = resolved.extension ? ((to[id] as JsonObject | undefined) ?? (to[id] = {})) as JsonObject : to;
+  const target = resolved.extension ? ((to[id] as JsonObject | undefined) ?? (to[id] = {})) : to;
   if (!resolved.sub) {
     target[name] = value;
     return;
@@ -71,7 +78,9 @@ function copyAttribute(from: ScimResource, to: ScimResource, resolved: ResolvedA
   const sub = resolved.sub.name;
   if (Array.isArray(value)) {
     const existing = Array.isArray(target[name]) ? (target[name] as JsonObject[]) : value.map(() => ({}));
-    target[name] = value.map((element, index) => (isObject(element) && element[sub] !== undefined ? { ...existing[index], [sub]: element[sub] } : existing[index]));
+    target[name] = value.map((element, index) =>
+      isObject(element) && element[sub] !== undefined ? { ...existing[index], [sub]: element[sub] } : existing[index],
+    );
   } else if (isObject(value) && value[sub] !== undefined) {
     target[name] = { ...(isObject(target[name]) ? target[name] : {}), [sub]: value[sub] };
   }
@@ -91,8 +100,9 @@ function removeAttribute(resource: ScimResource, resolved: ResolvedAttribute): v
   const copy = resolved.extension ? { ...holder } : holder;
   const sub = resolved.sub?.name;
   if (sub === undefined) delete copy[name];
-  else if (Array.isArray(copy[name])) copy[name] = (copy[name] as unknown[]).map((e) => (isObject(e) ? omit(e, sub) : e)).filter((e) => !isEmpty(e));
-  else if (isObject(copy[name])) copy[name] = omit(copy[name] as JsonObject, sub);
+  else if (Array.isArray(copy[name]))
+    copy[name] = (copy[name] as unknown[]).map((e) => (isObject(e) ? omit(e, sub) : e)).filter((e) => !isEmpty(e));
+  else if (isObject(copy[name])) copy[name] = omit(copy[name], sub);
   // An attribute or extension left with nothing in it is unassigned, so it is not returned at all.
   if (isEmpty(copy[name])) delete copy[name];
   if (!resolved.extension) return;

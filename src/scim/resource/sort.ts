@@ -34,9 +34,18 @@ function sortValue(resourceType: ResourceTypeDef, resource: ScimResource, path: 
 }
 
 /** Sorts in place and returns the array. Unknown sortBy attributes leave the order as it was. */
-export function sortResources(resourceType: ResourceTypeDef, resources: ScimResource[], sortBy: string, order: SortOrder): ScimResource[] {
+export function sortResources(
+  resourceType: ResourceTypeDef,
+  resources: ScimResource[],
+  sortBy: string,
+  order: SortOrder,
+): ScimResource[] {
   if (!resolveAttribute(resourceType, sortBy)) return resources;
-  const keyed = resources.map((resource, index) => ({ resource, index, key: sortValue(resourceType, resource, sortBy) }));
+  const keyed = resources.map((resource, index) => ({
+    resource,
+    index,
+    key: sortValue(resourceType, resource, sortBy),
+  }));
   const direction = order === 'descending' ? -1 : 1;
   keyed.sort((a, b) => {
     if (a.key === undefined || b.key === undefined) {

@@ -28,7 +28,7 @@ export function canonicalName(resolved: ResolvedAttribute): string {
 
 /** The canonical top-level name: "name.givenName" → "name", extension attributes with their URN. */
 export function topLevelName(resolved: ResolvedAttribute): string {
-  return canonicalName({ ...resolved, sub: undefined } as ResolvedAttribute);
+  return canonicalName({ ...resolved, sub: undefined });
 }
 
 /**
@@ -91,7 +91,8 @@ export function resolvePath(resourceType: ResourceTypeDef, path: string): Resolv
   }
   const parts = rest.split('.');
   const [name, sub] = parts;
-  if (parts.length > 2 || !name || !ATTR_NAME.test(name) || (sub !== undefined && !ATTR_NAME.test(sub))) return undefined;
+  if (parts.length > 2 || !name || !ATTR_NAME.test(name) || (sub !== undefined && !ATTR_NAME.test(sub)))
+    return undefined;
   // "schemas" is the message's own list of URNs, never an attribute.
   if (name.toLowerCase() === 'schemas') return undefined;
   const extension = schema !== resourceType.schema;

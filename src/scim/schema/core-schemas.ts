@@ -23,7 +23,12 @@ function attr(name: string, description: string, options: Options = {}): Attribu
   };
 }
 
-function complex(name: string, description: string, subAttributes: AttributeDef[], options: Options = {}): AttributeDef {
+function complex(
+  name: string,
+  description: string,
+  subAttributes: AttributeDef[],
+  options: Options = {},
+): AttributeDef {
   return attr(name, description, { type: 'complex', subAttributes, ...options });
 }
 
@@ -32,15 +37,23 @@ function complex(name: string, description: string, subAttributes: AttributeDef[
  * `display` is read-only (RFC 7643 §2.4) except where a client writes it: Entra's SingleAppRoleAssignment
  * maps roles[primary eq "True"].display.
  */
-function multiValued(name: string, description: string, types: string[], valueOptions: Options = {}, displayMutability: AttributeDef['mutability'] = 'readOnly'): AttributeDef {
+function multiValued(
+  name: string,
+  description: string,
+  types: string[],
+  valueOptions: Options = {},
+  displayMutability: AttributeDef['mutability'] = 'readOnly',
+): AttributeDef {
   return complex(
     name,
     description,
     [
       attr('value', `The value of the ${name} entry.`, valueOptions),
       attr('display', 'A human-readable name, primarily used for display purposes.', { mutability: displayMutability }),
-      attr('type', 'A label indicating the attribute\'s function.', types.length ? { canonicalValues: types } : {}),
-      attr('primary', 'A Boolean value indicating the preferred value; true appears no more than once.', { type: 'boolean' }),
+      attr('type', "A label indicating the attribute's function.", types.length ? { canonicalValues: types } : {}),
+      attr('primary', 'A Boolean value indicating the preferred value; true appears no more than once.', {
+        type: 'boolean',
+      }),
     ],
     { multiValued: true },
   );
@@ -60,13 +73,24 @@ export const commonAttributes: AttributeDef[] = [
     'meta',
     'A complex attribute containing resource metadata.',
     [
-      attr('resourceType', 'The name of the resource type of the resource.', { caseExact: true, mutability: 'readOnly' }),
-      attr('created', 'The DateTime that the resource was added to the service provider.', { type: 'dateTime', mutability: 'readOnly' }),
+      attr('resourceType', 'The name of the resource type of the resource.', {
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
+      attr('created', 'The DateTime that the resource was added to the service provider.', {
+        type: 'dateTime',
+        mutability: 'readOnly',
+      }),
       attr('lastModified', 'The most recent DateTime that the details of this resource were updated.', {
         type: 'dateTime',
         mutability: 'readOnly',
       }),
-      attr('location', 'The URI of the resource being returned.', { type: 'reference', referenceTypes: ['uri'], caseExact: true, mutability: 'readOnly' }),
+      attr('location', 'The URI of the resource being returned.', {
+        type: 'reference',
+        referenceTypes: ['uri'],
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
       attr('version', 'The version of the resource being returned.', { caseExact: true, mutability: 'readOnly' }),
     ],
     { mutability: 'readOnly' },
@@ -78,12 +102,19 @@ export const userSchema: SchemaDef = {
   name: 'User',
   description: 'User Account',
   attributes: [
-    attr('userName', 'Unique identifier for the User, typically used by the user to directly authenticate to the service provider.', {
-      required: true,
-      uniqueness: 'server',
-    }),
-    complex('name', 'The components of the user\'s real name.', [
-      attr('formatted', 'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.'),
+    attr(
+      'userName',
+      'Unique identifier for the User, typically used by the user to directly authenticate to the service provider.',
+      {
+        required: true,
+        uniqueness: 'server',
+      },
+    ),
+    complex('name', "The components of the user's real name.", [
+      attr(
+        'formatted',
+        'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.',
+      ),
       attr('familyName', 'The family name of the User, or last name in most Western languages.'),
       attr('givenName', 'The given name of the User, or first name in most Western languages.'),
       attr('middleName', 'The middle name(s) of the User.'),
@@ -92,18 +123,36 @@ export const userSchema: SchemaDef = {
     ]),
     attr('displayName', 'The name of the User, suitable for display to end-users.'),
     attr('nickName', 'The casual way to address the user in real life.'),
-    attr('profileUrl', 'A fully qualified URL pointing to a page representing the User\'s online profile.', { type: 'reference', referenceTypes: ['external'] }),
+    attr('profileUrl', "A fully qualified URL pointing to a page representing the User's online profile.", {
+      type: 'reference',
+      referenceTypes: ['external'],
+    }),
     attr('title', 'The user\'s title, such as "Vice President."'),
     attr('userType', 'Used to identify the relationship between the organization and the user.'),
-    attr('preferredLanguage', 'Indicates the User\'s preferred written or spoken language.'),
-    attr('locale', 'Used to indicate the User\'s default location for purposes of localizing items such as currency, date time format, or numerical representations.'),
-    attr('timezone', 'The User\'s time zone in the \'Olson\' time zone database format, e.g., \'America/Los_Angeles\'.'),
-    attr('active', 'A Boolean value indicating the User\'s administrative status.', { type: 'boolean' }),
-    attr('password', 'The User\'s cleartext password.', { mutability: 'writeOnly', returned: 'never' }),
+    attr('preferredLanguage', "Indicates the User's preferred written or spoken language."),
+    attr(
+      'locale',
+      "Used to indicate the User's default location for purposes of localizing items such as currency, date time format, or numerical representations.",
+    ),
+    attr('timezone', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
+    attr('active', "A Boolean value indicating the User's administrative status.", { type: 'boolean' }),
+    attr('password', "The User's cleartext password.", { mutability: 'writeOnly', returned: 'never' }),
     multiValued('emails', 'Email addresses for the user.', ['work', 'home', 'other']),
     multiValued('phoneNumbers', 'Phone numbers for the User.', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
-    multiValued('ims', 'Instant messaging addresses for the User.', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
-    multiValued('photos', 'URLs of photos of the User.', ['photo', 'thumbnail'], { type: 'reference', referenceTypes: ['external'] }),
+    multiValued('ims', 'Instant messaging addresses for the User.', [
+      'aim',
+      'gtalk',
+      'icq',
+      'xmpp',
+      'msn',
+      'skype',
+      'qq',
+      'yahoo',
+    ]),
+    multiValued('photos', 'URLs of photos of the User.', ['photo', 'thumbnail'], {
+      type: 'reference',
+      referenceTypes: ['external'],
+    }),
     complex(
       'addresses',
       'A physical mailing address for this User.',
@@ -114,7 +163,7 @@ export const userSchema: SchemaDef = {
         attr('region', 'The state or region component.'),
         attr('postalCode', 'The zip code or postal code component.'),
         attr('country', 'The country name component.'),
-        attr('type', 'A label indicating the attribute\'s function.', { canonicalValues: ['work', 'home', 'other'] }),
+        attr('type', "A label indicating the attribute's function.", { canonicalValues: ['work', 'home', 'other'] }),
         attr('primary', 'A Boolean value indicating the preferred address.', { type: 'boolean' }),
       ],
       { multiValued: true },
@@ -123,10 +172,17 @@ export const userSchema: SchemaDef = {
       'groups',
       'A list of groups to which the user belongs.',
       [
-        attr('value', 'The identifier of the User\'s group.', { mutability: 'readOnly' }),
-        attr('$ref', 'The URI of the corresponding Group resource.', { type: 'reference', referenceTypes: ['Group'], mutability: 'readOnly' }),
+        attr('value', "The identifier of the User's group.", { mutability: 'readOnly' }),
+        attr('$ref', 'The URI of the corresponding Group resource.', {
+          type: 'reference',
+          referenceTypes: ['Group'],
+          mutability: 'readOnly',
+        }),
         attr('display', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
-        attr('type', 'A label indicating the membership: direct or indirect.', { canonicalValues: ['direct', 'indirect'], mutability: 'readOnly' }),
+        attr('type', 'A label indicating the membership: direct or indirect.', {
+          canonicalValues: ['direct', 'indirect'],
+          mutability: 'readOnly',
+        }),
       ],
       { multiValued: true, mutability: 'readOnly' },
     ),
@@ -146,10 +202,13 @@ export const enterpriseUserSchema: SchemaDef = {
     attr('organization', 'Identifies the name of an organization.'),
     attr('division', 'Identifies the name of a division.'),
     attr('department', 'Identifies the name of a department.'),
-    complex('manager', 'The User\'s manager.', [
-      attr('value', 'The id of the SCIM resource representing the User\'s manager.', { caseExact: true }),
-      attr('$ref', 'The URI of the SCIM resource representing the User\'s manager.', { type: 'reference', referenceTypes: ['User'] }),
-      attr('displayName', 'The displayName of the User\'s manager.', { mutability: 'readOnly' }),
+    complex('manager', "The User's manager.", [
+      attr('value', "The id of the SCIM resource representing the User's manager.", { caseExact: true }),
+      attr('$ref', "The URI of the SCIM resource representing the User's manager.", {
+        type: 'reference',
+        referenceTypes: ['User'],
+      }),
+      attr('displayName', "The displayName of the User's manager.", { mutability: 'readOnly' }),
     ]),
   ],
 };
@@ -171,7 +230,10 @@ export const groupSchema: SchemaDef = {
           mutability: 'immutable',
         }),
         attr('display', 'A human-readable name for the member.', { mutability: 'readOnly' }),
-        attr('type', 'A label indicating the type of resource.', { canonicalValues: ['User', 'Group'], mutability: 'immutable' }),
+        attr('type', 'A label indicating the type of resource.', {
+          canonicalValues: ['User', 'Group'],
+          mutability: 'immutable',
+        }),
       ],
       { multiValued: true, returned: 'default' },
     ),

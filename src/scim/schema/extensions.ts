@@ -8,7 +8,10 @@ import type { AttributeDef, ResourceTypeDef, ResourceTypeName, SchemaDef } from 
 import { URN } from './urns.ts';
 
 /** An attribute as a connector.yaml or gateway.yaml declares it (defaults already applied). */
-export type AttributeDeclaration = Omit<AttributeDef, 'canonicalValues' | 'referenceTypes' | 'subAttributes' | 'adHoc'> & {
+export type AttributeDeclaration = Omit<
+  AttributeDef,
+  'canonicalValues' | 'referenceTypes' | 'subAttributes' | 'adHoc'
+> & {
   canonicalValues?: string[] | undefined;
   referenceTypes?: string[] | undefined;
   subAttributes?: AttributeDeclaration[] | undefined;
@@ -68,7 +71,9 @@ export function mergeDeclarations(declarations: readonly ExtensionDeclaration[])
   return [...byId.values()];
 }
 
-export function appResourceTypes(declared: Partial<Record<ResourceTypeName, readonly ExtensionDeclaration[]>> = {}): AppResourceTypes {
+export function appResourceTypes(
+  declared: Partial<Record<ResourceTypeName, readonly ExtensionDeclaration[]>> = {},
+): AppResourceTypes {
   return {
     User: {
       name: 'User',
@@ -77,6 +82,12 @@ export function appResourceTypes(declared: Partial<Record<ResourceTypeName, read
       schema: userSchema,
       extensions: [enterpriseUserSchema, ...mergeDeclarations(declared.User ?? [])],
     },
-    Group: { name: 'Group', endpoint: '/Groups', description: 'Group', schema: groupSchema, extensions: mergeDeclarations(declared.Group ?? []) },
+    Group: {
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'Group',
+      schema: groupSchema,
+      extensions: mergeDeclarations(declared.Group ?? []),
+    },
   };
 }

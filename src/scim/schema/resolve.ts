@@ -88,10 +88,15 @@ export function keyIn(object: Record<string, unknown> | undefined, name: string)
 }
 
 /** The object that holds a resolved attribute: the resource itself, or its extension object. */
-export function container(resource: Record<string, unknown>, resolved: ResolvedAttribute): Record<string, unknown> | undefined {
+export function container(
+  resource: Record<string, unknown>,
+  resolved: ResolvedAttribute,
+): Record<string, unknown> | undefined {
   if (!resolved.extension) return resource;
   const holder = resource[keyIn(resource, resolved.schema.id)];
-  return holder && typeof holder === 'object' && !Array.isArray(holder) ? (holder as Record<string, unknown>) : undefined;
+  return holder && typeof holder === 'object' && !Array.isArray(holder)
+    ? (holder as Record<string, unknown>)
+    : undefined;
 }
 
 /** Reads the attribute's value (the whole top-level value; sub-attributes are the caller's business). */

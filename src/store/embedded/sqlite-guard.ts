@@ -70,7 +70,9 @@ export class SqliteGuard {
   probe(): void {
     this.#checkFile();
     try {
-      this.#db.prepare('INSERT OR REPLACE INTO store_health (id, at, room) VALUES (1, ?, zeroblob(32768))').run(Date.now());
+      this.#db
+        .prepare('INSERT OR REPLACE INTO store_health (id, at, room) VALUES (1, ?, zeroblob(32768))')
+        .run(Date.now());
     } catch (error) {
       throw this.#fail(`a test write failed (${(error as Error).message})`, error);
     }
@@ -91,7 +93,9 @@ export class SqliteGuard {
     const now = statSync(this.#file, { throwIfNoEntry: false });
     if (!now || now.ino !== this.#inode) {
       // Writing on would go to a file nobody can open again: every mapping since would be lost.
-      throw this.#fail(`its database file ${this.#file} was ${now ? 'replaced' : 'removed'} while running; restore it or restart the gateway`);
+      throw this.#fail(
+        `its database file ${this.#file} was ${now ? 'replaced' : 'removed'} while running; restore it or restart the gateway`,
+      );
     }
   }
 

@@ -100,7 +100,9 @@ export class SqliteIdMap implements IdMap {
   }
 
   async get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () => this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId));
+    return this.#guard.run(false, () =>
+      this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId),
+    );
   }
 
   async getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
@@ -116,20 +118,43 @@ export class SqliteIdMap implements IdMap {
   }
 
   async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () => this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key)));
+    return this.#guard.run(false, () =>
+      this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key)),
+    );
   }
 
   async findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
     return this.#guard.run(false, () => {
-      const rows = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND external_id = ?').all(app, kind, externalId) as unknown as Row[];
+      const rows = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND external_id = ?').all(
+        app,
+        kind,
+        externalId,
+      ) as unknown as Row[];
       return rows.map(toRecord);
     });
   }
 
-  #conflicting(app: string, kind: ResourceKind, key: string | null, appId: string | null, except?: string): MappingRecord | undefined {
-    const byKey = key === null ? undefined : this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key));
+  #conflicting(
+    app: string,
+    kind: ResourceKind,
+    key: string | null,
+    appId: string | null,
+    except?: string,
+  ): MappingRecord | undefined {
+    const byKey =
+      key === null
+        ? undefined
+        : this.#row(
+            'SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?',
+            app,
+            kind,
+            normalizeKey(key),
+          );
     if (byKey && byKey.scimId !== except) return byKey;
-    const byAppId = appId === null ? undefined : this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?', app, kind, appId);
+    const byAppId =
+      appId === null
+        ? undefined
+        : this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?', app, kind, appId);
     if (byAppId && byAppId.scimId !== except) return byAppId;
     return undefined;
   }
@@ -166,15 +191,31 @@ export class SqliteIdMap implements IdMap {
     });
   }
 
-  async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
+  async update(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    changes: RecordChanges,
+  ): Promise<MappingRecord | undefined> {
     return this.#guard.run(true, () => this.#update(app, kind, scimId, changes));
   }
 
-  async updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
+  async updateIf(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    expected: Pick<MappingRecord, 'shadow' | 'appHash'>,
+    changes: RecordChanges,
+  ): Promise<boolean> {
     return this.#guard.run(true, () => {
       // Synchronous from read to write: nothing else in this process can run in between.
       const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
-      if (!current || current.appHash !== expected.appHash || JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)) return false;
+      if (
+        !current ||
+        current.appHash !== expected.appHash ||
+        JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)
+      )
+        return false;
       this.#update(app, kind, scimId, changes);
       return true;
     });
@@ -227,11 +268,29 @@ export class SqliteIdMap implements IdMap {
   }
 
   #adoptOne(app: string, kind: ResourceKind, candidate: AdoptCandidate): MappingRecord {
-    const mapped = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?', app, kind, candidate.appId);
+    const mapped = this.#row(
+      'SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?',
+      app,
+      kind,
+      candidate.appId,
+    );
     if (mapped) return mapped;
-    const holder = candidate.key === null ? undefined : this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(candidate.key));
+    const holder =
+      candidate.key === null
+        ? undefined
+        : this.#row(
+            'SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?',
+            app,
+            kind,
+            normalizeKey(candidate.key),
+          );
     if (holder && holder.appId === null) {
-      this.#statement('UPDATE mappings SET app_id = ? WHERE app = ? AND kind = ? AND scim_id = ?').run(candidate.appId, app, kind, holder.scimId);
+      this.#statement('UPDATE mappings SET app_id = ? WHERE app = ? AND kind = ? AND scim_id = ?').run(
+        candidate.appId,
+        app,
+        kind,
+        holder.scimId,
+      );
       return { ...holder, appId: candidate.appId };
     }
     const record: MappingRecord = {
@@ -253,20 +312,27 @@ export class SqliteIdMap implements IdMap {
 
   async delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
     return this.#guard.run(true, () => {
-      const result = this.#statement('DELETE FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?').run(app, kind, scimId);
+      const result = this.#statement('DELETE FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?').run(
+        app,
+        kind,
+        scimId,
+      );
       return Number(result.changes) > 0;
     });
   }
 
   async count(app: string, kind: ResourceKind): Promise<number> {
     return this.#guard.run(false, () => {
-      const row = this.#statement('SELECT COUNT(*) AS n FROM mappings WHERE app = ? AND kind = ?').get(app, kind) as { n: number };
+      const row = this.#statement('SELECT COUNT(*) AS n FROM mappings WHERE app = ? AND kind = ?').get(app, kind) as {
+        n: number;
+      };
       return Number(row.n);
     });
   }
 
   async *dump(): AsyncGenerator<MappingRecord> {
-    for (const row of this.#statement('SELECT * FROM mappings ORDER BY app, kind, created').iterate()) yield toRecord(row as unknown as Row);
+    for (const row of this.#statement('SELECT * FROM mappings ORDER BY app, kind, created').iterate())
+      yield toRecord(row as unknown as Row);
   }
 
   async ping(): Promise<void> {

@@ -40,9 +40,16 @@ export class SqliteMemberProgress implements MemberProgress {
     });
   }
 
-  async record(app: string, groupScimId: string, action: MemberAction, memberScimIds: readonly string[]): Promise<void> {
+  async record(
+    app: string,
+    groupScimId: string,
+    action: MemberAction,
+    memberScimIds: readonly string[],
+  ): Promise<void> {
     this.#guard.run(true, () => {
-      const insert = this.#db.prepare('INSERT OR REPLACE INTO member_progress (app, group_id, member_id, action, at) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.#db.prepare(
+        'INSERT OR REPLACE INTO member_progress (app, group_id, member_id, action, at) VALUES (?, ?, ?, ?, ?)',
+      );
       const at = this.#now();
       this.#db.exec('BEGIN IMMEDIATE');
       try {
@@ -58,7 +65,9 @@ export class SqliteMemberProgress implements MemberProgress {
   }
 
   async clear(app: string, groupScimId: string): Promise<void> {
-    this.#guard.run(true, () => this.#db.prepare('DELETE FROM member_progress WHERE app = ? AND group_id = ?').run(app, groupScimId));
+    this.#guard.run(true, () =>
+      this.#db.prepare('DELETE FROM member_progress WHERE app = ? AND group_id = ?').run(app, groupScimId),
+    );
   }
 
   close(): void {

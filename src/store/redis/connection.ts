@@ -3,7 +3,7 @@
  * down (no offline queue, one retry) so that a SCIM request gets a 503 with Retry-After at once instead of
  * hanging; the client keeps reconnecting in the background and the gateway recovers by itself.
  */
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../store-errors.ts';
 import { SCRIPTS, type ScriptName } from './scripts.ts';
 
@@ -39,7 +39,11 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
   };
   let client: Redis | Cluster;
   if (options.cluster?.length) {
-    client = new Cluster(options.cluster as ClusterNode[], { redisOptions: base, enableOfflineQueue: false, clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000) });
+    client = new Cluster(options.cluster, {
+      redisOptions: base,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    });
   } else if (options.sentinels?.length) {
     client = new Redis({ ...base, sentinels: options.sentinels, name: options.sentinelName ?? 'mymaster' });
   } else {

@@ -114,9 +114,15 @@ export class RedisBudget implements RateBudget {
     if (uses.some((use) => pauseKey(use.key) !== app)) throw new TypeError('takeAll: every key must belong to one app');
     const [, pause] = this.#keys(first.key);
     const logs = uses.map((use) => this.#keys(use.key)[0]);
-    const args = uses.flatMap(({ limit }) => [Math.max(1, Math.floor(limit.requests)), limit.perMs + guardFor(limit.perMs), spacingFor(limit)]);
+    const args = uses.flatMap(({ limit }) => [
+      Math.max(1, Math.floor(limit.requests)),
+      limit.perMs + guardFor(limit.perMs),
+      spacingFor(limit),
+    ]);
     const client = this.#redis as unknown as { budgetTake(...args: (string | number)[]): Promise<number> };
-    return Number(await guarded(() => client.budgetTake(logs.length + 1, pause, ...logs, ...this.#time(), ...args, grant)));
+    return Number(
+      await guarded(() => client.budgetTake(logs.length + 1, pause, ...logs, ...this.#time(), ...args, grant)),
+    );
   }
 
   async settle(uses: readonly BudgetUse[], grant: string): Promise<void> {

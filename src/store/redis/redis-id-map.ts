@@ -48,7 +48,8 @@ function parse(flat: unknown, app: string, kind: ResourceKind): MappingRecord | 
 function changePairs(changes: RecordChanges): string[] {
   const out: string[] = [];
   if (changes.appId !== undefined) out.push('a', text(changes.appId));
-  if (changes.key !== undefined) out.push('k', text(changes.key), 'kn', changes.key === null ? '' : normalizeKey(changes.key));
+  if (changes.key !== undefined)
+    out.push('k', text(changes.key), 'kn', changes.key === null ? '' : normalizeKey(changes.key));
   if (changes.externalId !== undefined) out.push('x', text(changes.externalId));
   if (changes.shadow !== undefined) out.push('h', changes.shadow === null ? '' : JSON.stringify(changes.shadow));
   if (changes.appHash !== undefined) out.push('p', text(changes.appHash));
@@ -95,7 +96,9 @@ export class RedisIdMap implements IdMap {
   }
 
   async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    const rows = (await guarded(() => this.#redis.idmapGetBy(...this.#k(app, kind), 'k', normalizeKey(key)))) as unknown[];
+    const rows = (await guarded(() =>
+      this.#redis.idmapGetBy(...this.#k(app, kind), 'k', normalizeKey(key)),
+    )) as unknown[];
     return parse(rows[0], app, kind);
   }
 
@@ -125,22 +128,44 @@ export class RedisIdMap implements IdMap {
     return { ok: false, existing: parse(result[1], record.app, record.kind)! };
   }
 
-  async update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
-    const result = (await guarded(() => this.#redis.idmapUpdate(...this.#k(app, kind), scimId, ...changePairs(changes)))) as [number, unknown?];
+  async update(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    changes: RecordChanges,
+  ): Promise<MappingRecord | undefined> {
+    const result = (await guarded(() =>
+      this.#redis.idmapUpdate(...this.#k(app, kind), scimId, ...changePairs(changes)),
+    )) as [number, unknown?];
     if (result[0] === -1) return undefined;
     if (result[0] === 0) throw new KeyTakenError(parse(result[1], app, kind)!);
     return parse(result[1], app, kind);
   }
 
-  async updateIf(app: string, kind: ResourceKind, scimId: string, expected: Pick<MappingRecord, 'shadow' | 'appHash'>, changes: RecordChanges): Promise<boolean> {
+  async updateIf(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    expected: Pick<MappingRecord, 'shadow' | 'appHash'>,
+    changes: RecordChanges,
+  ): Promise<boolean> {
     const shadow = expected.shadow === null ? '' : JSON.stringify(expected.shadow);
-    const result = (await guarded(() => this.#redis.idmapUpdateIf(...this.#k(app, kind), scimId, shadow, text(expected.appHash), ...changePairs(changes)))) as [number, unknown?];
+    const result = (await guarded(() =>
+      this.#redis.idmapUpdateIf(...this.#k(app, kind), scimId, shadow, text(expected.appHash), ...changePairs(changes)),
+    )) as [number, unknown?];
     return result[0] === 1;
   }
 
   async adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
     if (!candidates.length) return [];
-    const args = candidates.flatMap((c) => [c.scimId, c.appId, text(c.key), c.key === null ? '' : normalizeKey(c.key), text(c.externalId), c.created]);
+    const args = candidates.flatMap((c) => [
+      c.scimId,
+      c.appId,
+      text(c.key),
+      c.key === null ? '' : normalizeKey(c.key),
+      text(c.externalId),
+      c.created,
+    ]);
     const rows = (await guarded(() => this.#redis.idmapAdopt(...this.#k(app, kind), ...args))) as unknown[];
     return rows.map((row) => parse(row, app, kind)!);
   }
@@ -156,7 +181,7 @@ export class RedisIdMap implements IdMap {
   async *dump(): AsyncGenerator<MappingRecord> {
     const pattern = `${this.#prefix}:{*}:r:*`;
     // A cluster spreads keys over its masters; each is scanned.
-    const nodes: Redis[] = this.#redis instanceof Cluster ? this.#redis.nodes('master') : [this.#redis as Redis];
+    const nodes: Redis[] = this.#redis instanceof Cluster ? this.#redis.nodes('master') : [this.#redis];
     for (const node of nodes) {
       let cursor = '0';
       do {

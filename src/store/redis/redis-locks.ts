@@ -34,7 +34,8 @@ export class RedisLocks implements LockManager {
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#waitMs = options.waitMs ?? 30_000;
     this.#onLost = options.onLost ?? (() => undefined);
-    if (!(this.#leaseMs >= 100)) throw new TypeError(`Expected \`leaseMs\` to be >= 100, got \`${this.#leaseMs}\` (${typeof this.#leaseMs})`);
+    if (!(this.#leaseMs >= 100))
+      throw new TypeError(`Expected \`leaseMs\` to be >= 100, got \`${this.#leaseMs}\` (${typeof this.#leaseMs})`);
   }
 
   withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -48,17 +49,26 @@ export class RedisLocks implements LockManager {
     for (let attempt = 0; ; attempt++) {
       const taken = await guarded(() => this.#redis.set(lockKey, token, 'PX', this.#leaseMs, 'NX'));
       if (taken === 'OK') break;
-      if (Date.now() >= deadline) throw new UnavailableError('Another replica is still working on this object; retry later', Math.ceil(this.#leaseMs / 1000));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, 10 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2)));
-    }
-    const renewal = setInterval(() => {
-      this.#redis.lockExtend(lockKey, token, this.#leaseMs).then(
-        (extended) => {
-          if (extended !== 1) this.#onLost(key);
-        },
-        () => undefined,
+      if (Date.now() >= deadline)
+        throw new UnavailableError(
+          'Another replica is still working on this object; retry later',
+          Math.ceil(this.#leaseMs / 1000),
+        );
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(250, 10 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2)),
       );
-    }, Math.max(50, Math.floor(this.#leaseMs / 3)));
+    }
+    const renewal = setInterval(
+      () => {
+        this.#redis.lockExtend(lockKey, token, this.#leaseMs).then(
+          (extended) => {
+            if (extended !== 1) this.#onLost(key);
+          },
+          () => undefined,
+        );
+      },
+      Math.max(50, Math.floor(this.#leaseMs / 3)),
+    );
     renewal.unref();
     try {
       return await work();

@@ -18,10 +18,20 @@ export class RedisMemberProgress implements MemberProgress {
 
   async get(app: string, groupScimId: string): Promise<Map<string, MemberAction>> {
     const entries = await guarded(() => this.#redis.hgetall(this.#key(app, groupScimId)));
-    return new Map(Object.entries(entries).filter(([, action]) => action === 'add' || action === 'remove') as [string, MemberAction][]);
+    return new Map(
+      Object.entries(entries).filter(([, action]) => action === 'add' || action === 'remove') as [
+        string,
+        MemberAction,
+      ][],
+    );
   }
 
-  async record(app: string, groupScimId: string, action: MemberAction, memberScimIds: readonly string[]): Promise<void> {
+  async record(
+    app: string,
+    groupScimId: string,
+    action: MemberAction,
+    memberScimIds: readonly string[],
+  ): Promise<void> {
     if (!memberScimIds.length) return;
     const key = this.#key(app, groupScimId);
     await guarded(() =>

@@ -21,7 +21,12 @@ const DOCUMENT = {
     '/users': {
       get: {
         parameters: [
-          { name: 'opt_fields', in: 'query', explode: false, schema: { type: 'array', items: { type: 'string', enum: ['name', 'email', 'title'] } } },
+          {
+            name: 'opt_fields',
+            in: 'query',
+            explode: false,
+            schema: { type: 'array', items: { type: 'string', enum: ['name', 'email', 'title'] } },
+          },
           { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 100 } },
           { name: 'workspace', in: 'query', required: true, schema: { type: 'string' } },
         ],
@@ -32,14 +37,23 @@ const DOCUMENT = {
         responses: { '201': { description: 'created' }, '422': { description: 'invalid' } },
       },
     },
-    '/users/{id}': { get: { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } },
+    '/users/{id}': {
+      get: {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'ok' } },
+      },
+    },
   },
   components: {
     schemas: {
       UserRequest: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string' }, active: { type: 'boolean' }, profile: { type: 'object', properties: { title: { type: 'string', nullable: true } } } },
+        properties: {
+          name: { type: 'string' },
+          active: { type: 'boolean' },
+          profile: { type: 'object', properties: { title: { type: 'string', nullable: true } } },
+        },
       },
     },
   },
@@ -50,14 +64,33 @@ beforeAll(async () => {
   const file = join(tempRoot(), 'acme.json');
   writeFileSync(file, JSON.stringify(DOCUMENT));
   const doc = await loadOpenApi(file);
-  context = { baseUrl: new URL('https://acme.test/api'), pathPrefix: '', index: new OperationIndex(doc.deref), validators: new SchemaValidators(doc), raw: doc.raw, allowListed: [], commonStatuses: [] };
+  context = {
+    baseUrl: new URL('https://acme.test/api'),
+    pathPrefix: '',
+    index: new OperationIndex(doc.deref),
+    validators: new SchemaValidators(doc),
+    raw: doc.raw,
+    allowListed: [],
+    commonStatuses: [],
+  };
 });
 afterAll(cleanupTemp);
 
 function call(method: OutboundRequest['method'], url: string, status = 200, body?: unknown): RecordedCall {
-  return { index: 0, request: { method, url: `https://acme.test/api${url}`, headers: {}, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, body, response: { status } };
+  return {
+    index: 0,
+    request: {
+      method,
+      url: `https://acme.test/api${url}`,
+      headers: {},
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    },
+    body,
+    response: { status },
+  };
 }
-const messages = (verdict: ReturnType<typeof checkCall>) => verdict.findings.map((finding) => `${finding.part}: ${finding.message}`);
+const messages = (verdict: ReturnType<typeof checkCall>) =>
+  verdict.findings.map((finding) => `${finding.part}: ${finding.message}`);
 
 describe('checkCall', () => {
   it('passes a call the document describes, naming its route', () => {
@@ -67,32 +100,56 @@ describe('checkCall', () => {
   });
 
   it('reports a path the document lacks, and a method it lacks for a path it has', () => {
-    expect(messages(checkCall(context, call('GET', '/people')))[0]).toMatch(/^request: GET \/people: the document has no such path/);
-    expect(messages(checkCall(context, call('DELETE', '/users/abc')))).toEqual(['request: DELETE /users/abc: the document has this path only with GET']);
+    expect(messages(checkCall(context, call('GET', '/people')))[0]).toMatch(
+      /^request: GET \/people: the document has no such path/,
+    );
+    expect(messages(checkCall(context, call('DELETE', '/users/abc')))).toEqual([
+      'request: DELETE /users/abc: the document has this path only with GET',
+    ]);
   });
 
   it('reports query names, types, enum members of a comma list, and missing required parameters', () => {
-    expect(messages(checkCall(context, call('GET', '/users?workspace=w1&opt_fields=name,gid&limit=lots&sort=name')))).toEqual([
+    expect(
+      messages(checkCall(context, call('GET', '/users?workspace=w1&opt_fields=name,gid&limit=lots&sort=name'))),
+    ).toEqual([
       'query: query parameter "opt_fields" is "gid"; the document allows "name", "email", "title"',
       'query: query parameter "limit" is "lots"; the document says integer',
       'query: query parameter "sort" is not documented for this operation (it has opt_fields, limit, workspace)',
     ]);
-    expect(messages(checkCall(context, call('GET', '/users')))).toEqual(['query: the required query parameter "workspace" is missing']);
+    expect(messages(checkCall(context, call('GET', '/users')))).toEqual([
+      'query: the required query parameter "workspace" is missing',
+    ]);
   });
 
   it('reports body fields the schema lacks, and values of the wrong type (OpenAPI 3.0 nullable understood)', () => {
-    expect(checkCall(context, call('POST', '/users', 201, { name: 'Jane', profile: { title: null } })).status).toBe('ok');
-    expect(messages(checkCall(context, call('POST', '/users', 201, { name: 'Jane', nickname: 'J', profile: { department: 'R&D' } })))).toEqual([
+    expect(checkCall(context, call('POST', '/users', 201, { name: 'Jane', profile: { title: null } })).status).toBe(
+      'ok',
+    );
+    expect(
+      messages(
+        checkCall(
+          context,
+          call('POST', '/users', 201, { name: 'Jane', nickname: 'J', profile: { department: 'R&D' } }),
+        ),
+      ),
+    ).toEqual([
       'body: body.nickname: the document\'s schema has no property "nickname" (it has name, active, profile)',
       'body: body.profile.department: the document\'s schema has no property "department" (it has title)',
     ]);
-    expect(messages(checkCall(context, call('POST', '/users', 201, { active: 'yes' })))).toEqual(["body: body must have required property 'name'", 'body: body.active must be boolean']);
+    expect(messages(checkCall(context, call('POST', '/users', 201, { active: 'yes' })))).toEqual([
+      "body: body must have required property 'name'",
+      'body: body.active must be boolean',
+    ]);
   });
 
   it('reports a status the operation does not list, but lets server failures and common statuses through', () => {
-    expect(messages(checkCall(context, call('POST', '/users', 409, { name: 'Jane' })))).toEqual(['status: the fixture answers 409, which the document does not list for this operation (it lists 201, 422)']);
+    expect(messages(checkCall(context, call('POST', '/users', 409, { name: 'Jane' })))).toEqual([
+      'status: the fixture answers 409, which the document does not list for this operation (it lists 201, 422)',
+    ]);
     expect(checkCall(context, call('POST', '/users', 503, { name: 'Jane' })).status).toBe('ok');
-    expect(checkCall({ ...context, commonStatuses: [409] }, call('POST', '/users', 409, { name: 'Jane' })).status).toBe('ok');
+    expect(checkCall({ ...context, commonStatuses: [409] }, call('POST', '/users', 409, { name: 'Jane' })).status).toBe(
+      'ok',
+    );
   });
 
   it('lets through a route, or the query of one, that the vendor documents only in prose', () => {
@@ -100,12 +157,19 @@ describe('checkCall', () => {
       { method: 'GET', path: '/people', regex: /^\/people$/ },
       { method: 'GET', path: '/users', regex: /^\/users$/, query: ['sort'] },
     ];
-    expect(checkCall({ ...context, allowListed }, call('GET', '/people'))).toEqual({ route: 'GET /people', status: 'allow-listed', findings: [] });
+    expect(checkCall({ ...context, allowListed }, call('GET', '/people'))).toEqual({
+      route: 'GET /people',
+      status: 'allow-listed',
+      findings: [],
+    });
     expect(checkCall({ ...context, allowListed }, call('GET', '/users?workspace=w1&sort=name')).status).toBe('ok');
   });
 
   it('leaves calls outside the API root alone (an OAuth token URL)', () => {
-    const outside = { ...call('POST', '/users', 200), request: { method: 'POST' as const, url: 'https://login.acme.test/oauth/token', headers: {} } };
+    const outside = {
+      ...call('POST', '/users', 200),
+      request: { method: 'POST' as const, url: 'https://login.acme.test/oauth/token', headers: {} },
+    };
     expect(checkCall(context, outside).status).toBe('outside');
   });
 });

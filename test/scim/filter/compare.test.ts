@@ -18,7 +18,14 @@ function def(type: AttributeType, caseExact = false): AttributeDef {
 
 type Op = Parameters<typeof buildValueTest>[0];
 
-const cases: { type: AttributeType; caseExact?: boolean; op: Op; value: string | number | boolean; candidate: unknown; expected: boolean }[] = [
+const cases: {
+  type: AttributeType;
+  caseExact?: boolean;
+  op: Op;
+  value: string | number | boolean;
+  candidate: unknown;
+  expected: boolean;
+}[] = [
   { type: 'integer', op: 'eq', value: 5, candidate: 5, expected: true },
   { type: 'integer', op: 'eq', value: 5, candidate: '5', expected: true },
   { type: 'integer', op: 'eq', value: '5', candidate: 5, expected: true },
@@ -42,25 +49,61 @@ const cases: { type: AttributeType; caseExact?: boolean; op: Op; value: string |
   { type: 'string', caseExact: true, op: 'ge', value: 'b', candidate: 'B', expected: false },
   { type: 'string', op: 'eq', value: 'x', candidate: { value: 'x' }, expected: false },
   { type: 'reference', caseExact: true, op: 'sw', value: 'https://', candidate: 'https://x/Users/1', expected: true },
-  { type: 'dateTime', op: 'gt', value: '2015-10-10T14:38:21.8617979-07:00', candidate: '2015-10-10T21:38:22Z', expected: true },
-  { type: 'dateTime', op: 'eq', value: '2015-10-10T14:38:21.8617979-07:00', candidate: '2015-10-10T21:38:21.861Z', expected: true },
+  {
+    type: 'dateTime',
+    op: 'gt',
+    value: '2015-10-10T14:38:21.8617979-07:00',
+    candidate: '2015-10-10T21:38:22Z',
+    expected: true,
+  },
+  {
+    type: 'dateTime',
+    op: 'eq',
+    value: '2015-10-10T14:38:21.8617979-07:00',
+    candidate: '2015-10-10T21:38:21.861Z',
+    expected: true,
+  },
   { type: 'dateTime', op: 'lt', value: '2015-10-10', candidate: '2015-10-09T23:59:59Z', expected: true },
-  { type: 'dateTime', op: 'gt', value: '2015-10-10T00:00:00Z', candidate: new Date('2016-01-01T00:00:00Z'), expected: true },
+  {
+    type: 'dateTime',
+    op: 'gt',
+    value: '2015-10-10T00:00:00Z',
+    candidate: new Date('2016-01-01T00:00:00Z'),
+    expected: true,
+  },
   { type: 'dateTime', op: 'eq', value: 'not a date', candidate: 'NOT A DATE', expected: true },
 ];
 
 describe('buildValueTest', () => {
-  it.each(cases)('$type $op $value vs $candidate → $expected', ({ type, caseExact, op, value, candidate, expected }) => {
-    expect(buildValueTest(op, value, def(type, caseExact))(candidate)).toBe(expected);
-  });
+  it.each(cases)(
+    '$type $op $value vs $candidate → $expected',
+    ({ type, caseExact, op, value, candidate, expected }) => {
+      expect(buildValueTest(op, value, def(type, caseExact))(candidate)).toBe(expected);
+    },
+  );
 });
 
 describe('conversions', () => {
   it('toBoolean', () => {
-    expect([true, false, 'True', ' false ', 'yes', 1, null].map(toBoolean)).toEqual([true, false, true, false, undefined, undefined, undefined]);
+    expect([true, false, 'True', ' false ', 'yes', 1, null].map(toBoolean)).toEqual([
+      true,
+      false,
+      true,
+      false,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
   it('toNumber', () => {
-    expect([1, '2.5', '', 'x', Number.NaN, Infinity].map(toNumber)).toEqual([1, 2.5, undefined, undefined, undefined, undefined]);
+    expect([1, '2.5', '', 'x', Number.NaN, Infinity].map(toNumber)).toEqual([
+      1,
+      2.5,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
   it('toTime accepts 7 fractional digits and rejects non-dates', () => {
     expect(toTime('2015-10-10T14:38:21.8617979-07:00')).toBe(Date.parse('2015-10-10T21:38:21.861Z'));

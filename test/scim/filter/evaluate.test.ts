@@ -179,12 +179,42 @@ describe('matchesFilter: sample group', () => {
 });
 
 /** Cases that need a variant of the sample resources. */
-const variantCases: { name: string; resource: ScimResource; type: 'User' | 'Group'; filter: string; expectMatch: boolean }[] = [
-  { name: 'string boolean in the resource', resource: { ...sampleUser, active: 'True' }, type: 'User', filter: 'active eq true', expectMatch: true },
-  { name: 'string boolean in the resource (ne)', resource: { ...sampleUser, active: 'False' }, type: 'User', filter: 'active ne true', expectMatch: true },
+const variantCases: {
+  name: string;
+  resource: ScimResource;
+  type: 'User' | 'Group';
+  filter: string;
+  expectMatch: boolean;
+}[] = [
+  {
+    name: 'string boolean in the resource',
+    resource: { ...sampleUser, active: 'True' },
+    type: 'User',
+    filter: 'active eq true',
+    expectMatch: true,
+  },
+  {
+    name: 'string boolean in the resource (ne)',
+    resource: { ...sampleUser, active: 'False' },
+    type: 'User',
+    filter: 'active ne true',
+    expectMatch: true,
+  },
   { name: 'empty complex', resource: { ...sampleUser, name: {} }, type: 'User', filter: 'name pr', expectMatch: false },
-  { name: 'complex with only empty values', resource: { ...sampleUser, name: { givenName: '', familyName: null } }, type: 'User', filter: 'name pr', expectMatch: false },
-  { name: 'empty strings only in a multi-valued', resource: { ...sampleUser, emails: [{ value: '' }] }, type: 'User', filter: 'emails pr', expectMatch: false },
+  {
+    name: 'complex with only empty values',
+    resource: { ...sampleUser, name: { givenName: '', familyName: null } },
+    type: 'User',
+    filter: 'name pr',
+    expectMatch: false,
+  },
+  {
+    name: 'empty strings only in a multi-valued',
+    resource: { ...sampleUser, emails: [{ value: '' }] },
+    type: 'User',
+    filter: 'emails pr',
+    expectMatch: false,
+  },
   {
     name: "Microsoft's bare-word filter",
     resource: { ...sampleUser, name: { familyName: 'Employee' }, emails: [{ value: 'e@example.org' }] },
@@ -194,16 +224,50 @@ const variantCases: { name: string; resource: ScimResource; type: 'User' | 'Grou
   },
   {
     name: "Entra's id + manager reference check",
-    resource: { ...sampleUser, id: '54D382A4-2050-4C03-94D1-E769F1D15682', [ENTERPRISE]: { manager: { value: '2819c223-7f76-453a-919d-413861904646' } } },
+    resource: {
+      ...sampleUser,
+      id: '54D382A4-2050-4C03-94D1-E769F1D15682',
+      [ENTERPRISE]: { manager: { value: '2819c223-7f76-453a-919d-413861904646' } },
+    },
     type: 'User',
     filter: 'id eq 54D382A4-2050-4C03-94D1-E769F1D15682 and manager eq 2819c223-7f76-453a-919d-413861904646',
     expectMatch: true,
   },
-  { name: 'manager stored as a bare id', resource: { ...sampleUser, [ENTERPRISE]: { manager: MANAGER } }, type: 'User', filter: `manager eq "${MANAGER}"`, expectMatch: true },
-  { name: '"a and b" inside a string', resource: { ...sampleGroup, displayName: 'a and b' }, type: 'Group', filter: 'displayName eq "a and b"', expectMatch: true },
-  { name: 'case-insensitive keys in the resource', resource: { UserName: 'bjensen' }, type: 'User', filter: 'userName eq "BJensen"', expectMatch: true },
-  { name: 'no members at all', resource: { id: 'g2', displayName: 'Empty' }, type: 'Group', filter: 'members eq "u1"', expectMatch: false },
-  { name: 'no members, ne', resource: { id: 'g2', displayName: 'Empty' }, type: 'Group', filter: 'members ne "u1"', expectMatch: true },
+  {
+    name: 'manager stored as a bare id',
+    resource: { ...sampleUser, [ENTERPRISE]: { manager: MANAGER } },
+    type: 'User',
+    filter: `manager eq "${MANAGER}"`,
+    expectMatch: true,
+  },
+  {
+    name: '"a and b" inside a string',
+    resource: { ...sampleGroup, displayName: 'a and b' },
+    type: 'Group',
+    filter: 'displayName eq "a and b"',
+    expectMatch: true,
+  },
+  {
+    name: 'case-insensitive keys in the resource',
+    resource: { UserName: 'bjensen' },
+    type: 'User',
+    filter: 'userName eq "BJensen"',
+    expectMatch: true,
+  },
+  {
+    name: 'no members at all',
+    resource: { id: 'g2', displayName: 'Empty' },
+    type: 'Group',
+    filter: 'members eq "u1"',
+    expectMatch: false,
+  },
+  {
+    name: 'no members, ne',
+    resource: { id: 'g2', displayName: 'Empty' },
+    type: 'Group',
+    filter: 'members ne "u1"',
+    expectMatch: true,
+  },
 ];
 
 describe('matchesFilter: resource variants', () => {

@@ -20,7 +20,15 @@ export const sampleUser: ScimResource = {
   ],
   phoneNumbers: [],
   addresses: [
-    { type: 'work', streetAddress: '100 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'USA', primary: true },
+    {
+      type: 'work',
+      streetAddress: '100 Universal City Plaza',
+      locality: 'Hollywood',
+      region: 'CA',
+      postalCode: '91608',
+      country: 'USA',
+      primary: true,
+    },
     { type: 'home', locality: 'Springfield', country: 'USA' },
   ],
   meta: {

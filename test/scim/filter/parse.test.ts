@@ -59,11 +59,17 @@ const valid: { filter: string; ast: Filter }[] = [
   },
   {
     filter: 'name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)',
-    ast: and(cmp('name.FamilyName', 'eq', 'Employee'), or(cmp('emails.Value', 'co', 'example.com'), cmp('emails.Value', 'co', 'example.org'))),
+    ast: and(
+      cmp('name.FamilyName', 'eq', 'Employee'),
+      or(cmp('emails.Value', 'co', 'example.com'), cmp('emails.Value', 'co', 'example.org')),
+    ),
   },
   {
     filter: 'id eq 54D382A4-2050-4C03-94D1-E769F1D15682 and manager eq 2819c223-7f76-453a-919d-413861904646',
-    ast: and(cmp('id', 'eq', '54D382A4-2050-4C03-94D1-E769F1D15682'), cmp('manager', 'eq', '2819c223-7f76-453a-919d-413861904646')),
+    ast: and(
+      cmp('id', 'eq', '54D382A4-2050-4C03-94D1-E769F1D15682'),
+      cmp('manager', 'eq', '2819c223-7f76-453a-919d-413861904646'),
+    ),
   },
   { filter: 'id eq "g1" and members eq "u1"', ast: and(cmp('id', 'eq', 'g1'), cmp('members', 'eq', 'u1')) },
   { filter: '(title eq x)', ast: cmp('title', 'eq', 'x') },
@@ -124,7 +130,11 @@ const malformed: { filter: string; message: RegExp }[] = [
   { filter: 'userName eq', message: /position 12: expected a value after "userName eq"/ },
   { filter: 'userName eq ', message: /expected a value/ },
   { filter: '(userName eq)', message: /expected a value/ },
-  { filter: 'userName xx "a"', message: /position 10: expected a comparison operator \(eq, ne, co, sw, ew, gt, ge, lt, le, pr\) after "userName", found "xx"/ },
+  {
+    filter: 'userName xx "a"',
+    message:
+      /position 10: expected a comparison operator \(eq, ne, co, sw, ew, gt, ge, lt, le, pr\) after "userName", found "xx"/,
+  },
   { filter: 'userName regex "x"', message: /found "regex"/ },
   { filter: 'userName', message: /expected a comparison operator .* found the end of the filter/ },
   { filter: 'userName=x', message: /after "userName", found "=x"/ },
@@ -138,7 +148,10 @@ const malformed: { filter: string; message: RegExp }[] = [
   { filter: 'userName eq "abc', message: /position 13: unterminated string/ },
   { filter: 'userName eq "a\\qb"', message: /unknown escape "\\q"/ },
   { filter: 'userName eq "\\u12"', message: /four hex digits/ },
-  { filter: 'userName eq "a" garbage', message: /position 17: expected "and", "or" or the end of the filter, found "garbage"/ },
+  {
+    filter: 'userName eq "a" garbage',
+    message: /position 17: expected "and", "or" or the end of the filter, found "garbage"/,
+  },
   { filter: 'userName eq "a" and', message: /expected an attribute name, "\(" or "not", found the end/ },
   { filter: 'userName eq "a" or or b pr', message: /expected a comparison operator .* after "or"/ },
   { filter: 'and userName pr', message: /after "and"/ },
@@ -154,10 +167,16 @@ const malformed: { filter: string; message: RegExp }[] = [
   { filter: 'name.a.b eq 1', message: /at most one "\."/ },
   { filter: '1abc eq 1', message: /expected an attribute name/ },
   { filter: 'foo:bar eq 1', message: /":" may only appear in a schema URN/ },
-  { filter: 'urn:ietf:params:scim:schemas:core:2.0:User: eq 1', message: /expected an attribute name after the schema URN/ },
+  {
+    filter: 'urn:ietf:params:scim:schemas:core:2.0:User: eq 1',
+    message: /expected an attribute name after the schema URN/,
+  },
   { filter: 'name.givenName[value eq 1]', message: /must follow an attribute name, not the sub-attribute/ },
   { filter: 'emails[type eq "work"].', message: /expected a sub-attribute name/ },
-  { filter: 'emails[type eq "work"].value', message: /expected a comparison operator .* after "emails\[type eq "work"\]\.value"/ },
+  {
+    filter: 'emails[type eq "work"].value',
+    message: /expected a comparison operator .* after "emails\[type eq "work"\]\.value"/,
+  },
   { filter: 'emails[type eq "work"] eq 1', message: /expected "and", "or" or the end of the filter, found "eq"/ },
 ];
 

@@ -22,14 +22,27 @@ function invalidFilter(run: () => unknown): ScimRequestError {
 const rejected: { type: 'User' | 'Group'; filter: string; message: RegExp }[] = [
   { type: 'User', filter: 'name.foo eq 1', message: /"name" has no sub-attribute "foo"; it has formatted, familyName/ },
   { type: 'User', filter: 'userName.x pr', message: /"userName" is not a complex attribute/ },
-  { type: 'User', filter: 'emails[foo eq 1]', message: /"emails" has no sub-attribute "foo"; it has value, display, type, primary/ },
+  {
+    type: 'User',
+    filter: 'emails[foo eq 1]',
+    message: /"emails" has no sub-attribute "foo"; it has value, display, type, primary/,
+  },
   { type: 'User', filter: 'emails[type eq "work"].foo eq 1', message: /"emails" has no sub-attribute "foo"/ },
   { type: 'User', filter: `emails[${ENTERPRISE}:type eq 1]`, message: /without a schema URN/ },
   { type: 'User', filter: 'userName[value eq 1]', message: /"userName" is not a complex attribute/ },
   { type: 'User', filter: `${ENTERPRISE} pr`, message: /names the whole schema/ },
-  { type: 'User', filter: 'name eq "x"', message: /"name" is complex and has no "value" sub-attribute; compare one of its sub-attributes, e.g. "name.formatted"/ },
+  {
+    type: 'User',
+    filter: 'name eq "x"',
+    message:
+      /"name" is complex and has no "value" sub-attribute; compare one of its sub-attributes, e.g. "name.formatted"/,
+  },
   { type: 'Group', filter: 'members[foo eq "x"]', message: /"members" has no sub-attribute "foo"/ },
-  { type: 'User', filter: 'active gt true', message: /"active" is a boolean attribute; gt, ge, lt and le are not defined/ },
+  {
+    type: 'User',
+    filter: 'active gt true',
+    message: /"active" is a boolean attribute; gt, ge, lt and le are not defined/,
+  },
   { type: 'User', filter: 'active ge false', message: /boolean attribute/ },
   { type: 'User', filter: 'active lt "True"', message: /boolean attribute/ },
   { type: 'User', filter: 'emails.primary le true', message: /boolean attribute/ },

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE, listResponse, MAX_PAGE_SIZE, MAX_START_INDEX, parsePage, type Page } from '../../../src/scim/messages/list-response.ts';
+import {
+  DEFAULT_PAGE_SIZE,
+  listResponse,
+  MAX_PAGE_SIZE,
+  MAX_START_INDEX,
+  parsePage,
+  type Page,
+} from '../../../src/scim/messages/list-response.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -36,9 +43,21 @@ describe('parsePage', () => {
 describe('listResponse', () => {
   it('wraps a page of resources', () => {
     const resources = [{ id: 'a' }, { id: 'b' }];
-    expect(listResponse(resources, 10, 3)).toStrictEqual({ schemas: [LIST], totalResults: 10, Resources: resources, startIndex: 3, itemsPerPage: 2 });
+    expect(listResponse(resources, 10, 3)).toStrictEqual({
+      schemas: [LIST],
+      totalResults: 10,
+      Resources: resources,
+      startIndex: 3,
+      itemsPerPage: 2,
+    });
   });
   it('an empty page still has Resources', () => {
-    expect(listResponse([], 0, 1)).toStrictEqual({ schemas: [LIST], totalResults: 0, Resources: [], startIndex: 1, itemsPerPage: 0 });
+    expect(listResponse([], 0, 1)).toStrictEqual({
+      schemas: [LIST],
+      totalResults: 0,
+      Resources: [],
+      startIndex: 1,
+      itemsPerPage: 0,
+    });
   });
 });

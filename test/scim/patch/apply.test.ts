@@ -4,7 +4,14 @@ import { resourceTypes } from '../../../src/scim/schema/core-schemas.ts';
 import type { ResourceTypeDef } from '../../../src/scim/schema/types.ts';
 import { groupCases, groupErrorCases } from './group-fixtures.ts';
 import { edit, ENT, expectScimError, patchBody } from './helpers.ts';
-import { baseUser, entraUserCases, rfcUserCases, userErrorCases, type PatchCase, type PatchErrorCase } from './user-fixtures.ts';
+import {
+  baseUser,
+  entraUserCases,
+  rfcUserCases,
+  userErrorCases,
+  type PatchCase,
+  type PatchErrorCase,
+} from './user-fixtures.ts';
 
 function run(resourceType: ResourceTypeDef, cases: PatchCase[]) {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -67,9 +74,24 @@ describe('applyPatch atomicity', () => {
 describe('changedAttributes', () => {
   const cases = [
     { name: 'nothing changed', before: baseUser, after: structuredClone(baseUser), changed: [] },
-    { name: 'a core attribute added', before: baseUser, after: edit(baseUser, (r) => (r.title = 't')), changed: ['title'] },
-    { name: 'a core attribute removed', before: baseUser, after: edit(baseUser, (r) => delete r.displayName), changed: ['displayName'] },
-    { name: 'a sub-attribute changed reports the parent', before: baseUser, after: edit(baseUser, (r) => (r.name.givenName = 'x')), changed: ['name'] },
+    {
+      name: 'a core attribute added',
+      before: baseUser,
+      after: edit(baseUser, (r) => (r.title = 't')),
+      changed: ['title'],
+    },
+    {
+      name: 'a core attribute removed',
+      before: baseUser,
+      after: edit(baseUser, (r) => delete r.displayName),
+      changed: ['displayName'],
+    },
+    {
+      name: 'a sub-attribute changed reports the parent',
+      before: baseUser,
+      after: edit(baseUser, (r) => (r.name.givenName = 'x')),
+      changed: ['name'],
+    },
     {
       name: 'an extension attribute changed is URN-qualified',
       before: baseUser,
@@ -82,7 +104,12 @@ describe('changedAttributes', () => {
       after: edit(baseUser, (r) => (r[ENT] = { costCenter: 'c' })),
       changed: [`${ENT}:costCenter`],
     },
-    { name: 'key order does not matter', before: { a: 1, name: { x: 1, y: 2 } }, after: { name: { y: 2, x: 1 }, a: 1 }, changed: [] },
+    {
+      name: 'key order does not matter',
+      before: { a: 1, name: { x: 1, y: 2 } },
+      after: { name: { y: 2, x: 1 }, a: 1 },
+      changed: [],
+    },
   ];
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(changedAttributes(resourceTypes.User, c.before, c.after).sort()).toEqual([...c.changed].sort());

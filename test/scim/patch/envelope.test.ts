@@ -26,7 +26,10 @@ const valid: { name: string; body: unknown; expect: PatchOperation[] }[] = [
   },
   {
     name: 'extra keys on an operation are ignored (Entra sends "name":"addMember")',
-    body: { schemas: [PATCH_OP], Operations: [{ name: 'addMember', op: 'Add', path: 'members', value: [{ value: 'u1' }] }] },
+    body: {
+      schemas: [PATCH_OP],
+      Operations: [{ name: 'addMember', op: 'Add', path: 'members', value: [{ value: 'u1' }] }],
+    },
     expect: [{ op: 'add', path: 'members', value: [{ value: 'u1' }] }],
   },
   {
@@ -62,8 +65,17 @@ const valid: { name: string; body: unknown; expect: PatchOperation[] }[] = [
   },
   {
     name: 'an explicit null value is kept (it clears); a missing value stays missing',
-    body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: null }, { op: 'remove', path: 'title' }] },
-    expect: [{ op: 'replace', path: 'title', value: null }, { op: 'remove', path: 'title' }],
+    body: {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', path: 'title', value: null },
+        { op: 'remove', path: 'title' },
+      ],
+    },
+    expect: [
+      { op: 'replace', path: 'title', value: null },
+      { op: 'remove', path: 'title' },
+    ],
   },
   {
     name: 'the path is trimmed',
@@ -75,23 +87,66 @@ const valid: { name: string; body: unknown; expect: PatchOperation[] }[] = [
 const invalid: { name: string; body: unknown; error: ExpectedError }[] = [
   { name: 'not an object', body: [], error: { scimType: 'invalidSyntax' } },
   { name: 'null body', body: null, error: { scimType: 'invalidSyntax' } },
-  { name: 'missing schemas', body: { Operations: [{ op: 'remove', path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'wrong schema', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'remove', path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'schemas as a string', body: { schemas: PATCH_OP, Operations: [{ op: 'remove', path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'empty schemas', body: { schemas: [], Operations: [{ op: 'remove', path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'Operations missing', body: { schemas: [PATCH_OP] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'Operations empty', body: { schemas: [PATCH_OP], Operations: [] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'Operations not an array', body: { schemas: [PATCH_OP], Operations: { op: 'remove', path: 'title' } }, error: { scimType: 'invalidSyntax' } },
   {
-    name: 'too many operations',
-    body: { schemas: [PATCH_OP], Operations: Array.from({ length: MAX_PATCH_OPERATIONS + 1 }, () => ({ op: 'remove', path: 'title' })) },
+    name: 'missing schemas',
+    body: { Operations: [{ op: 'remove', path: 'title' }] },
     error: { scimType: 'invalidSyntax' },
   },
-  { name: 'an operation that is not an object', body: { schemas: [PATCH_OP], Operations: ['remove'] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'unknown op', body: { schemas: [PATCH_OP], Operations: [{ op: 'move', path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'missing op', body: { schemas: [PATCH_OP], Operations: [{ path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'op not a string', body: { schemas: [PATCH_OP], Operations: [{ op: 1, path: 'title' }] }, error: { scimType: 'invalidSyntax' } },
-  { name: 'path not a string', body: { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 5 }] }, error: { scimType: 'invalidPath' } },
+  {
+    name: 'wrong schema',
+    body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'remove', path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'schemas as a string',
+    body: { schemas: PATCH_OP, Operations: [{ op: 'remove', path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'empty schemas',
+    body: { schemas: [], Operations: [{ op: 'remove', path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  { name: 'Operations missing', body: { schemas: [PATCH_OP] }, error: { scimType: 'invalidSyntax' } },
+  { name: 'Operations empty', body: { schemas: [PATCH_OP], Operations: [] }, error: { scimType: 'invalidSyntax' } },
+  {
+    name: 'Operations not an array',
+    body: { schemas: [PATCH_OP], Operations: { op: 'remove', path: 'title' } },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'too many operations',
+    body: {
+      schemas: [PATCH_OP],
+      Operations: Array.from({ length: MAX_PATCH_OPERATIONS + 1 }, () => ({ op: 'remove', path: 'title' })),
+    },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'an operation that is not an object',
+    body: { schemas: [PATCH_OP], Operations: ['remove'] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'unknown op',
+    body: { schemas: [PATCH_OP], Operations: [{ op: 'move', path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'missing op',
+    body: { schemas: [PATCH_OP], Operations: [{ path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'op not a string',
+    body: { schemas: [PATCH_OP], Operations: [{ op: 1, path: 'title' }] },
+    error: { scimType: 'invalidSyntax' },
+  },
+  {
+    name: 'path not a string',
+    body: { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 5 }] },
+    error: { scimType: 'invalidPath' },
+  },
 ];
 
 describe('parsePatchRequest accepts', () => {
@@ -99,7 +154,10 @@ describe('parsePatchRequest accepts', () => {
     expect(parsePatchRequest(c.body)).toStrictEqual(c.expect);
   });
   it('exactly the maximum number of operations', () => {
-    const body = { schemas: [PATCH_OP], Operations: Array.from({ length: MAX_PATCH_OPERATIONS }, () => ({ op: 'remove', path: 'title' })) };
+    const body = {
+      schemas: [PATCH_OP],
+      Operations: Array.from({ length: MAX_PATCH_OPERATIONS }, () => ({ op: 'remove', path: 'title' })),
+    };
     expect(parsePatchRequest(body)).toHaveLength(MAX_PATCH_OPERATIONS);
   });
 });

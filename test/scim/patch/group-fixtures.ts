@@ -83,7 +83,10 @@ export const groupCases: PatchCase[] = [
     name: 'member values as a list of plain strings',
     resource: emptyGroup,
     operations: [{ op: 'add', path: 'members', value: ['string id 1', 'string id 2'] }],
-    expect: { resource: edit(emptyGroup, (g) => (g.members = [{ value: 'string id 1' }, { value: 'string id 2' }])), changed: ['members'] },
+    expect: {
+      resource: edit(emptyGroup, (g) => (g.members = [{ value: 'string id 1' }, { value: 'string id 2' }])),
+      changed: ['members'],
+    },
   },
   {
     name: 'member value as a single object',
@@ -118,8 +121,28 @@ export const groupCases: PatchCase[] = [
 ];
 
 export const groupErrorCases: PatchErrorCase[] = [
-  { name: 'remove of displayName (required)', resource: groupU1U2, operations: [{ op: 'remove', path: 'displayName' }], error: { scimType: 'mutability' } },
-  { name: 'a value filter on an attribute Groups do not declare', resource: groupU1U2, operations: [{ op: 'replace', path: 'userName[value eq "x"]', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'a sub-attribute members does not have', resource: groupU1U2, operations: [{ op: 'replace', path: 'members.nickname', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'remove members without path', resource: groupU1U2, operations: [{ op: 'Remove', value: [{ value: 'u1' }] }], error: { scimType: 'noTarget' } },
+  {
+    name: 'remove of displayName (required)',
+    resource: groupU1U2,
+    operations: [{ op: 'remove', path: 'displayName' }],
+    error: { scimType: 'mutability' },
+  },
+  {
+    name: 'a value filter on an attribute Groups do not declare',
+    resource: groupU1U2,
+    operations: [{ op: 'replace', path: 'userName[value eq "x"]', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
+  {
+    name: 'a sub-attribute members does not have',
+    resource: groupU1U2,
+    operations: [{ op: 'replace', path: 'members.nickname', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
+  {
+    name: 'remove members without path',
+    resource: groupU1U2,
+    operations: [{ op: 'Remove', value: [{ value: 'u1' }] }],
+    error: { scimType: 'noTarget' },
+  },
 ];

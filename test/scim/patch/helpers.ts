@@ -34,5 +34,8 @@ export function expectScimError(action: () => unknown, expected: ExpectedError):
   }
   expect(thrown, 'expected a ScimRequestError').toBeInstanceOf(ScimRequestError);
   const error = thrown as GatewayError;
-  expect({ scimType: error.scimType, status: error.status }).toEqual({ scimType: expected.scimType, status: expected.status ?? 400 });
+  expect({ scimType: error.scimType, status: error.status }).toEqual({
+    scimType: expected.scimType,
+    status: expected.status ?? 400,
+  });
 }

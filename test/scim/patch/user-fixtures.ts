@@ -81,7 +81,14 @@ export const entraUserCases: PatchCase[] = [
     resource: edit(bareUser, (r) => (r.emails = [{ value: 'h@x', type: 'home', primary: true }])),
     operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: 'x@y' }],
     expect: {
-      resource: edit(bareUser, (r) => (r.emails = [{ value: 'h@x', type: 'home', primary: true }, { type: 'work', value: 'x@y' }])),
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.emails = [
+            { value: 'h@x', type: 'home', primary: true },
+            { type: 'work', value: 'x@y' },
+          ]),
+      ),
       changed: ['emails'],
     },
   },
@@ -93,7 +100,14 @@ export const entraUserCases: PatchCase[] = [
       { op: 'Replace', path: 'phoneNumbers[type eq "fax"].value', value: '+1 555 0101' },
     ],
     expect: {
-      resource: edit(bareUser, (r) => (r.phoneNumbers = [{ type: 'mobile', value: '+1 555 0100' }, { type: 'fax', value: '+1 555 0101' }])),
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.phoneNumbers = [
+            { type: 'mobile', value: '+1 555 0100' },
+            { type: 'fax', value: '+1 555 0101' },
+          ]),
+      ),
       changed: ['phoneNumbers'],
     },
   },
@@ -155,7 +169,9 @@ export const entraUserCases: PatchCase[] = [
   {
     name: 'no-path Replace with the RFC nested form merges name and the extension object',
     resource: baseUser,
-    operations: [{ op: 'replace', value: { name: { givenName: 'x' }, [ENT]: { department: 'Sales', costCenter: 'CC1' } } }],
+    operations: [
+      { op: 'replace', value: { name: { givenName: 'x' }, [ENT]: { department: 'Sales', costCenter: 'CC1' } } },
+    ],
     expect: {
       resource: edit(baseUser, (r) => {
         r.name.givenName = 'x';
@@ -169,7 +185,10 @@ export const entraUserCases: PatchCase[] = [
     name: 'no-path Add with a nested extension object on a user without one creates it',
     resource: bareUser,
     operations: [{ op: 'Add', value: { [ENT]: { employeeNumber: '7', manager: 'm9' } } }],
-    expect: { resource: edit(bareUser, (r) => (r[ENT] = { employeeNumber: '7', manager: { value: 'm9' } })), changed: [`${ENT}:employeeNumber`, `${ENT}:manager`] },
+    expect: {
+      resource: edit(bareUser, (r) => (r[ENT] = { employeeNumber: '7', manager: { value: 'm9' } })),
+      changed: [`${ENT}:employeeNumber`, `${ENT}:manager`],
+    },
   },
   {
     name: 'Add nickName',
@@ -181,7 +200,10 @@ export const entraUserCases: PatchCase[] = [
     name: 'Add the manager as a bare string makes it { value }',
     resource: bareUser,
     operations: [{ op: 'Add', path: MANAGER_PATH, value: '2c2f6fb8' }],
-    expect: { resource: edit(bareUser, (r) => (r[ENT] = { manager: { value: '2c2f6fb8' } })), changed: [`${ENT}:manager`] },
+    expect: {
+      resource: edit(bareUser, (r) => (r[ENT] = { manager: { value: '2c2f6fb8' } })),
+      changed: [`${ENT}:manager`],
+    },
   },
   {
     name: 'older Add "manager" as a one-element array lands under the enterprise URN',
@@ -279,7 +301,14 @@ export const entraUserCases: PatchCase[] = [
     operations: [
       {
         op: 'Replace',
-        value: { title: null, nickName: '', 'name.givenName': null, [`${ENT}:department`]: '', manager: null, displayName: 'Still here' },
+        value: {
+          title: null,
+          nickName: '',
+          'name.givenName': null,
+          [`${ENT}:department`]: '',
+          manager: null,
+          displayName: 'Still here',
+        },
       },
     ],
     expect: {
@@ -326,12 +355,17 @@ export const entraUserCases: PatchCase[] = [
     name: 'no-path Replace of a multi-valued attribute replaces the list',
     resource: baseUser,
     operations: [{ op: 'Replace', value: { emails: [{ value: 'new@x', type: 'work', primary: true }] } }],
-    expect: { resource: edit(baseUser, (r) => (r.emails = [{ value: 'new@x', type: 'work', primary: true }])), changed: ['emails'] },
+    expect: {
+      resource: edit(baseUser, (r) => (r.emails = [{ value: 'new@x', type: 'work', primary: true }])),
+      changed: ['emails'],
+    },
   },
   {
     name: 'no-path value with the old-doc enterprise typo key',
     resource: baseUser,
-    operations: [{ op: 'Replace', value: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User': { department: 'Typo' } } }],
+    operations: [
+      { op: 'Replace', value: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User': { department: 'Typo' } } },
+    ],
     expect: { resource: edit(baseUser, (r) => (r[ENT].department = 'Typo')), changed: [`${ENT}:department`] },
   },
   {
@@ -344,12 +378,20 @@ export const entraUserCases: PatchCase[] = [
     name: 'no-path value with a sub-attribute of a multi-valued attribute applies to every element',
     resource: baseUser,
     operations: [{ op: 'Replace', value: { 'emails.type': 'other' } }],
-    expect: { resource: edit(baseUser, (r) => r.emails.forEach((e: Record<string, unknown>) => (e.type = 'other'))), changed: ['emails'] },
+    expect: {
+      resource: edit(baseUser, (r) => r.emails.forEach((e: Record<string, unknown>) => (e.type = 'other'))),
+      changed: ['emails'],
+    },
   },
   {
     name: 'no-path nested values with null clear just those sub-attributes',
     resource: baseUser,
-    operations: [{ op: 'Replace', value: { name: { givenName: null, formatted: '' }, [ENT]: { department: null, manager: null } } }],
+    operations: [
+      {
+        op: 'Replace',
+        value: { name: { givenName: null, formatted: '' }, [ENT]: { department: null, manager: null } },
+      },
+    ],
     expect: {
       resource: edit(baseUser, (r) => {
         r.name = { familyName: 'Jensen' };
@@ -367,7 +409,9 @@ export const entraUserCases: PatchCase[] = [
   {
     name: 'no-path keys in any case, including the extension URN',
     resource: baseUser,
-    operations: [{ op: 'Replace', value: { DisplayName: 'D', 'NAME.GIVENNAME': 'G', [ENT.toUpperCase()]: { Department: 'Up' } } }],
+    operations: [
+      { op: 'Replace', value: { DisplayName: 'D', 'NAME.GIVENNAME': 'G', [ENT.toUpperCase()]: { Department: 'Up' } } },
+    ],
     expect: {
       resource: edit(baseUser, (r) => {
         r.displayName = 'D';
@@ -380,7 +424,17 @@ export const entraUserCases: PatchCase[] = [
   {
     name: 'no-path undeclared keys are kept; unknown sub-attributes of declared attributes are dropped',
     resource: baseUser,
-    operations: [{ op: 'Add', value: { favouriteColour: 'blue', 'name.nick': 'x', schemas: [CORE_USER], 'urn:example:ext:1.0:User': { a: 1 } } }],
+    operations: [
+      {
+        op: 'Add',
+        value: {
+          favouriteColour: 'blue',
+          'name.nick': 'x',
+          schemas: [CORE_USER],
+          'urn:example:ext:1.0:User': { a: 1 },
+        },
+      },
+    ],
     expect: {
       resource: edit(baseUser, (r) => {
         r.favouriteColour = 'blue';
@@ -396,28 +450,43 @@ export const entraUserCases: PatchCase[] = [
       { op: 'Add', path: `${CUSTOM}:CustomAttribute`, value: 'v1' },
       { op: 'Replace', path: 'displayName', value: 'D' },
     ],
-    expect: { resource: edit(bareUser, (r) => ((r[CUSTOM] = { CustomAttribute: 'v1' }), (r.displayName = 'D'))), changed: ['displayName', `${CUSTOM}:CustomAttribute`] },
+    expect: {
+      resource: edit(bareUser, (r) => ((r[CUSTOM] = { CustomAttribute: 'v1' }), (r.displayName = 'D'))),
+      changed: ['displayName', `${CUSTOM}:CustomAttribute`],
+    },
   },
   {
     name: 'Entra custom extension attribute as a no-path key (aadOptscim062020)',
     resource: bareUser,
     operations: [{ op: 'replace', value: { displayName: 'D', [`${CUSTOM}:CustomAttribute`]: 'v2' } }],
-    expect: { resource: edit(bareUser, (r) => ((r[CUSTOM] = { CustomAttribute: 'v2' }), (r.displayName = 'D'))), changed: ['displayName', `${CUSTOM}:CustomAttribute`] },
+    expect: {
+      resource: edit(bareUser, (r) => ((r[CUSTOM] = { CustomAttribute: 'v2' }), (r.displayName = 'D'))),
+      changed: ['displayName', `${CUSTOM}:CustomAttribute`],
+    },
   },
   {
     name: 'an undeclared attribute in another case replaces the value under its first spelling',
     resource: edit(bareUser, (r) => (r[CUSTOM] = { CustomAttribute: 'v1' })),
     operations: [{ op: 'replace', path: `${CUSTOM.toLowerCase()}:customattribute`, value: 'v2' }],
-    expect: { resource: edit(bareUser, (r) => (r[CUSTOM] = { CustomAttribute: 'v2' })), changed: [`${CUSTOM}:CustomAttribute`] },
+    expect: {
+      resource: edit(bareUser, (r) => (r[CUSTOM] = { CustomAttribute: 'v2' })),
+      changed: [`${CUSTOM}:CustomAttribute`],
+    },
   },
   {
     name: 'an undeclared attribute removed, and cleared with "" (the validator\'s null update)',
-    resource: edit(bareUser, (r) => ((r[CUSTOM] = { CustomAttribute: 'v1', Other: 'o' }), (r.nickName = 'n'), (r.favouriteColour = 'blue'))),
+    resource: edit(
+      bareUser,
+      (r) => ((r[CUSTOM] = { CustomAttribute: 'v1', Other: 'o' }), (r.nickName = 'n'), (r.favouriteColour = 'blue')),
+    ),
     operations: [
       { op: 'Remove', path: `${CUSTOM}:CustomAttribute` },
       { op: 'replace', value: { [`${CUSTOM}:Other`]: '', favouriteColour: null } },
     ],
-    expect: { resource: edit(bareUser, (r) => (r.nickName = 'n')), changed: ['favouriteColour', `${CUSTOM}:CustomAttribute`, `${CUSTOM}:Other`] },
+    expect: {
+      resource: edit(bareUser, (r) => (r.nickName = 'n')),
+      changed: ['favouriteColour', `${CUSTOM}:CustomAttribute`, `${CUSTOM}:Other`],
+    },
   },
   {
     name: 'roles: AppRoleAssignmentsComplex Add with JSON-string values becomes role objects',
@@ -432,14 +501,36 @@ export const entraUserCases: PatchCase[] = [
         ],
       },
     ],
-    expect: { resource: edit(bareUser, (r) => (r.roles = [{ value: 'Admin', display: 'Admin' }, { value: 'User', display: 'User' }])), changed: ['roles'] },
+    expect: {
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.roles = [
+            { value: 'Admin', display: 'Admin' },
+            { value: 'User', display: 'User' },
+          ]),
+      ),
+      changed: ['roles'],
+    },
   },
   {
     name: 'roles: a JSON-string Add of a role already held (POST form) merges into it',
-    resource: edit(bareUser, (r) => (r.roles = [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Admin', value: 'Admin' }])),
-    operations: [{ op: 'Add', path: 'roles', value: [{ value: '{"id":"1","value":"Admin","displayName":"Administrator"}' }] }],
+    resource: edit(
+      bareUser,
+      (r) =>
+        (r.roles = [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Admin', value: 'Admin' }]),
+    ),
+    operations: [
+      { op: 'Add', path: 'roles', value: [{ value: '{"id":"1","value":"Admin","displayName":"Administrator"}' }] },
+    ],
     expect: {
-      resource: edit(bareUser, (r) => (r.roles = [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Administrator', value: 'Admin' }])),
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.roles = [
+            { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Administrator', value: 'Admin' },
+          ]),
+      ),
       changed: ['roles'],
     },
   },
@@ -457,10 +548,14 @@ export const entraUserCases: PatchCase[] = [
       },
     ],
     expect: {
-      resource: edit(bareUser, (r) => (r.roles = [
-        { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'User', value: 'User' },
-        { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Test', value: 'Test' },
-      ])),
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.roles = [
+            { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'User', value: 'User' },
+            { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Test', value: 'Test' },
+          ]),
+      ),
       changed: ['roles'],
     },
   },
@@ -472,7 +567,16 @@ export const entraUserCases: PatchCase[] = [
       { op: 'Replace', path: 'roles[primary eq "True"].display', value: 'Administrator' },
       { op: 'Replace', path: 'roles[primary eq "True"].type', value: 'WindowsAzureActiveDirectoryRole' },
     ],
-    expect: { resource: edit(bareUser, (r) => (r.roles = [{ primary: true, value: 'Admin', display: 'Administrator', type: 'WindowsAzureActiveDirectoryRole' }])), changed: ['roles'] },
+    expect: {
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.roles = [
+            { primary: true, value: 'Admin', display: 'Administrator', type: 'WindowsAzureActiveDirectoryRole' },
+          ]),
+      ),
+      changed: ['roles'],
+    },
   },
   {
     name: 'roles: removed by a JSON-string value list and by a value filter',
@@ -486,9 +590,18 @@ export const entraUserCases: PatchCase[] = [
   {
     name: 'roles Add with primary and type as Entra sends them',
     resource: bareUser,
-    operations: [{ op: 'Add', path: 'roles', value: [{ primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }] }],
+    operations: [
+      {
+        op: 'Add',
+        path: 'roles',
+        value: [{ primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }],
+      },
+    ],
     expect: {
-      resource: edit(bareUser, (r) => (r.roles = [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }])),
+      resource: edit(
+        bareUser,
+        (r) => (r.roles = [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }]),
+      ),
       changed: ['roles'],
     },
   },
@@ -499,7 +612,10 @@ export const rfcUserCases: PatchCase[] = [
     name: 'add to a multi-valued attribute appends',
     resource: baseUser,
     operations: [{ op: 'add', path: 'emails', value: [{ value: 'other@x', type: 'other' }] }],
-    expect: { resource: edit(baseUser, (r) => r.emails.push({ value: 'other@x', type: 'other' })), changed: ['emails'] },
+    expect: {
+      resource: edit(baseUser, (r) => r.emails.push({ value: 'other@x', type: 'other' })),
+      changed: ['emails'],
+    },
   },
   {
     name: 'add of a value already there is no change',
@@ -511,11 +627,25 @@ export const rfcUserCases: PatchCase[] = [
     name: 'add of several values appends each once',
     resource: bareUser,
     operations: [
-      { op: 'add', path: 'phoneNumbers', value: [{ value: '1', type: 'work' }, { value: '2', type: 'mobile' }] },
+      {
+        op: 'add',
+        path: 'phoneNumbers',
+        value: [
+          { value: '1', type: 'work' },
+          { value: '2', type: 'mobile' },
+        ],
+      },
       { op: 'add', path: 'phoneNumbers', value: [{ value: '2', type: 'mobile' }] },
     ],
     expect: {
-      resource: edit(bareUser, (r) => (r.phoneNumbers = [{ value: '1', type: 'work' }, { value: '2', type: 'mobile' }])),
+      resource: edit(
+        bareUser,
+        (r) =>
+          (r.phoneNumbers = [
+            { value: '1', type: 'work' },
+            { value: '2', type: 'mobile' },
+          ]),
+      ),
       changed: ['phoneNumbers'],
     },
   },
@@ -590,10 +720,24 @@ export const rfcUserCases: PatchCase[] = [
   },
   {
     name: 'primary true on a re-added earlier email wins over a later primary',
-    resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home', primary: true }])),
+    resource: edit(
+      baseUser,
+      (r) =>
+        (r.emails = [
+          { value: 'a@x', type: 'work' },
+          { value: 'b@x', type: 'home', primary: true },
+        ]),
+    ),
     operations: [{ op: 'add', path: 'emails', value: [{ value: 'a@x', primary: true }] }],
     expect: {
-      resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work', primary: true }, { value: 'b@x', type: 'home', primary: false }])),
+      resource: edit(
+        baseUser,
+        (r) =>
+          (r.emails = [
+            { value: 'a@x', type: 'work', primary: true },
+            { value: 'b@x', type: 'home', primary: false },
+          ]),
+      ),
       changed: ['emails'],
     },
   },
@@ -611,19 +755,47 @@ export const rfcUserCases: PatchCase[] = [
   },
   {
     name: 'filtered replace of primary on an earlier element demotes a later primary',
-    resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home', primary: true }])),
+    resource: edit(
+      baseUser,
+      (r) =>
+        (r.emails = [
+          { value: 'a@x', type: 'work' },
+          { value: 'b@x', type: 'home', primary: true },
+        ]),
+    ),
     operations: [{ op: 'replace', path: 'emails[type eq "work"].primary', value: 'True' }],
     expect: {
-      resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work', primary: true }, { value: 'b@x', type: 'home', primary: false }])),
+      resource: edit(
+        baseUser,
+        (r) =>
+          (r.emails = [
+            { value: 'a@x', type: 'work', primary: true },
+            { value: 'b@x', type: 'home', primary: false },
+          ]),
+      ),
       changed: ['emails'],
     },
   },
   {
     name: 'filtered replace without a sub-attribute merges into the matching element',
-    resource: edit(baseUser, (r) => (r.emails = [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home', primary: true }])),
+    resource: edit(
+      baseUser,
+      (r) =>
+        (r.emails = [
+          { value: 'a@x', type: 'work' },
+          { value: 'b@x', type: 'home', primary: true },
+        ]),
+    ),
     operations: [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'c@x', primary: true } }],
     expect: {
-      resource: edit(baseUser, (r) => (r.emails = [{ value: 'c@x', type: 'work', primary: true }, { value: 'b@x', type: 'home', primary: false }])),
+      resource: edit(
+        baseUser,
+        (r) =>
+          (r.emails = [
+            { value: 'c@x', type: 'work', primary: true },
+            { value: 'b@x', type: 'home', primary: false },
+          ]),
+      ),
       changed: ['emails'],
     },
   },
@@ -680,25 +852,60 @@ export const rfcUserCases: PatchCase[] = [
 ];
 
 export const userErrorCases: PatchErrorCase[] = [
-  { name: 'remove without a path', resource: baseUser, operations: [{ op: 'remove' }], error: { scimType: 'noTarget' } },
-  { name: 'remove of userName (required)', resource: baseUser, operations: [{ op: 'remove', path: 'userName' }], error: { scimType: 'mutability' } },
-  { name: 'replace of id', resource: baseUser, operations: [{ op: 'replace', path: 'id', value: 'x' }], error: { scimType: 'mutability' } },
+  {
+    name: 'remove without a path',
+    resource: baseUser,
+    operations: [{ op: 'remove' }],
+    error: { scimType: 'noTarget' },
+  },
+  {
+    name: 'remove of userName (required)',
+    resource: baseUser,
+    operations: [{ op: 'remove', path: 'userName' }],
+    error: { scimType: 'mutability' },
+  },
+  {
+    name: 'replace of id',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'id', value: 'x' }],
+    error: { scimType: 'mutability' },
+  },
   {
     name: 'replace of meta.created',
     resource: baseUser,
     operations: [{ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }],
     error: { scimType: 'mutability' },
   },
-  { name: 'add to groups (read-only)', resource: baseUser, operations: [{ op: 'add', path: 'groups', value: [{ value: 'g1' }] }], error: { scimType: 'mutability' } },
+  {
+    name: 'add to groups (read-only)',
+    resource: baseUser,
+    operations: [{ op: 'add', path: 'groups', value: [{ value: 'g1' }] }],
+    error: { scimType: 'mutability' },
+  },
   {
     name: 'replace of a read-only sub-attribute through a filtered path',
     resource: baseUser,
     operations: [{ op: 'replace', path: 'emails[type eq "work"].display', value: 'x' }],
     error: { scimType: 'mutability' },
   },
-  { name: 'a value filter on an undeclared attribute', resource: baseUser, operations: [{ op: 'replace', path: 'favouriteColour[type eq "x"].value', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'an unknown sub-attribute of a declared attribute', resource: baseUser, operations: [{ op: 'replace', path: 'name.nick', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'unknown sub-attribute path', resource: baseUser, operations: [{ op: 'replace', path: 'name.nick', value: 'x' }], error: { scimType: 'invalidPath' } },
+  {
+    name: 'a value filter on an undeclared attribute',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'favouriteColour[type eq "x"].value', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
+  {
+    name: 'an unknown sub-attribute of a declared attribute',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'name.nick', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
+  {
+    name: 'unknown sub-attribute path',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'name.nick', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
   {
     name: 'unknown sub-attribute after a filter',
     resource: baseUser,
@@ -717,14 +924,54 @@ export const userErrorCases: PatchErrorCase[] = [
     operations: [{ op: 'replace', path: 'name[givenName eq "Barbara"].familyName', value: 'x' }],
     error: { scimType: 'invalidPath' },
   },
-  { name: 'a syntactically broken path', resource: baseUser, operations: [{ op: 'replace', path: 'emails[type eq', value: 'x' }], error: { scimType: 'invalidPath' } },
-  { name: 'active "yes"', resource: baseUser, operations: [{ op: 'replace', path: 'active', value: 'yes' }], error: { scimType: 'invalidValue' } },
-  { name: 'an object for a string attribute', resource: baseUser, operations: [{ op: 'replace', path: 'displayName', value: { x: 1 } }], error: { scimType: 'invalidValue' } },
-  { name: 'a string for a complex attribute without a "value"', resource: baseUser, operations: [{ op: 'replace', path: 'name', value: 'Babs' }], error: { scimType: 'invalidValue' } },
-  { name: 'an array for a single-valued attribute', resource: baseUser, operations: [{ op: 'replace', path: 'title', value: ['a', 'b'] }], error: { scimType: 'invalidValue' } },
-  { name: 'no-path value that is not an object', resource: baseUser, operations: [{ op: 'replace', value: 'x' }], error: { scimType: 'invalidValue' } },
-  { name: 'whole extension with a non-object value', resource: baseUser, operations: [{ op: 'replace', path: ENT, value: 'x' }], error: { scimType: 'invalidValue' } },
-  { name: 'no-path null for userName', resource: baseUser, operations: [{ op: 'replace', value: { userName: null } }], error: { scimType: 'mutability' } },
+  {
+    name: 'a syntactically broken path',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'emails[type eq', value: 'x' }],
+    error: { scimType: 'invalidPath' },
+  },
+  {
+    name: 'active "yes"',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'active', value: 'yes' }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'an object for a string attribute',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'displayName', value: { x: 1 } }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'a string for a complex attribute without a "value"',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'name', value: 'Babs' }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'an array for a single-valued attribute',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: 'title', value: ['a', 'b'] }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'no-path value that is not an object',
+    resource: baseUser,
+    operations: [{ op: 'replace', value: 'x' }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'whole extension with a non-object value',
+    resource: baseUser,
+    operations: [{ op: 'replace', path: ENT, value: 'x' }],
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'no-path null for userName',
+    resource: baseUser,
+    operations: [{ op: 'replace', value: { userName: null } }],
+    error: { scimType: 'mutability' },
+  },
   {
     name: 'a filter that cannot create an element (not eq)',
     resource: bareUser,

@@ -13,7 +13,10 @@ const valid: { path: string; expected: PatchPath }[] = [
   { path: '  displayName  ', expected: { path: { attr: 'displayName' } } },
   {
     path: 'addresses[type eq "work"]',
-    expected: { path: { attr: 'addresses' }, filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' } },
+    expected: {
+      path: { attr: 'addresses' },
+      filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' },
+    },
   },
   {
     path: 'addresses[type eq "work"].formatted',
@@ -25,15 +28,26 @@ const valid: { path: string; expected: PatchPath }[] = [
   },
   {
     path: 'emails[type eq "work"].value',
-    expected: { path: { attr: 'emails' }, filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' }, sub: 'value' },
+    expected: {
+      path: { attr: 'emails' },
+      filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' },
+      sub: 'value',
+    },
   },
   {
     path: 'Emails[Type EQ "Work"].Value',
-    expected: { path: { attr: 'Emails' }, filter: { kind: 'compare', path: { attr: 'Type' }, op: 'eq', value: 'Work' }, sub: 'Value' },
+    expected: {
+      path: { attr: 'Emails' },
+      filter: { kind: 'compare', path: { attr: 'Type' }, op: 'eq', value: 'Work' },
+      sub: 'Value',
+    },
   },
   {
     path: 'members[value eq "2819c223"]',
-    expected: { path: { attr: 'members' }, filter: { kind: 'compare', path: { attr: 'value' }, op: 'eq', value: '2819c223' } },
+    expected: {
+      path: { attr: 'members' },
+      filter: { kind: 'compare', path: { attr: 'value' }, op: 'eq', value: '2819c223' },
+    },
   },
   {
     path: 'members[value eq "x"].displayName',
@@ -71,9 +85,16 @@ const valid: { path: string; expected: PatchPath }[] = [
   { path: `${CORE}:name.givenName`, expected: { path: { uri: CORE, attr: 'name', sub: 'givenName' } } },
   {
     path: `${CORE}:emails[type eq "work"].value`,
-    expected: { path: { uri: CORE, attr: 'emails' }, filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' }, sub: 'value' },
+    expected: {
+      path: { uri: CORE, attr: 'emails' },
+      filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' },
+      sub: 'value',
+    },
   },
-  { path: 'urn:example:params:custom:1.0:Thing', expected: { path: { uri: 'urn:example:params:custom:1.0:Thing', attr: '' } } },
+  {
+    path: 'urn:example:params:custom:1.0:Thing',
+    expected: { path: { uri: 'urn:example:params:custom:1.0:Thing', attr: '' } },
+  },
   { path: 'members.$ref', expected: { path: { attr: 'members', sub: '$ref' } } },
 ];
 

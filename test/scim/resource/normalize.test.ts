@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dedupePrimary, isEmpty, normalizeResource, normalizeValue, requireKeyAttribute } from '../../../src/scim/resource/normalize.ts';
+import {
+  dedupePrimary,
+  isEmpty,
+  normalizeResource,
+  normalizeValue,
+  requireKeyAttribute,
+} from '../../../src/scim/resource/normalize.ts';
 import { resourceTypes } from '../../../src/scim/schema/core-schemas.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from '../../../src/scim/schema/types.ts';
 import { CORE_USER, ENT, expectScimError, type ExpectedError } from '../patch/helpers.ts';
@@ -10,17 +16,32 @@ const Group = resourceTypes.Group;
 const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknown>; expect: ScimResource }[] = [
   {
     name: 'unknown sub-attributes of declared attributes are dropped; undeclared attributes are kept as sent',
-    body: { userName: 'u', favouriteColour: 'blue', name: { givenName: 'g', nick: 'x' }, emails: [{ value: 'a@x', label: 'l' }] },
+    body: {
+      userName: 'u',
+      favouriteColour: 'blue',
+      name: { givenName: 'g', nick: 'x' },
+      emails: [{ value: 'a@x', label: 'l' }],
+    },
     expect: { userName: 'u', favouriteColour: 'blue', name: { givenName: 'g' }, emails: [{ value: 'a@x' }] },
   },
   {
-    name: 'Entra\'s custom extension attribute as a URN key, its URN not in schemas: kept under the URN',
-    body: { schemas: [CORE_USER], userName: 'u', 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:CustomAttribute': 'v1' },
-    expect: { userName: 'u', 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User': { CustomAttribute: 'v1' } },
+    name: "Entra's custom extension attribute as a URN key, its URN not in schemas: kept under the URN",
+    body: {
+      schemas: [CORE_USER],
+      userName: 'u',
+      'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:CustomAttribute': 'v1',
+    },
+    expect: {
+      userName: 'u',
+      'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User': { CustomAttribute: 'v1' },
+    },
   },
   {
     name: 'an undeclared extension sent whole, values of any JSON type kept as sent',
-    body: { userName: 'u', 'urn:example:acme:2.0:User': { badge: 7, vip: 'True', tags: ['a', 'b'], nothing: null, __proto__x: 1 } },
+    body: {
+      userName: 'u',
+      'urn:example:acme:2.0:User': { badge: 7, vip: 'True', tags: ['a', 'b'], nothing: null, __proto__x: 1 },
+    },
     expect: { userName: 'u', 'urn:example:acme:2.0:User': { badge: 7, vip: 'True', tags: ['a', 'b'] } },
   },
   {
@@ -70,7 +91,10 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
   },
   {
     name: 'the old-doc enterprise typo key is the enterprise extension',
-    body: { userName: 'u', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User': { employeeNumber: '1', Department: 'D' } },
+    body: {
+      userName: 'u',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0User': { employeeNumber: '1', Department: 'D' },
+    },
     expect: { userName: 'u', [ENT]: { employeeNumber: '1', department: 'D' } },
   },
   {
@@ -80,7 +104,14 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
   },
   {
     name: 'explicit nulls are ignored (Entra POST)',
-    body: { userName: 'u', addresses: null, title: null, manager: null, name: { givenName: null, familyName: 'F' }, [ENT]: { manager: null, department: null } },
+    body: {
+      userName: 'u',
+      addresses: null,
+      title: null,
+      manager: null,
+      name: { givenName: null, familyName: 'F' },
+      [ENT]: { manager: null, department: null },
+    },
     expect: { userName: 'u', name: { familyName: 'F' } },
   },
   {
@@ -111,12 +142,23 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
       Name: { GivenName: 'g', FAMILYNAME: 'f' },
       Emails: [{ Value: 'a@x', Type: 'work', Primary: true }],
     },
-    expect: { userName: 'u', displayName: 'D', name: { givenName: 'g', familyName: 'f' }, emails: [{ value: 'a@x', type: 'work', primary: true }] },
+    expect: {
+      userName: 'u',
+      displayName: 'D',
+      name: { givenName: 'g', familyName: 'f' },
+      emails: [{ value: 'a@x', type: 'work', primary: true }],
+    },
   },
   {
     name: 'two primaries: only the last stays primary',
-    body: { userName: 'u', emails: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }, { value: 'c@x' }] },
-    expect: { userName: 'u', emails: [{ value: 'a@x', primary: false }, { value: 'b@x', primary: true }, { value: 'c@x' }] },
+    body: {
+      userName: 'u',
+      emails: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }, { value: 'c@x' }],
+    },
+    expect: {
+      userName: 'u',
+      emails: [{ value: 'a@x', primary: false }, { value: 'b@x', primary: true }, { value: 'c@x' }],
+    },
   },
   {
     name: 'dotted and URN-qualified keys at the top level',
@@ -128,7 +170,12 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
       [`${ENT}:employeeNumber`]: '7',
       [`${ENT}:manager.value`]: 'm1',
     },
-    expect: { userName: 'u', displayName: 'D', name: { givenName: 'g', familyName: 'f' }, [ENT]: { employeeNumber: '7', manager: { value: 'm1' } } },
+    expect: {
+      userName: 'u',
+      displayName: 'D',
+      name: { givenName: 'g', familyName: 'f' },
+      [ENT]: { employeeNumber: '7', manager: { value: 'm1' } },
+    },
   },
   {
     name: 'a dotted key after the whole complex attribute adds to it',
@@ -148,7 +195,13 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
   {
     name: 'a dotted key into an existing multi-valued attribute sets it on every element',
     body: { userName: 'u', emails: [{ value: 'a@x' }, { value: 'b@x' }], 'emails.type': 'work' },
-    expect: { userName: 'u', emails: [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'work' }] },
+    expect: {
+      userName: 'u',
+      emails: [
+        { value: 'a@x', type: 'work' },
+        { value: 'b@x', type: 'work' },
+      ],
+    },
   },
   {
     name: 'bare extension attribute names land under the extension',
@@ -168,8 +221,14 @@ const cases: { name: string; type?: ResourceTypeDef; body: Record<string, unknow
   {
     name: 'group members: "$ref": null dropped, plain strings are { value }',
     type: Group,
-    body: { displayName: 'G', members: [{ $ref: null, value: 'u1' }, 'u2', { value: 'u3', $ref: 'http://x/Users/u3' }] },
-    expect: { displayName: 'G', members: [{ value: 'u1' }, { value: 'u2' }, { value: 'u3', $ref: 'http://x/Users/u3' }] },
+    body: {
+      displayName: 'G',
+      members: [{ $ref: null, value: 'u1' }, 'u2', { value: 'u3', $ref: 'http://x/Users/u3' }],
+    },
+    expect: {
+      displayName: 'G',
+      members: [{ value: 'u1' }, { value: 'u2' }, { value: 'u3', $ref: 'http://x/Users/u3' }],
+    },
   },
   {
     name: 'enterprise keys on a Group are undeclared there, and kept as sent',
@@ -186,8 +245,16 @@ const errors: { name: string; body: unknown; error: ExpectedError }[] = [
   { name: 'userName {}', body: { userName: {} }, error: { scimType: 'invalidValue' } },
   { name: 'userName as an array', body: { userName: ['u'] }, error: { scimType: 'invalidValue' } },
   { name: 'name as a string', body: { userName: 'u', name: 'Babs' }, error: { scimType: 'invalidValue' } },
-  { name: 'a sub-attribute with an object', body: { userName: 'u', name: { givenName: { x: 1 } } }, error: { scimType: 'invalidValue' } },
-  { name: 'primary "yes"', body: { userName: 'u', emails: [{ value: 'a@x', primary: 'yes' }] }, error: { scimType: 'invalidValue' } },
+  {
+    name: 'a sub-attribute with an object',
+    body: { userName: 'u', name: { givenName: { x: 1 } } },
+    error: { scimType: 'invalidValue' },
+  },
+  {
+    name: 'primary "yes"',
+    body: { userName: 'u', emails: [{ value: 'a@x', primary: 'yes' }] },
+    error: { scimType: 'invalidValue' },
+  },
   { name: 'the extension as a string', body: { userName: 'u', [ENT]: 'x' }, error: { scimType: 'invalidValue' } },
 ];
 
@@ -203,7 +270,17 @@ describe('normalizeResource', () => {
 });
 
 function def(type: AttributeDef['type'], multiValued = false): AttributeDef {
-  return { name: 'x', type, multiValued, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' };
+  return {
+    name: 'x',
+    type,
+    multiValued,
+    description: '',
+    required: false,
+    caseExact: false,
+    mutability: 'readWrite',
+    returned: 'default',
+    uniqueness: 'none',
+  };
 }
 
 describe('normalizeValue', () => {
@@ -230,7 +307,10 @@ describe('normalizeValue', () => {
   });
   it('normalises one element of a multi-valued attribute when asked', () => {
     const emails = User.schema.attributes.find((a) => a.name === 'emails')!;
-    expect(normalizeValue(emails, { Value: 'a@x', Type: 'work' }, 'test', true)).toStrictEqual({ value: 'a@x', type: 'work' });
+    expect(normalizeValue(emails, { Value: 'a@x', Type: 'work' }, 'test', true)).toStrictEqual({
+      value: 'a@x',
+      type: 'work',
+    });
     expect(normalizeValue(emails, { Value: 'a@x' }, 'test')).toStrictEqual([{ value: 'a@x' }]);
   });
 });
@@ -238,15 +318,44 @@ describe('normalizeValue', () => {
 describe('dedupePrimary', () => {
   const table: [string, unknown[], ReadonlySet<number> | undefined, unknown[]][] = [
     ['no primary', [{ value: 'a' }, { value: 'b' }], undefined, [{ value: 'a' }, { value: 'b' }]],
-    ['one primary', [{ value: 'a', primary: true }, { value: 'b' }], undefined, [{ value: 'a', primary: true }, { value: 'b' }]],
-    ['the last of several wins', [{ value: 'a', primary: true }, { value: 'b', primary: true }], undefined, [{ value: 'a', primary: false }, { value: 'b', primary: true }]],
+    [
+      'one primary',
+      [{ value: 'a', primary: true }, { value: 'b' }],
+      undefined,
+      [{ value: 'a', primary: true }, { value: 'b' }],
+    ],
+    [
+      'the last of several wins',
+      [
+        { value: 'a', primary: true },
+        { value: 'b', primary: true },
+      ],
+      undefined,
+      [
+        { value: 'a', primary: false },
+        { value: 'b', primary: true },
+      ],
+    ],
     [
       'a preferred primary wins wherever it is',
-      [{ value: 'a', primary: true }, { value: 'b', primary: true }, { value: 'c', primary: true }],
+      [
+        { value: 'a', primary: true },
+        { value: 'b', primary: true },
+        { value: 'c', primary: true },
+      ],
       new Set([0]),
-      [{ value: 'a', primary: true }, { value: 'b', primary: false }, { value: 'c', primary: false }],
+      [
+        { value: 'a', primary: true },
+        { value: 'b', primary: false },
+        { value: 'c', primary: false },
+      ],
     ],
-    ['non-objects are left alone', ['a', { value: 'b', primary: true }], undefined, ['a', { value: 'b', primary: true }]],
+    [
+      'non-objects are left alone',
+      ['a', { value: 'b', primary: true }],
+      undefined,
+      ['a', { value: 'b', primary: true }],
+    ],
   ];
   it.each(table)('%s', (_name, input, preferred, expected) => {
     const before = structuredClone(input);

@@ -30,11 +30,29 @@ const group: ScimResource = {
 
 const withoutPassword = edit(user, (r) => delete r.password);
 
-const cases: { name: string; type?: ResourceTypeDef; resource?: ScimResource; projection: Projection; expect: ScimResource }[] = [
+const cases: {
+  name: string;
+  type?: ResourceTypeDef;
+  resource?: ScimResource;
+  projection: Projection;
+  expect: ScimResource;
+}[] = [
   { name: 'no projection returns everything but password', projection: {}, expect: withoutPassword },
-  { name: 'attributes=userName', projection: { attributes: ['userName'] }, expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen' } },
-  { name: 'attribute names in any case', projection: { attributes: ['USERNAME', 'DisplayName'] }, expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen', displayName: 'Babs' } },
-  { name: 'attributes=name.givenName', projection: { attributes: ['name.givenName'] }, expect: { id: 'u1', schemas: [CORE_USER, ENT], name: { givenName: 'Barbara' } } },
+  {
+    name: 'attributes=userName',
+    projection: { attributes: ['userName'] },
+    expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen' },
+  },
+  {
+    name: 'attribute names in any case',
+    projection: { attributes: ['USERNAME', 'DisplayName'] },
+    expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen', displayName: 'Babs' },
+  },
+  {
+    name: 'attributes=name.givenName',
+    projection: { attributes: ['name.givenName'] },
+    expect: { id: 'u1', schemas: [CORE_USER, ENT], name: { givenName: 'Barbara' } },
+  },
   {
     name: 'two sub-attributes of the same attribute',
     projection: { attributes: ['name.givenName', 'name.familyName'] },
@@ -80,8 +98,16 @@ const cases: { name: string; type?: ResourceTypeDef; resource?: ScimResource; pr
     projection: { attributes: ['favouriteColour'] },
     expect: { id: 'u1', schemas: [CORE_USER, ENT] },
   },
-  { name: 'attributes=password still never returns it', projection: { attributes: ['password'] }, expect: { id: 'u1', schemas: [CORE_USER, ENT] } },
-  { name: 'attributes wins over excludedAttributes', projection: { attributes: ['userName'], excludedAttributes: ['userName'] }, expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen' } },
+  {
+    name: 'attributes=password still never returns it',
+    projection: { attributes: ['password'] },
+    expect: { id: 'u1', schemas: [CORE_USER, ENT] },
+  },
+  {
+    name: 'attributes wins over excludedAttributes',
+    projection: { attributes: ['userName'], excludedAttributes: ['userName'] },
+    expect: { id: 'u1', schemas: [CORE_USER, ENT], userName: 'bjensen' },
+  },
   {
     name: 'excludedAttributes of a core attribute',
     projection: { excludedAttributes: ['emails', 'Name'] },
@@ -90,7 +116,11 @@ const cases: { name: string; type?: ResourceTypeDef; resource?: ScimResource; pr
       delete r.name;
     }),
   },
-  { name: 'excludedAttributes of a sub-attribute', projection: { excludedAttributes: ['name.givenName'] }, expect: edit(withoutPassword, (r) => delete r.name.givenName) },
+  {
+    name: 'excludedAttributes of a sub-attribute',
+    projection: { excludedAttributes: ['name.givenName'] },
+    expect: edit(withoutPassword, (r) => delete r.name.givenName),
+  },
   {
     name: 'excludedAttributes of a multi-valued sub-attribute',
     projection: { excludedAttributes: ['emails.primary'] },
@@ -106,7 +136,11 @@ const cases: { name: string; type?: ResourceTypeDef; resource?: ScimResource; pr
     projection: { excludedAttributes: ['department'] },
     expect: edit(withoutPassword, (r) => delete r[ENT].department),
   },
-  { name: 'excludedAttributes of the whole extension', projection: { excludedAttributes: [ENT] }, expect: edit(withoutPassword, (r) => delete r[ENT]) },
+  {
+    name: 'excludedAttributes of the whole extension',
+    projection: { excludedAttributes: [ENT] },
+    expect: edit(withoutPassword, (r) => delete r[ENT]),
+  },
   {
     name: 'excluding every extension attribute drops the emptied extension object',
     projection: { excludedAttributes: [`${ENT}:employeeNumber`, `${ENT}:department`, `${ENT}:manager`] },
@@ -117,9 +151,23 @@ const cases: { name: string; type?: ResourceTypeDef; resource?: ScimResource; pr
     projection: { excludedAttributes: ['name.givenName', 'name.familyName'] },
     expect: edit(withoutPassword, (r) => delete r.name),
   },
-  { name: 'id and schemas cannot be excluded', projection: { excludedAttributes: ['id', 'schemas'] }, expect: withoutPassword },
-  { name: 'unknown excluded attributes are ignored', projection: { excludedAttributes: ['favouriteColour'] }, expect: withoutPassword },
-  { name: 'excludedAttributes=members on a Group', type: resourceTypes.Group, resource: group, projection: { excludedAttributes: ['members'] }, expect: edit(group, (g) => delete g.members) },
+  {
+    name: 'id and schemas cannot be excluded',
+    projection: { excludedAttributes: ['id', 'schemas'] },
+    expect: withoutPassword,
+  },
+  {
+    name: 'unknown excluded attributes are ignored',
+    projection: { excludedAttributes: ['favouriteColour'] },
+    expect: withoutPassword,
+  },
+  {
+    name: 'excludedAttributes=members on a Group',
+    type: resourceTypes.Group,
+    resource: group,
+    projection: { excludedAttributes: ['members'] },
+    expect: edit(group, (g) => delete g.members),
+  },
   {
     name: 'attributes=members.value on a Group',
     type: resourceTypes.Group,
@@ -158,7 +206,10 @@ describe('parseAttributeList', () => {
     [' , ', undefined],
     ['userName', ['userName']],
     ['userName, name.givenName ,emails', ['userName', 'name.givenName', 'emails']],
-    [['userName', 'displayName,title'], ['userName', 'displayName', 'title']],
+    [
+      ['userName', 'displayName,title'],
+      ['userName', 'displayName', 'title'],
+    ],
     ['emails[type eq "work"],userName', ['emails[type eq "work"]', 'userName']],
   ];
   it.each(table)('parseAttributeList(%j)', (value, expected) => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalName, isMembersPath, isWholeSchemaUrn, resolvePath, topLevelName } from '../../../src/scim/schema/canonical.ts';
+import {
+  canonicalName,
+  isMembersPath,
+  isWholeSchemaUrn,
+  resolvePath,
+  topLevelName,
+} from '../../../src/scim/schema/canonical.ts';
 import { resourceTypes } from '../../../src/scim/schema/core-schemas.ts';
 
 const { User, Group } = resourceTypes;
@@ -40,7 +46,10 @@ describe('resolvePath: one canonical name for every form of an attribute', () =>
 
   it('resolves a whole undeclared extension as a schema with no attribute', () => {
     const resolved = resolvePath(User, CUSTOM);
-    expect(resolved).toMatchObject({ extension: true, schema: { id: CUSTOM, name: 'CustomExtensionName', adHoc: true } });
+    expect(resolved).toMatchObject({
+      extension: true,
+      schema: { id: CUSTOM, name: 'CustomExtensionName', adHoc: true },
+    });
     expect(resolved?.attribute).toBeUndefined();
   });
 

@@ -16,7 +16,9 @@ export const entraDefaultAttributes: readonly string[] = [
   'name.givenName',
   'name.familyName',
   'name.formatted',
-  ...['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country'].map((sub) => `addresses[type eq "work"].${sub}`),
+  ...['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country'].map(
+    (sub) => `addresses[type eq "work"].${sub}`,
+  ),
   ...['work', 'mobile', 'fax'].map((type) => `phoneNumbers[type eq "${type}"].value`),
   'externalId',
   `${ENTERPRISE}:employeeNumber`,
@@ -41,7 +43,10 @@ function parse(attribute: string): AttributePath {
   const filter = /\[(.*?)\]/.exec(rest)?.[1];
   rest = rest.replace(/\[.*?\]/, '');
   if (rest) names.push(...rest.toLowerCase().split('.'));
-  return { names, filter: filter === undefined ? undefined : filter.toLowerCase().replace(/\s+/g, ' ').replace(/'/g, '"').trim() };
+  return {
+    names,
+    filter: filter === undefined ? undefined : filter.toLowerCase().replace(/\s+/g, ' ').replace(/'/g, '"').trim(),
+  };
 }
 
 /** "emails" covers every e-mail, "emails[type eq "work"]" only the work one, "name" all its parts. */

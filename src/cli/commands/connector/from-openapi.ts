@@ -9,14 +9,22 @@ import { pathFrom, referenceFrom, type CliIo } from '../../io.ts';
 
 const SCHEMA = resolve(import.meta.dirname, '..', '..', '..', '..', 'schemas', 'connector.schema.json');
 
-export async function fromOpenApiCommand(io: CliIo, document: string, options: { users?: string; groups?: string; dir: string; name?: string }): Promise<void> {
+export async function fromOpenApiCommand(
+  io: CliIo,
+  document: string,
+  options: { users?: string; groups?: string; dir: string; name?: string },
+): Promise<void> {
   const out = (line: string) => io.out(`${line}\n`);
   const refuse = (why: string) => {
     io.err(`scimgw connector from-openapi: ${why}\n`);
     io.exitCode = 1;
   };
-  if (!options.users && !options.groups) return refuse('name the collection to provision with --users <path> and/or --groups <path> (paths as the document writes them, e.g. /users)');
-  if (options.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(options.name)) return refuse(`--name ${options.name}: use lower-case letters, digits and dashes`);
+  if (!options.users && !options.groups)
+    return refuse(
+      'name the collection to provision with --users <path> and/or --groups <path> (paths as the document writes them, e.g. /users)',
+    );
+  if (options.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(options.name))
+    return refuse(`--name ${options.name}: use lower-case letters, digits and dashes`);
   let draft;
   try {
     draft = await draftConnector({

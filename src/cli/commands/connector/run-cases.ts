@@ -5,7 +5,12 @@
 import { ConfigError, formatIssues, type ConfigIssue } from '../../../errors.ts';
 import type { CompiledConnector } from '../../../connectors/compiled.ts';
 import { loadConnector } from '../../../connectors/loader.ts';
-import { loadFixtureApp, loadFixtures, type FixtureApp, type LoadedFixture } from '../../../connectors/testing/fixture.ts';
+import {
+  loadFixtureApp,
+  loadFixtures,
+  type FixtureApp,
+  type LoadedFixture,
+} from '../../../connectors/testing/fixture.ts';
 import { runFixture, type FixtureResult } from '../../../connectors/testing/run-fixture.ts';
 
 export interface LoadedConnector {
@@ -48,7 +53,12 @@ export async function runCases(dir: string, loaded: LoadedConnector, cases = loa
       const result = await runFixture(dir, loaded.connector, loaded.app, fixture);
       outcomes.push({ name, problems: result.problems, result });
     } catch (error) {
-      const why = error instanceof ConfigError ? formatIssues(error.issues) : error instanceof Error ? error.message : String(error);
+      const why =
+        error instanceof ConfigError
+          ? formatIssues(error.issues)
+          : error instanceof Error
+            ? error.message
+            : String(error);
       outcomes.push({ name, problems: [`the case could not run: ${why}`] });
     }
   }
@@ -65,5 +75,9 @@ export function problemLines(problem: string): string[] {
   const rest = problem.slice(at + ': expected '.length);
   const split = rest.indexOf(', got ');
   if (split < 0) return [problem];
-  return [`${problem.slice(0, at)}:`, `  - expected ${rest.slice(0, split)}`, `  + actual   ${rest.slice(split + ', got '.length)}`];
+  return [
+    `${problem.slice(0, at)}:`,
+    `  - expected ${rest.slice(0, split)}`,
+    `  + actual   ${rest.slice(split + ', got '.length)}`,
+  ];
 }

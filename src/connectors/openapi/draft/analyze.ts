@@ -6,7 +6,7 @@
  */
 import type { Json } from '../document.ts';
 import type { Parameter } from '../operations.ts';
-import { isArraySchema, isObject, itemsOf, propertiesOf } from '../schemas.ts';
+import { isArraySchema, isObject, itemsOf, listOf, propertiesOf } from '../schemas.ts';
 import { successSchema } from '../response-reads.ts';
 
 export interface Route {
@@ -73,19 +73,26 @@ function routesOf(doc: Json): Route[] {
   const out: Route[] = [];
   for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
     if (!isObject(item)) continue;
-    const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    const shared = listOf(item.parameters);
     for (const method of METHODS) {
       const operation = item[method];
       if (!isObject(operation)) continue;
-      const own = Array.isArray(operation.parameters) ? operation.parameters : [];
-      const parameters = [...shared, ...own].filter(isObject).map((raw) => ({ name: String(raw.name), in: String(raw.in), required: raw.required === true, schema: raw.schema, ...(raw.explode === false ? { explode: false } : {}) }));
+      const own = listOf(operation.parameters);
+      const parameters = [...shared, ...own].filter(isObject).map((raw) => ({
+        name: String(raw.name),
+        in: String(raw.in),
+        required: raw.required === true,
+        schema: raw.schema,
+        ...(raw.explode === false ? { explode: false } : {}),
+      }));
       out.push({ method, path, operation, parameters });
     }
   }
   return out;
 }
 
-const find = (routes: Route[], method: string, path: string) => routes.find((route) => route.method === method && route.path === path);
+const find = (routes: Route[], method: string, path: string) =>
+  routes.find((route) => route.method === method && route.path === path);
 
 /** The single property that wraps the object ({ user: {…} } → "user"), or "". */
 function envelopeOf(schema: unknown): string {
@@ -117,7 +124,8 @@ function nextCursorOf(schema: unknown, depth = 0): string | undefined {
   const properties = propertiesOf(schema);
   if (!properties || depth > 2) return undefined;
   for (const [name, child] of properties) {
-    if (/^next_?(cursor|offset|token|page_?token)$|^(cursor|offset|next)$/i.test(name) && !propertiesOf(child)) return name;
+    if (/^next_?(cursor|offset|token|page_?token)$|^(cursor|offset|next)$/i.test(name) && !propertiesOf(child))
+      return name;
   }
   for (const [name, child] of properties) {
     if (!/next|page|meta|pagination|cursor/i.test(name)) continue;
@@ -130,18 +138,29 @@ function nextCursorOf(schema: unknown, depth = 0): string | undefined {
 function pagingOf(route: Route | undefined, total?: string): Paging {
   if (!route) return { type: 'none' };
   const query = route.parameters.filter((parameter) => parameter.in === 'query');
-  const pick = (...candidates: string[]) => query.find((parameter) => candidates.includes(parameter.name.toLowerCase()));
+  const pick = (...candidates: string[]) =>
+    query.find((parameter) => candidates.includes(parameter.name.toLowerCase()));
   const size = pick('per_page', 'page_size', 'pagesize', 'limit', 'size', 'page[size]', 'count', 'take')?.name;
   const page = pick('page', 'page_number', 'pagenumber')?.name;
   const offset = pick('offset', 'start', 'startindex', 'skip');
   // An "offset" that is a string is a token handed back by the previous page (Asana), not a number.
-  const cursor = pick('cursor', 'after', 'starting_after', 'page[after]', 'page_token', 'pagetoken', 'from', 'next') ?? (offset && isObject(offset.schema) && offset.schema.type === 'string' ? offset : undefined);
+  const cursor =
+    pick('cursor', 'after', 'starting_after', 'page[after]', 'page_token', 'pagetoken', 'from', 'next') ??
+    (offset && isObject(offset.schema) && offset.schema.type === 'string' ? offset : undefined);
   const responses = isObject(route.operation.responses) ? route.operation.responses : {};
   const ok = (responses['200'] ?? responses['2XX']) as Json | undefined;
   const linked = isObject(ok?.headers) && Object.keys(ok.headers).some((header) => header.toLowerCase() === 'link');
-  if (page && size) return { type: 'page', pageParam: page, sizeParam: size, firstPage: 1, ...(total ? { total } : {}) };
-  if (cursor) return { type: 'cursor', cursorParam: cursor.name, ...(size ? { sizeParam: size } : {}), cursor: nextCursorOf(successSchema(route.operation)) ?? 'next_cursor' };
-  if (offset && size) return { type: 'offset', offsetParam: offset.name, limitParam: size, ...(total ? { total } : {}) };
+  if (page && size)
+    return { type: 'page', pageParam: page, sizeParam: size, firstPage: 1, ...(total ? { total } : {}) };
+  if (cursor)
+    return {
+      type: 'cursor',
+      cursorParam: cursor.name,
+      ...(size ? { sizeParam: size } : {}),
+      cursor: nextCursorOf(successSchema(route.operation)) ?? 'next_cursor',
+    };
+  if (offset && size)
+    return { type: 'offset', offsetParam: offset.name, limitParam: size, ...(total ? { total } : {}) };
   if (linked) return { type: 'link', ...(size ? { sizeParam: size } : {}) };
   return { type: 'none' };
 }
@@ -154,17 +173,25 @@ function pagingOf(route: Route | undefined, total?: string): Paging {
 function idFieldOf(schema: unknown, kind: string, idParam: string | undefined): { field: string; sure: boolean } {
   const names = [...(propertiesOf(schema)?.keys() ?? [])];
   if (idParam) {
-    const tail = idParam.split(/_|(?=[A-Z])/).pop()!.toLowerCase();
+    const tail = idParam
+      .split(/_|(?=[A-Z])/)
+      .pop()!
+      .toLowerCase();
     const match = names.find((name) => name === idParam) ?? names.find((name) => name.toLowerCase() === tail);
     if (match) return { field: match, sure: true };
   }
-  const field = names.find((name) => name === 'id') ?? names.find((name) => ['gid', 'uuid', `${kind.toLowerCase()}_id`, 'key'].includes(name)) ?? 'id';
+  const field =
+    names.find((name) => name === 'id') ??
+    names.find((name) => ['gid', 'uuid', `${kind.toLowerCase()}_id`, 'key'].includes(name)) ??
+    'id';
   return { field, sure: !idParam || /^(id|gid|uuid)$/i.test(idParam.split(/_|(?=[A-Z])/).pop()!) };
 }
 
 function statusesOf(routes: (Route | undefined)[]): Set<string> {
   const out = new Set<string>();
-  for (const route of routes) for (const status of Object.keys(isObject(route?.operation.responses) ? route.operation.responses : {})) out.add(status);
+  for (const route of routes)
+    for (const status of Object.keys(isObject(route?.operation.responses) ? route.operation.responses : {}))
+      out.add(status);
   return out;
 }
 
@@ -174,20 +201,31 @@ function statusesOf(routes: (Route | undefined)[]): Set<string> {
  */
 function membersOf(routes: Route[], item: string): Members | undefined {
   const candidates = ['members', 'users', 'memberships'].map((name) => `${item}/${name}`);
-  const singleOf = (path: string) => routes.find((route) => route.path.startsWith(`${path}/{`) && !route.path.slice(path.length + 1).includes('/'))?.path;
+  const singleOf = (path: string) =>
+    routes.find((route) => route.path.startsWith(`${path}/{`) && !route.path.slice(path.length + 1).includes('/'))
+      ?.path;
   const singles = candidates.map(singleOf).filter((path) => path !== undefined);
-  const single = singles.find((path) => (find(routes, 'put', path) ?? find(routes, 'post', path)) && find(routes, 'delete', path)) ?? singles[0];
+  const single =
+    singles.find((path) => (find(routes, 'put', path) ?? find(routes, 'post', path)) && find(routes, 'delete', path)) ??
+    singles[0];
   const add = single ? (find(routes, 'put', single) ?? find(routes, 'post', single)) : undefined;
   const remove = single ? find(routes, 'delete', single) : undefined;
-  const path = candidates.find((candidate) => find(routes, 'get', candidate) || find(routes, 'post', candidate)) ?? (single ? single.slice(0, single.lastIndexOf('/')) : undefined);
+  const path =
+    candidates.find((candidate) => find(routes, 'get', candidate) || find(routes, 'post', candidate)) ??
+    (single ? single.slice(0, single.lastIndexOf('/')) : undefined);
   if (!path && !single) return undefined;
   const bulkAdd = path ? find(routes, 'post', path) : undefined;
-  const bulkProperty = [...(propertiesOf(requestSchema(bulkAdd))?.entries() ?? [])].find(([, schema]) => isArraySchema(schema))?.[0];
+  const bulkProperty = [...(propertiesOf(requestSchema(bulkAdd))?.entries() ?? [])].find(([, schema]) =>
+    isArraySchema(schema),
+  )?.[0];
   const bulkRemove = path ? find(routes, 'delete', path) : undefined;
-  const removeParameter = bulkRemove?.parameters.find((parameter) => parameter.in === 'query' && isArraySchema(parameter.schema))?.name;
+  const removeParameter = bulkRemove?.parameters.find(
+    (parameter) => parameter.in === 'query' && isArraySchema(parameter.schema),
+  )?.name;
   const list = path ? find(routes, 'get', path) : undefined;
   const listed = listItems(list ? successSchema(list.operation) : undefined);
-  const memberId = [...(propertiesOf(listed.item)?.keys() ?? [])].find((name) => /^(user_?id|member_?id|id)$/i.test(name)) ?? 'id';
+  const memberId =
+    [...(propertiesOf(listed.item)?.keys() ?? [])].find((name) => /^(user_?id|member_?id|id)$/i.test(name)) ?? 'id';
   return {
     path: path ?? item,
     ...(add ? { add } : {}),
@@ -203,24 +241,55 @@ function membersOf(routes: Route[], item: string): Members | undefined {
 
 /** The item route of a collection: below it (/users/{id}), or at the top when lists sit under a parent (/teams/{gid} for /workspaces/{w}/teams). */
 function itemPathOf(routes: Route[], path: string): string | undefined {
-  const single = (candidate: string, prefix: string) => candidate.startsWith(`${prefix}/{`) && /^\{[^}/]+\}$/.test(candidate.slice(prefix.length + 1));
+  const single = (candidate: string, prefix: string) =>
+    candidate.startsWith(`${prefix}/{`) && /^\{[^}/]+\}$/.test(candidate.slice(prefix.length + 1));
   const below = routes.map((route) => route.path).find((candidate) => single(candidate, path));
   if (below) return below;
   const last = path.split('/').pop();
-  return last && !last.startsWith('{') && path.split('/').length > 2 ? routes.map((route) => route.path).find((candidate) => single(candidate, `/${last}`)) : undefined;
+  return last && !last.startsWith('{') && path.split('/').length > 2
+    ? routes.map((route) => route.path).find((candidate) => single(candidate, `/${last}`))
+    : undefined;
+}
+
+/** The collection's calls, found by path and method; verbs like /deactivate as POST or PUT under an item. */
+function collectionRoutes(routes: Route[], path: string, itemPath: string | undefined) {
+  const onItem = (method: string) => (itemPath ? find(routes, method, itemPath) : undefined);
+  const verb = (names: string[]) =>
+    itemPath
+      ? routes.find(
+          (route) =>
+            (route.method === 'post' || route.method === 'put') &&
+            names.some((name) => route.path === `${itemPath}/${name}`),
+        )
+      : undefined;
+  return {
+    list: find(routes, 'get', path),
+    create:
+      find(routes, 'post', path) ??
+      (itemPath ? find(routes, 'post', itemPath.slice(0, itemPath.lastIndexOf('/'))) : undefined),
+    get: onItem('get'),
+    update: onItem('patch') ?? onItem('put'),
+    remove: onItem('delete'),
+    deactivate: verb(['deactivate', 'suspend', 'disable', 'block', 'lock']),
+    reactivate: verb(['activate', 'reactivate', 'unsuspend', 'enable', 'unblock', 'unlock']),
+  };
+}
+
+/** The fields the create and update bodies take; undefined when neither call documents a body. */
+function writableFields(calls: (Route | undefined)[], bodyEnvelope: string | undefined): Set<string> | undefined {
+  const requestObjects = calls
+    .map(requestSchema)
+    .filter((body) => body !== undefined)
+    .map((body) => (bodyEnvelope ? propertiesOf(body)?.get(bodyEnvelope) : body));
+  return requestObjects.length
+    ? new Set(requestObjects.flatMap((body) => [...(propertiesOf(body)?.keys() ?? [])]))
+    : undefined;
 }
 
 export function analyzeCollection(doc: Json, path: string, kind: 'User' | 'Group'): Collection {
   const routes = routesOf(doc);
   const itemPath = itemPathOf(routes, path);
-  const list = find(routes, 'get', path);
-  const create = find(routes, 'post', path) ?? (itemPath ? find(routes, 'post', itemPath.slice(0, itemPath.lastIndexOf('/'))) : undefined);
-  const get = itemPath ? find(routes, 'get', itemPath) : undefined;
-  const update = itemPath ? (find(routes, 'patch', itemPath) ?? find(routes, 'put', itemPath)) : undefined;
-  const remove = itemPath ? find(routes, 'delete', itemPath) : undefined;
-  const verb = (names: string[]) => (itemPath ? routes.find((route) => (route.method === 'post' || route.method === 'put') && names.some((name) => route.path === `${itemPath}/${name}`)) : undefined);
-  const deactivate = verb(['deactivate', 'suspend', 'disable', 'block', 'lock']);
-  const reactivate = verb(['activate', 'reactivate', 'unsuspend', 'enable', 'unblock', 'unlock']);
+  const { list, create, get, update, remove, deactivate, reactivate } = collectionRoutes(routes, path, itemPath);
   const itemAnswer = successSchema((get ?? create)?.operation ?? {});
   const envelope = envelopeOf(itemAnswer);
   const schema = envelope ? propertiesOf(itemAnswer)?.get(envelope) : itemAnswer;
@@ -229,8 +298,7 @@ export function analyzeCollection(doc: Json, path: string, kind: 'User' | 'Group
   const idParam = itemPath ? itemPath.slice(itemPath.lastIndexOf('{') + 1, -1) : undefined;
   const id = idFieldOf(schema ?? listed.item, kind, idParam);
   const bodyEnvelope = envelopeOf(requestSchema(create ?? update));
-  const requestObjects = [create, update].map(requestSchema).filter((body) => body !== undefined).map((body) => (bodyEnvelope ? propertiesOf(body)?.get(bodyEnvelope) : body));
-  const writable = requestObjects.length ? new Set(requestObjects.flatMap((body) => [...(propertiesOf(body)?.keys() ?? [])])) : undefined;
+  const writable = writableFields([create, update], bodyEnvelope);
   return {
     path,
     idParam: idParam ?? 'id',
@@ -249,7 +317,9 @@ export function analyzeCollection(doc: Json, path: string, kind: 'User' | 'Group
     idField: id.field,
     idFieldSure: id.sure,
     schema: schema ?? listed.item,
-    listParameters: (list?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
+    listParameters: (list?.parameters ?? [])
+      .filter((parameter) => parameter.in === 'query')
+      .map((parameter) => parameter.name),
     statuses: statusesOf([list, create, get, update, remove]),
     ...(members ? { members } : {}),
   };

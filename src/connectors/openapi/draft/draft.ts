@@ -14,7 +14,16 @@ import { documentFile, loadOpenApi, type Json } from '../document.ts';
 import { OperationIndex } from '../operations.ts';
 import { sliceDocument } from '../slice.ts';
 import { analyzeCollection, type Collection } from './analyze.ts';
-import { accessOf, connectorYaml, type Access, pathParams, pathSettings, resourceText, settingName, type DraftNames } from './connector-text.ts';
+import {
+  accessOf,
+  connectorYaml,
+  type Access,
+  pathParams,
+  pathSettings,
+  resourceText,
+  settingName,
+  type DraftNames,
+} from './connector-text.ts';
 import { draftCases } from './cases.ts';
 import { proposeGroupMappings, proposeUserMappings, type ProposedMappings } from './mappings.ts';
 import { recordFixtures } from './record-fixtures.ts';
@@ -47,7 +56,13 @@ export interface Draft {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'app'
+  );
 }
 
 function draftNames(id: string, title: string, schemaPath: string): DraftNames {
@@ -57,7 +72,20 @@ function draftNames(id: string, title: string, schemaPath: string): DraftNames {
 
 const routesOf = (collection: Collection | undefined) =>
   collection
-    ? [collection.list, collection.create, collection.get, collection.update, collection.delete, collection.deactivate, collection.reactivate, collection.members?.add, collection.members?.remove, collection.members?.addMany?.route, collection.members?.removeMany?.route, collection.members?.list].filter((route) => route !== undefined)
+    ? [
+        collection.list,
+        collection.create,
+        collection.get,
+        collection.update,
+        collection.delete,
+        collection.deactivate,
+        collection.reactivate,
+        collection.members?.add,
+        collection.members?.remove,
+        collection.members?.addMany?.route,
+        collection.members?.removeMany?.route,
+        collection.members?.list,
+      ].filter((route) => route !== undefined)
     : [];
 
 interface FileInputs {
@@ -80,12 +108,33 @@ function draftFiles(input: FileInputs): { files: Record<string, string>; app: Fi
   const id = names.id;
   const resources: string[] = [];
   if (users && userMappings) resources.push(...resourceText(users, 'User', userMappings, userMappings.attributes));
-  if (groups && groupMappings) resources.push(...resourceText(groups, 'Group', groupMappings, [...groupMappings.attributes, ...(groups.members?.add && groups.members.remove ? ['members'] : [])]));
+  if (groups && groupMappings)
+    resources.push(
+      ...resourceText(groups, 'Group', groupMappings, [
+        ...groupMappings.attributes,
+        ...(groups.members?.add && groups.members.remove ? ['members'] : []),
+      ]),
+    );
   const mappings: string[] = ['mappings:'];
-  if (userMappings) mappings.push('  User:', '    toApp: { file: mappings/user-to-app.jsonata }', '    toScim: { file: mappings/user-to-scim.jsonata }');
-  if (groupMappings) mappings.push('  Group:', '    toApp: { file: mappings/group-to-app.jsonata }', '    toScim: { file: mappings/group-to-scim.jsonata }');
+  if (userMappings)
+    mappings.push(
+      '  User:',
+      '    toApp: { file: mappings/user-to-app.jsonata }',
+      '    toScim: { file: mappings/user-to-scim.jsonata }',
+    );
+  if (groupMappings)
+    mappings.push(
+      '  Group:',
+      '    toApp: { file: mappings/group-to-app.jsonata }',
+      '    toScim: { file: mappings/group-to-scim.jsonata }',
+    );
 
-  const slice = sliceDocument(input.raw, routesOf(users).concat(routesOf(groups)).map((route) => ({ method: route.method, template: route.path })));
+  const slice = sliceDocument(
+    input.raw,
+    routesOf(users)
+      .concat(routesOf(groups))
+      .map((route) => ({ method: route.method, template: route.path })),
+  );
   const files: Record<string, string> = {
     'connector.yaml': connectorYaml({ names, version: input.version, access, mappings, resources }),
     [`openapi/${id}.slice.yaml`]: `# A slice of ${input.file}: the routes this draft calls and the components they reference.\n# REVIEW: name the document's source, version and licence here.\n${stringify(slice, { lineWidth: 0, aliasDuplicateObjects: false })}`,
@@ -100,8 +149,14 @@ function draftFiles(input: FileInputs): { files: Record<string, string>; app: Fi
     files['mappings/group-to-scim.jsonata'] = `${header('App group -> SCIM Group')}${groupMappings.toScim}\n`;
   }
   const fixed = new Set(collectionPaths.flatMap(pathParams).map(settingName));
-  const settingValue = (name: string) => (fixed.has(name) ? `${name.toLowerCase()}-1` : name === 'username' ? 'fixture-user' : 'https://app.example.test');
-  const app: FixtureApp = { settings: Object.fromEntries(access.settings.map((block) => block.trim().split(':')[0]!).map((name) => [name, settingValue(name)])), secrets: Object.fromEntries(access.secrets.map((block) => [block.trim().split(':')[0]!, 'fixture-secret'])) };
+  const settingValue = (name: string) =>
+    fixed.has(name) ? `${name.toLowerCase()}-1` : name === 'username' ? 'fixture-user' : 'https://app.example.test';
+  const app: FixtureApp = {
+    settings: Object.fromEntries(
+      access.settings.map((block) => block.trim().split(':')[0]!).map((name) => [name, settingValue(name)]),
+    ),
+    secrets: Object.fromEntries(access.secrets.map((block) => [block.trim().split(':')[0]!, 'fixture-secret'])),
+  };
   files['fixtures/_app.yaml'] = `# Fake settings and secrets the drafted fixtures run with.\n${stringify(app)}`;
   return { files, app };
 }
@@ -115,11 +170,19 @@ export async function draftConnector(options: DraftOptions): Promise<Draft> {
   const names = draftNames(id, info.title ?? id, relative(resolve(dir), options.schemaFile).split(sep).join('/'));
   const users = options.users ? analyzeCollection(doc.deref, options.users, 'User') : undefined;
   const groups = options.groups ? analyzeCollection(doc.deref, options.groups, 'Group') : undefined;
-  for (const [flag, collection] of [['--users', users], ['--groups', groups]] as const) {
-    if (collection && !collection.list && !collection.get) throw new Error(`${flag} ${collection.path}: the document has no such collection (no GET ${collection.path} or item route)`);
+  for (const [flag, collection] of [
+    ['--users', users],
+    ['--groups', groups],
+  ] as const) {
+    if (collection && !collection.list && !collection.get)
+      throw new Error(
+        `${flag} ${collection.path}: the document has no such collection (no GET ${collection.path} or item route)`,
+      );
   }
   const verbs = Boolean(users?.deactivate && users.reactivate);
-  const userMappings = users ? proposeUserMappings(users.schema, { sendActive: !verbs, hasActiveCalls: verbs, writable: users.writable }) : undefined;
+  const userMappings = users
+    ? proposeUserMappings(users.schema, { sendActive: !verbs, hasActiveCalls: verbs, writable: users.writable })
+    : undefined;
   const groupMappings = groups ? proposeGroupMappings(groups.schema, groups.writable) : undefined;
   const access = accessOf(doc.deref, names);
   const collectionPaths = [users?.path, groups?.path].filter((path) => path !== undefined);
@@ -129,7 +192,18 @@ export async function draftConnector(options: DraftOptions): Promise<Draft> {
   if (users) review.push(...deactivationGaps(users, userMappings));
   if (groups) review.push(...membershipGaps(groups));
 
-  const { files, app } = draftFiles({ names, version: info.version, file: options.file, raw: doc.raw, users, groups, userMappings, groupMappings, access, collectionPaths });
+  const { files, app } = draftFiles({
+    names,
+    version: info.version,
+    file: options.file,
+    raw: doc.raw,
+    users,
+    groups,
+    userMappings,
+    groupMappings,
+    access,
+    collectionPaths,
+  });
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
@@ -141,12 +215,46 @@ export async function draftConnector(options: DraftOptions): Promise<Draft> {
     connector = loadConnector(dir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    review.push(...error.issues.map((issue) => `the draft does not load yet: ${formatIssue({ ...issue, file: relative(options.parent, issue.file) })}`));
-    writeFileSync(join(dir, 'README.md'), readmeText({ names, info, users, groups, userMappings, groupMappings, review, folder: dir }));
-    return { dir, id, review, caseProblems: [], loads: false, files: [...Object.keys(files), 'README.md'].map((name) => relative(options.parent, join(dir, name))) };
+    review.push(
+      ...error.issues.map(
+        (issue) =>
+          `the draft does not load yet: ${formatIssue({ ...issue, file: relative(options.parent, issue.file) })}`,
+      ),
+    );
+    writeFileSync(
+      join(dir, 'README.md'),
+      readmeText({ names, info, users, groups, userMappings, groupMappings, review, folder: dir }),
+    );
+    return {
+      dir,
+      id,
+      review,
+      caseProblems: [],
+      loads: false,
+      files: [...Object.keys(files), 'README.md'].map((name) => relative(options.parent, join(dir, name))),
+    };
   }
-  const caseProblems = await recordFixtures({ dir, connector, app, index: new OperationIndex(doc.deref), serverPath: access.serverPath, cases: draftCases({ users, groups, userMappings }) });
+  const caseProblems = await recordFixtures({
+    dir,
+    connector,
+    app,
+    index: new OperationIndex(doc.deref),
+    serverPath: access.serverPath,
+    cases: draftCases({ users, groups, userMappings }),
+  });
   review.push(...caseProblems.map((problem) => `fixture ${problem}`));
-  writeFileSync(join(dir, 'README.md'), readmeText({ names, info, users, groups, userMappings, groupMappings, review, folder: dir }));
-  return { dir, id, review, caseProblems, loads: true, files: [...Object.keys(files), 'README.md', 'fixtures/*.yaml'].map((name) => relative(options.parent, join(dir, name))) };
+  writeFileSync(
+    join(dir, 'README.md'),
+    readmeText({ names, info, users, groups, userMappings, groupMappings, review, folder: dir }),
+  );
+  return {
+    dir,
+    id,
+    review,
+    caseProblems,
+    loads: true,
+    files: [...Object.keys(files), 'README.md', 'fixtures/*.yaml'].map((name) =>
+      relative(options.parent, join(dir, name)),
+    ),
+  };
 }

@@ -32,33 +32,62 @@ function operationsTable(kind: 'User' | 'Group', collection: Collection): string
     ['delete', collection.delete],
   ];
   const members = collection.members;
-  if (members) rows.push(['add a member', members.add], ['remove a member', members.remove], ['add many', members.addMany?.route], ['remove many', members.removeMany?.route], ['list members', members.list]);
-  return [`| SCIM ${kind} | App route |`, '|---|---|', ...rows.filter(([, route]) => route || kind === 'User').map(([name, route]) => `| ${name} | ${call(route)} |`)];
+  if (members)
+    rows.push(
+      ['add a member', members.add],
+      ['remove a member', members.remove],
+      ['add many', members.addMany?.route],
+      ['remove many', members.removeMany?.route],
+      ['list members', members.list],
+    );
+  return [
+    `| SCIM ${kind} | App route |`,
+    '|---|---|',
+    ...rows.filter(([, route]) => route || kind === 'User').map(([name, route]) => `| ${name} | ${call(route)} |`),
+  ];
 }
 
 function mappingLines(mappings: ProposedMappings, idField: string | undefined): string[] {
   const unmatched = mappings.unmatched.filter((name) => name !== idField);
   return [
     ...mappings.matched.map((line) => `- \`${line.split(' ↔ ')[0]}\` ↔ ${line.split(' ↔ ').slice(1).join(' ↔ ')}`),
-    ...(unmatched.length ? ['', `Not mapped (add them to the mappings, or declare them as custom fields): ${unmatched.map((name) => `\`${name}\``).join(', ')}.`] : []),
+    ...(unmatched.length
+      ? [
+          '',
+          `Not mapped (add them to the mappings, or declare them as custom fields): ${unmatched.map((name) => `\`${name}\``).join(', ')}.`,
+        ]
+      : []),
   ];
 }
 
 const ANSWERS: [string, string][] = [
-  ['400', '`fail`: Entra gets 400 invalidValue with the rule\'s message (never the app\'s body)'],
-  ['401', '`authFailed`: Entra gets 502 (the gateway\'s credentials are wrong), never a 401 that would quarantine the job'],
+  ['400', "`fail`: Entra gets 400 invalidValue with the rule's message (never the app's body)"],
+  [
+    '401',
+    "`authFailed`: Entra gets 502 (the gateway's credentials are wrong), never a 401 that would quarantine the job",
+  ],
   ['403', '`authFailed`, as 401; if the app also answers 403 when rate limited, add a rule with `when`'],
   ['404', '`notFound`: Entra gets 404 and the gateway forgets the mapping'],
   ['409', '`conflict`: on create, `onConflict: adopt` finds the existing object with list and links it'],
   ['422', '`fail` (a drafted rule): if some 422 means "already exists", add a `conflict` rule with `when` before it'],
-  ['429', '`rateLimited`: waited out (Retry-After honoured) and retried; past the deadline Entra gets 503 with Retry-After'],
+  [
+    '429',
+    '`rateLimited`: waited out (Retry-After honoured) and retried; past the deadline Entra gets 503 with Retry-After',
+  ],
 ];
 
 /** The error answers the document lists for the collections, and what the draft makes of each. */
 function answersTable(collections: Collection[]): string[] {
   const listed = ANSWERS.filter(([status]) => collections.some((collection) => collection.statuses.has(status)));
   if (!listed.length) return [];
-  return ['## The answers the document lists', '', '| status | read as |', '|---|---|', ...listed.map(([status, meaning]) => `| ${status} | ${meaning} |`), ''];
+  return [
+    '## The answers the document lists',
+    '',
+    '| status | read as |',
+    '|---|---|',
+    ...listed.map(([status, meaning]) => `| ${status} | ${meaning} |`),
+    '',
+  ];
 }
 
 export function readmeText(input: ReadmeInput): string {
@@ -71,7 +100,9 @@ export function readmeText(input: ReadmeInput): string {
     '',
     '## Review before use',
     '',
-    ...(input.review.length ? input.review.map((item) => `- ${item}`) : ['- (nothing flagged beyond the REVIEW comments)']),
+    ...(input.review.length
+      ? input.review.map((item) => `- ${item}`)
+      : ['- (nothing flagged beyond the REVIEW comments)']),
     '- every `REVIEW` comment in connector.yaml and mappings/',
     "- the rate limit, and the vendor's documentation page it comes from",
     '- the source, version and licence of the document slice in openapi/',
@@ -80,9 +111,21 @@ export function readmeText(input: ReadmeInput): string {
     '',
   ];
   if (input.users) lines.push('## Users', '', ...operationsTable('User', input.users), '');
-  if (input.userMappings) lines.push('### Attribute mapping (proposed by field name)', '', ...mappingLines(input.userMappings, input.users?.idField), '');
+  if (input.userMappings)
+    lines.push(
+      '### Attribute mapping (proposed by field name)',
+      '',
+      ...mappingLines(input.userMappings, input.users?.idField),
+      '',
+    );
   if (input.groups) lines.push('## Groups', '', ...operationsTable('Group', input.groups), '');
-  if (input.groupMappings) lines.push('### Attribute mapping (proposed by field name)', '', ...mappingLines(input.groupMappings, input.groups?.idField), '');
+  if (input.groupMappings)
+    lines.push(
+      '### Attribute mapping (proposed by field name)',
+      '',
+      ...mappingLines(input.groupMappings, input.groups?.idField),
+      '',
+    );
   lines.push(...answersTable([input.users, input.groups].filter((collection) => collection !== undefined)));
   lines.push(
     '## Checking it',

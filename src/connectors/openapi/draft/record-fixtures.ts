@@ -29,22 +29,51 @@ function exchangeOf(call: RecordedCall, basePath: string): FixtureCase['exchange
   const url = new URL(call.request.url);
   const query = Object.fromEntries(url.searchParams);
   return {
-    request: { method: call.request.method, url: url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.href, ...(Object.keys(query).length ? { query } : {}), ...(call.body !== undefined ? { body: call.body } : {}) },
-    response: { status: call.response.status, ...(call.response.headers ? { headers: call.response.headers } : {}), ...(call.response.body !== undefined ? { body: call.response.body } : {}) },
+    request: {
+      method: call.request.method,
+      url: url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.href,
+      ...(Object.keys(query).length ? { query } : {}),
+      ...(call.body !== undefined ? { body: call.body } : {}),
+    },
+    response: {
+      status: call.response.status,
+      ...(call.response.headers ? { headers: call.response.headers } : {}),
+      ...(call.response.body !== undefined ? { body: call.response.body } : {}),
+    },
   };
 }
 
 export async function recordFixtures(input: RecordInput): Promise<string[]> {
   const { dir, connector, app } = input;
-  const basePath = new URL(await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets })).pathname.replace(/\/+$/, '');
+  const basePath = new URL(
+    await connector.http.baseUrl.render({ config: app.settings, secrets: app.secrets }),
+  ).pathname.replace(/\/+$/, '');
   const problems: string[] = [];
   for (const recorded of input.cases) {
     const given = recorded.given ? { given: recorded.given } : {};
-    const run: FixtureCase = { description: recorded.description, request: recorded.request, exchanges: [], ...given, expect: { status: 0 } };
-    const result = await runFixture(dir, connector, app, run, { transport: () => new DocumentTransport(input.index, input.serverPath, recorded.overrides) });
-    if (recorded.expect !== undefined && result.scimStatus !== recorded.expect) problems.push(`${recorded.name}: Entra's request got ${result.scimStatus}, not ${recorded.expect}`);
-    const fixture = { description: recorded.description, ...given, request: recorded.request, exchanges: result.calls.map((call) => exchangeOf(call, basePath)), expect: { status: result.scimStatus } };
-    writeFileSync(join(dir, 'fixtures', `${recorded.name}.yaml`), `# Recorded from the document's examples (or values made from its schema). REVIEW against the real app.\n${stringify(fixture, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+    const run: FixtureCase = {
+      description: recorded.description,
+      request: recorded.request,
+      exchanges: [],
+      ...given,
+      expect: { status: 0 },
+    };
+    const result = await runFixture(dir, connector, app, run, {
+      transport: () => new DocumentTransport(input.index, input.serverPath, recorded.overrides),
+    });
+    if (recorded.expect !== undefined && result.scimStatus !== recorded.expect)
+      problems.push(`${recorded.name}: Entra's request got ${result.scimStatus}, not ${recorded.expect}`);
+    const fixture = {
+      description: recorded.description,
+      ...given,
+      request: recorded.request,
+      exchanges: result.calls.map((call) => exchangeOf(call, basePath)),
+      expect: { status: result.scimStatus },
+    };
+    writeFileSync(
+      join(dir, 'fixtures', `${recorded.name}.yaml`),
+      `# Recorded from the document's examples (or values made from its schema). REVIEW against the real app.\n${stringify(fixture, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+    );
   }
   return problems;
 }
