@@ -58,6 +58,6 @@ export default tseslint.config(
     files: ['bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

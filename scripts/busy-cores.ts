@@ -1,7 +1,7 @@
 /**
  * Keeps every core busy for a bounded time, to run the test suite on a loaded machine:
  *
- *   node scripts/busy-cores.ts [seconds=900] [workers=<cores>] &   then   npm test
+ *   npm run busy-cores -- [seconds=900] [workers=<cores>] &   then   npm test
  *
  * Each worker spins on arithmetic until the time is up (or the process is stopped); nothing else is touched.
  */
@@ -12,7 +12,7 @@ if (isMainThread) {
   const seconds = Number(process.argv[2] ?? 900);
   const workers = Number(process.argv[3] ?? availableParallelism());
   if (!(seconds > 0 && seconds <= 7200) || !(workers >= 1 && workers <= 64)) {
-    process.stderr.write('usage: node scripts/busy-cores.ts [seconds 1..7200] [workers 1..64]\n');
+    process.stderr.write('usage: npm run busy-cores -- [seconds 1..7200] [workers 1..64]\n');
     process.exit(2);
   }
   const until = Date.now() + seconds * 1000;
