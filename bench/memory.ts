@@ -1,7 +1,9 @@
 /**
  * npm run bench:memory: maps 100,000 users through a gateway on Redis and prints the gateway process's
  * RSS at start, after the first 10,000 and after all of them. The map lives in Redis, so growth past the
- * warm-up is what the process itself keeps per user (it should be none).
+ * warm-up is what the process itself keeps per user (it should be none). Then it lists all of them into
+ * the app snapshot (apps[].snapshot) and prints the RSS and Redis memory that moved: the snapshot is
+ * streamed into Redis, so the process should keep none of it.
  *
  * Environment: MEMORY_USERS (default 100000), MEMORY_CONCURRENCY (default 32), MEMORY_HEAP_MB to cap the
  * gateway's V8 old space (a cap it runs under shows that growth above it was garbage V8 had not returned).
@@ -23,6 +25,64 @@ const CONCURRENCY = Number(process.env.MEMORY_CONCURRENCY ?? 32);
 const rss = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 
+async function redisUsedMiB(client: ReturnType<typeof createRedisClient>): Promise<number> {
+  const info = String(await client.info('memory'));
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0) / 1024 / 1024;
+}
+
+interface Listing {
+  objects: number;
+  appCalls: number;
+  seconds: number;
+  rssBefore: number;
+  rssAfter: number;
+  rssPeak: number;
+  redisBefore: number;
+  redisAfter: number;
+}
+
+/** Refreshes the demo app's user snapshot through the admin endpoint and samples RSS until it is done. */
+async function listSnapshot(origin: string, rssNow: () => number, redisNow: () => Promise<number>): Promise<Listing> {
+  const headers = { authorization: 'Bearer admin-token' };
+  const rssBefore = rssNow();
+  const redisBefore = await redisNow();
+  const started = performance.now();
+  const before = await userSnapshot(origin, headers);
+  const answer = await fetch(`${origin}/admin/apps/demo/snapshot?resource=User`, { method: 'POST', headers });
+  if (answer.status !== 202) throw new Error(`snapshot refresh refused: ${answer.status} ${await answer.text()}`);
+  let rssPeak = rssBefore;
+  for (let turn = 0; turn < 36_000; turn++) {
+    rssPeak = Math.max(rssPeak, rssNow());
+    const now = await userSnapshot(origin, headers);
+    if (now.current && now.current.generation !== before.current?.generation && !now.refreshing) {
+      return {
+        objects: now.current.objects,
+        appCalls: now.current.appCalls,
+        seconds: (performance.now() - started) / 1000,
+        rssBefore,
+        rssAfter: rssNow(),
+        rssPeak,
+        redisBefore,
+        redisAfter: await redisNow(),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the snapshot listing did not finish within an hour');
+}
+
+interface UserSnapshot {
+  current: { generation: string; objects: number; appCalls: number } | null;
+  refreshing: unknown;
+}
+
+async function userSnapshot(origin: string, headers: Record<string, string>): Promise<UserSnapshot> {
+  const status = (await (await fetch(`${origin}/admin/status.json`, { headers })).json()) as {
+    apps: { snapshot: { kinds: (UserSnapshot & { kind: string })[] } }[];
+  };
+  return status.apps[0]!.snapshot.kinds.find((kind) => kind.kind === 'User')!;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-memory-'));
   const redis = await startRedis();
@@ -38,12 +98,12 @@ async function main(): Promise<void> {
     const config = join(dir, 'gateway.yaml');
     writeFileSync(
       config,
-      `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: redis, url: "${redis.url}" }\nconnectorDirs: ["${join(ROOT, 'connectors')}"]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${demoUrl}" }, secrets: { apiKey: env:K }, rateLimit: { requests: 0, concurrency: 64 } }\n`,
+      `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: redis, url: "${redis.url}" }\nconnectorDirs: ["${join(ROOT, 'connectors')}"]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${demoUrl}" }, secrets: { apiKey: env:K }, rateLimit: { requests: 0, concurrency: 64 }, snapshot: { every: 24h } }\nadmin: { tokens: [env:A] }\n`,
     );
     const heapCap = process.env.MEMORY_HEAP_MB ? [`--max-old-space-size=${process.env.MEMORY_HEAP_MB}`] : [];
     const gateway = spawn(process.execPath, [...heapCap, 'src/main.ts', '--config', config], {
       cwd: ROOT,
-      env: { ...process.env, T: 't', K: 'k', PORT: '0', LOG_LEVEL: 'warn' },
+      env: { ...process.env, T: 't', K: 'k', A: 'admin-token', PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(gateway);
@@ -80,6 +140,11 @@ async function main(): Promise<void> {
     await pool.close();
     const client = createRedisClient({ url: redis.url });
     await whenReady(client);
+    const listing = await listSnapshot(
+      origin,
+      () => rss(gateway.pid!),
+      () => redisUsedMiB(client),
+    );
     const mapped = await new RedisIdMap(client).count('demo', 'User');
     client.disconnect();
     process.stdout.write(
@@ -90,6 +155,9 @@ async function main(): Promise<void> {
     const warm = samples[1]?.[1] ?? samples[0]![1];
     process.stdout.write(
       `growth after warm-up: ${(samples.at(-1)![1] - warm).toFixed(1)} MiB for ${(USERS - 10_000).toLocaleString('en')} more users\n`,
+    );
+    process.stdout.write(
+      `app snapshot: listed ${listing.objects.toLocaleString('en')} users with ${listing.appCalls} app calls in ${listing.seconds.toFixed(1)} s; gateway RSS ${listing.rssBefore.toFixed(1)} → ${listing.rssAfter.toFixed(1)} MiB (peak ${listing.rssPeak.toFixed(1)}, moved ${(listing.rssAfter - listing.rssBefore).toFixed(1)} MiB); Redis used memory ${listing.redisBefore.toFixed(1)} → ${listing.redisAfter.toFixed(1)} MiB\n`,
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -4,6 +4,12 @@
  * shares (store, transport, metrics, rate budgets) is opened once by gateway.ts.
  */
 import type { GatewayApp } from './app.ts';
+import { AppSnapshotKeeper, type SnapshotSettings } from './app-snapshots.ts';
+import { toMilliseconds } from './config/duration.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import type { AppSnapshots } from './core/app-snapshot.ts';
+import type { Logger } from './observability/logger.ts';
+import { systemClock } from './outbound/clock.ts';
 import type { CallObserver } from './connectors/caller.ts';
 import { ConnectorRuntime } from './connectors/runtime.ts';
 import { outboundPolicy } from './connectors/outbound-policy.ts';
@@ -24,6 +30,9 @@ import type { RedisTokenStore } from './store/redis/redis-tokens.ts';
 export interface Shared {
   transport: Transport;
   memberProgress: MemberProgress;
+  snapshots: AppSnapshots;
+  snapshotSchedules: boolean;
+  logger: Logger;
   attributes: AttributeReport;
   metrics: Metrics;
   idMap: IdMap;
@@ -32,6 +41,13 @@ export interface Shared {
   sharedTokens: RedisTokenStore | undefined;
   observer: CallObserver | undefined;
   clock: Clock | undefined;
+}
+
+/** `apps[].snapshot` in milliseconds; maxAge defaults to twice the period. */
+function snapshotSettings(config: GatewayConfig['apps'][number]['snapshot']): SnapshotSettings | undefined {
+  if (!config) return undefined;
+  const everyMs = toMilliseconds(config.every);
+  return { everyMs, maxAgeMs: config.maxAge === undefined ? 2 * everyMs : toMilliseconds(config.maxAge) };
 }
 
 export interface AppGeneration extends Generation {
@@ -43,7 +59,9 @@ export async function buildGeneration(prepared: Prepared, files: string[], share
   const { metrics } = shared;
   const apps = new Map<string, GatewayApp>();
   const runtimes: ConnectorRuntime[] = [];
+  const keepers: AppSnapshotKeeper[] = [];
   const close = () => {
+    for (const keeper of keepers) void keeper.stop();
     for (const runtime of runtimes) runtime.close();
   };
   try {
@@ -66,6 +84,31 @@ export async function buildGeneration(prepared: Prepared, files: string[], share
         },
       );
       runtimes.push(runtime);
+      const snapshot = snapshotSettings(entry.snapshot);
+      const provisioning = new Provisioning({
+        app: entry.id,
+        connector: runtime,
+        idMap: shared.idMap,
+        locks: shared.locks,
+        resourceTypes: schema.resourceTypes,
+        memberProgress: shared.memberProgress,
+        events: shared.attributes.eventsFor(entry.id),
+        ...(snapshot ? { snapshots: { store: shared.snapshots, maxAgeMs: snapshot.maxAgeMs } } : {}),
+        ...(shared.clock ? { now: () => new Date(shared.clock!.now()) } : {}),
+      });
+      const keeper = snapshot
+        ? new AppSnapshotKeeper({
+            app: entry.id,
+            provisioning,
+            store: shared.snapshots,
+            settings: snapshot,
+            kinds: (['User', 'Group'] as const).filter((kind) => runtime.supports(kind)),
+            clock: shared.clock ?? systemClock,
+            logger: shared.logger,
+            metrics,
+          })
+        : undefined;
+      if (keeper) keepers.push(keeper);
       apps.set(entry.id, {
         id: entry.id,
         connector,
@@ -80,17 +123,11 @@ export async function buildGeneration(prepared: Prepared, files: string[], share
         pacer: runtime.pacer,
         unmapped: () => shared.attributes.unmapped(entry.id),
         ...(policy.budget ? { budget: policy.budget } : {}),
-        provisioning: new Provisioning({
-          app: entry.id,
-          connector: runtime,
-          idMap: shared.idMap,
-          locks: shared.locks,
-          resourceTypes: schema.resourceTypes,
-          memberProgress: shared.memberProgress,
-          events: shared.attributes.eventsFor(entry.id),
-        }),
+        provisioning,
+        ...(keeper ? { snapshots: keeper } : {}),
       });
     }
+    if (shared.snapshotSchedules) for (const keeper of keepers) keeper.start();
   } catch (error) {
     close();
     throw error;

@@ -9,6 +9,7 @@ import Koa from 'koa';
 import type { Registry } from 'prom-client';
 import type { AdminStatus } from './admin/admin-status.ts';
 import type { StatusSource } from './admin/status-data.ts';
+import type { AppSnapshotKeeper } from './app-snapshots.ts';
 import type { CompiledConnector } from './connectors/compiled.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
@@ -39,6 +40,8 @@ export interface GatewayApp extends AppAuth {
   pacer?: StatusSource['pacer'];
   budget?: StatusSource['budget'];
   unmapped?: StatusSource['unmapped'];
+  /** The app's snapshot keeping, when `apps[].snapshot` is set. */
+  snapshots?: AppSnapshotKeeper;
 }
 
 export interface GatewayDeps {

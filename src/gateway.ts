@@ -20,6 +20,7 @@ import { resolveSecret } from './config/secrets.ts';
 import type { IdMap, LockManager } from './core/id-map.ts';
 import { createLogger, silentLogger, type Logger } from './observability/logger.ts';
 import { UndiciTransport, type Transport } from './outbound/transport.ts';
+import { LocalAppSnapshots, type AppSnapshots } from './core/app-snapshot.ts';
 import { LocalLocks } from './store/embedded/local-locks.ts';
 import { effectiveStore, openStore } from './store/open-store.ts';
 import { RedisTokenStore } from './store/redis/redis-tokens.ts';
@@ -47,6 +48,10 @@ export interface GatewayOptions {
   idMap?: IdMap;
   locks?: LockManager;
   memberProgress?: MemberProgress;
+  /** Where app snapshots are kept (default: the store's; in process when an IdMap is given). */
+  snapshots?: AppSnapshots;
+  /** False: apps keep no snapshot schedule (a CLI command refreshing one itself). Default true. */
+  snapshotSchedules?: boolean;
   /** True while shutting down: /readyz answers 503 (shutdown.ts). */
   isDraining?: () => boolean;
   /** The time of outbound pacing, retries and request deadlines (fixture runs skip waits). */
@@ -94,6 +99,9 @@ async function openLasting(options: GatewayOptions, where: Where, logger: Logger
   const shared: Shared = {
     transport: options.transport ?? new UndiciTransport(),
     memberProgress: options.memberProgress ?? store?.memberProgress ?? new LocalMemberProgress(),
+    snapshots: options.snapshots ?? store?.snapshots ?? new LocalAppSnapshots(),
+    snapshotSchedules: options.snapshotSchedules ?? true,
+    logger,
     attributes: new AttributeReport(logger, metrics),
     metrics,
     idMap: new TimedIdMap(options.idMap ?? store!.idMap, metrics.storeDuration),
@@ -221,6 +229,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!options.transport) await shared.transport.close();
       if (!options.idMap) await shared.idMap.close();
       store?.memberProgress.close?.();
+      store?.snapshots.close?.();
       await audit.close();
     },
   };

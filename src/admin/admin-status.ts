@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Gauge } from 'prom-client';
-import { UnauthorizedError } from '../errors.ts';
+import { NotFoundError, ScimRequestError, UnauthorizedError } from '../errors.ts';
 import { bearerToken, TokenSet } from '../http/middleware/inbound-auth.ts';
 import { RequestLog } from './request-log.ts';
 import { gatherStatus, type StatusSource } from './status-data.ts';
@@ -35,17 +35,22 @@ export class AdminStatus {
     return this.log.middleware();
   }
 
-  /** Serves the two admin paths; `apps` is read per request, so a reload's new apps show at once. */
+  /** Serves the admin paths; `apps` is read per request, so a reload's new apps show at once. */
   routes(apps: () => Iterable<StatusSource>): Middleware {
     return async (ctx, next) => {
+      const refresh = SNAPSHOT_PATH.exec(ctx.path);
+      if (refresh && ctx.method === 'POST') {
+        this.#authorize(ctx.get('authorization'));
+        ctx.status = 202;
+        ctx.body = startRefresh([...apps()], decodeURIComponent(refresh[1]!), ctx.query.resource);
+        return;
+      }
       const html = ctx.path === '/admin/status';
       if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || (!html && ctx.path !== '/admin/status.json')) {
         await next();
         return;
       }
-      const token = bearerToken(ctx.get('authorization'));
-      if (!token || !this.#tokens.matches(token))
-        throw new UnauthorizedError('Authentication failed: send a valid admin bearer token', 'admin');
+      this.#authorize(ctx.get('authorization'));
       const status = await gatherStatus(apps(), this.log, this.#circuitState);
       ctx.set('Cache-Control', 'no-store');
       if (html) {
@@ -58,4 +63,29 @@ export class AdminStatus {
       }
     };
   }
+
+  #authorize(header: string): void {
+    const token = bearerToken(header);
+    if (!token || !this.#tokens.matches(token))
+      throw new UnauthorizedError('Authentication failed: send a valid admin bearer token', 'admin');
+  }
+}
+
+const SNAPSHOT_PATH = /^\/admin\/apps\/([^/]+)\/snapshot$/;
+
+/**
+ * Starts refreshing an app's snapshot and answers at once: a listing can outlast any proxy's timeout, so
+ * its progress and outcome show on /admin/status(.json) and in the log.
+ */
+function startRefresh(apps: StatusSource[], id: string, resource: unknown): { app: string; refreshing: string[] } {
+  const app = apps.find((candidate) => candidate.id === id);
+  if (!app) throw new NotFoundError(`No app ${JSON.stringify(id)}`);
+  if (!app.snapshots)
+    throw new ScimRequestError('invalidValue', `The app ${id} has no snapshot: set apps[].snapshot in gateway.yaml`);
+  const kinds = app.snapshots.kinds.filter((kind) => resource === undefined || kind === resource);
+  if (!kinds.length)
+    throw new ScimRequestError('invalidValue', `resource must be one of ${app.snapshots.kinds.join(', ')}`);
+  // The keeper reports a failure itself (log, metric, status page); nothing is waiting for this promise.
+  for (const kind of kinds) app.snapshots.refreshNow(kind).catch(() => undefined);
+  return { app: id, refreshing: kinds };
 }

@@ -3,6 +3,8 @@
  * already keeps: the connector of each app, its circuit state as exported in scimgw_circuit_state, its
  * pacer's queue and budget, and the request log of this replica.
  */
+import type { SnapshotStatus } from '../app-snapshots.ts';
+import type { ResourceKind } from '../core/id-map.ts';
 import type { Gauge } from 'prom-client';
 import type { RecentError, RequestLog, TrafficSummary } from './request-log.ts';
 
@@ -24,6 +26,12 @@ export interface StatusSource {
   budget?: { requests: number; perMs: number };
   /** Attribute names Entra wrote that the app does not hold (observability/attribute-report.ts). */
   unmapped?: () => { User: string[]; Group: string[] };
+  /** The app snapshot's keeper, when the app has one (app-snapshots.ts). */
+  snapshots?: {
+    readonly kinds: readonly ResourceKind[];
+    status(): Promise<SnapshotStatus>;
+    refreshNow(kind: ResourceKind): Promise<unknown>;
+  };
 }
 
 export interface AppStatus {
@@ -36,6 +44,8 @@ export interface AppStatus {
   lastErrors: RecentError[];
   /** Attributes Entra sends that the app never receives (kept and returned by the gateway). */
   unmappedAttributes: { User: string[]; Group: string[] };
+  /** The app snapshot: size, cost, age, a refresh in progress and the last failure; null when not configured. */
+  snapshot: SnapshotStatus | null;
 }
 
 export interface GatewayStatus {
@@ -71,6 +81,7 @@ export async function gatherStatus(
       budget: app.budget ? { requests: app.budget.requests, perMs: app.budget.perMs } : null,
       lastErrors,
       unmappedAttributes: app.unmapped?.() ?? { User: [], Group: [] },
+      snapshot: app.snapshots ? await app.snapshots.status() : null,
     });
   }
   return { generatedAt: new Date().toISOString(), apps: list };

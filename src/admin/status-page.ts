@@ -45,6 +45,27 @@ function unmappedList(app: AppStatus): string {
   return `<p class="muted">Kept and returned to Entra, but the app never receives them. Map them in the connector, or to custom fields with customFields.</p><ul>${rows.join('')}</ul>`;
 }
 
+function snapshotSection(app: AppStatus): string {
+  const snapshot = app.snapshot;
+  if (!snapshot) return '';
+  const rows = snapshot.kinds
+    .map((kind) => {
+      const current = kind.current;
+      const made = current
+        ? `${escapeHtml(current.objects)} objects, listed in ${escapeHtml(duration(current.ms))} with ${escapeHtml(current.appCalls)} app calls; ${escapeHtml(duration(Math.round(current.ageMs / 1000) * 1000))} old, ${current.fresh ? 'answering reads' : 'too old: reads ask the app'}`
+        : 'none yet: reads ask the app';
+      const running = kind.refreshing ? `; refreshing here, ${escapeHtml(kind.refreshing.objects)} listed so far` : '';
+      const failure = kind.lastFailure
+        ? `; last refresh failed at ${escapeHtml(kind.lastFailure.at)}: ${escapeHtml(kind.lastFailure.reason)}`
+        : '';
+      return `<dt>${escapeHtml(kind.kind)}s</dt><dd>${made}${running}${failure}</dd>`;
+    })
+    .join('');
+  return `<h3>App snapshot</h3>
+<p class="muted">Refreshed every ${escapeHtml(duration(snapshot.everyMs))}; answers Entra's reads while under ${escapeHtml(duration(snapshot.maxAgeMs))} old.</p>
+<dl>${rows}</dl>`;
+}
+
 function appSection(app: AppStatus): string {
   const { traffic, queue, budget } = app;
   const rate = traffic.requests ? `${((traffic.errors / traffic.requests) * 100).toFixed(1)}%` : '-';
@@ -57,6 +78,7 @@ function appSection(app: AppStatus): string {
 <dt>queue</dt><dd>${queue ? `${escapeHtml(queue.waiting)} waiting, ${escapeHtml(queue.inFlight)} in flight, drains in ~${escapeHtml(duration(queue.drainEstimateMs))}` : 'n/a'}</dd>
 <dt>budget</dt><dd>${budget ? `${escapeHtml(budget.requests)} requests per ${escapeHtml(duration(budget.perMs))}` : 'unpaced (concurrency cap only)'}</dd>
 </dl>
+${snapshotSection(app)}
 <h3>Attributes the app does not hold</h3>
 ${unmappedList(app)}
 <h3>Last errors</h3>

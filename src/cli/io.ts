@@ -14,6 +14,8 @@ export interface CliIo {
   err(text: string): void;
   /** 0 unless a command says otherwise. */
   exitCode: number;
+  /** Standard error is a terminal: long work may draw a progress bar there instead of printing lines. */
+  interactive?: boolean;
 }
 
 /** A path from the command line, resolved against where the command runs. */
@@ -40,6 +42,7 @@ export function processIo(): CliIo {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     exitCode: 0,
+    interactive: process.stderr.isTTY === true,
   };
 }
 

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerConnector } from './commands/connector.ts';
+import { register as registerSnapshot } from './commands/snapshot.ts';
 import { register as registerStore } from './commands/store-copy.ts';
 import { register as registerTry } from './commands/try.ts';
 import type { CliIo } from './io.ts';
@@ -13,7 +14,8 @@ export function program(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   // Subcommands made from here on inherit the override and the output (commander copies them).
-  for (const register of [registerStore, registerConnector, registerTry, registerConformance]) register(root, io);
+  for (const register of [registerStore, registerConnector, registerTry, registerConformance, registerSnapshot])
+    register(root, io);
   return root;
 }
 

@@ -116,6 +116,26 @@ const app = z
       .strict()
       .optional()
       .describe("Overrides the connector's default budget for this app."),
+    snapshot: z
+      .object({
+        every: period.describe(
+          'How often to list the app into a new snapshot (one replica lists; the others read it).',
+        ),
+        maxAge: period
+          .optional()
+          .describe(
+            "How old a snapshot may be and still answer Entra's reads; past it every read asks the app. Default: twice `every`.",
+          ),
+      })
+      .strict()
+      .refine((value) => value.maxAge === undefined || toMilliseconds(value.maxAge) >= toMilliseconds(value.every), {
+        message: 'maxAge must be at least `every`, or reads fall back to the app between refreshes',
+        path: ['maxAge'],
+      })
+      .optional()
+      .describe(
+        "Keeps a snapshot of the app's users and groups in the store, so that Entra's match queries and reads before updates need no app call while it is fresh.",
+      ),
   })
   .strict();
 

@@ -7,10 +7,12 @@ import type { Filter } from '../scim/filter/ast.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, AppObject, CallContext } from './app-connector.ts';
+import type { AppSnapshots } from './app-snapshot.ts';
 import type { ProvisioningEvents } from './events.ts';
 import { normalizeKey, type IdMap, type LockManager, type MappingRecord, type ResourceKind } from './id-map.ts';
 import type { MemberProgress } from './member-progress.ts';
 import { pushdownCandidates } from './query-plan.ts';
+import { readAppObject } from './snapshot-reads.ts';
 import type { Views } from './views.ts';
 
 export interface CoreContext {
@@ -22,6 +24,8 @@ export interface CoreContext {
   memberProgress: MemberProgress;
   events: ProvisioningEvents;
   views: Views;
+  /** The app snapshot, when the app has one configured: reads are answered from it while it is fresh. */
+  snapshots?: { store: AppSnapshots; maxAgeMs: number };
   now(): Date;
   newId(): string;
 }
@@ -64,13 +68,15 @@ export async function mappedRecord(core: CoreContext, kind: ResourceKind, scimId
   return record as MappedRecord;
 }
 
+/** The record's app object (from a fresh snapshot when `fresh` and it knows it); 404 when the app lost it. */
 export async function appObject(
   core: CoreContext,
   kind: ResourceKind,
   record: MappedRecord,
   context: CallContext,
+  fresh = false,
 ): Promise<AppObject> {
-  const object = await core.connector.get(kind, record.appId, context);
+  const object = await readAppObject(core, kind, record.appId, context, fresh);
   if (object) return object;
   // Deleted in the app behind the gateway's back: forget the mapping so the key can be reused.
   await core.idMap.delete(core.app, kind, record.scimId);

@@ -23,6 +23,7 @@ import { normalizeKey, type MappingRecord, type ResourceKind } from './id-map.ts
 import { applyMembers, memberEntries } from './member-writes.ts';
 import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
+import { noteInSnapshot } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
 export async function createResource(
@@ -68,6 +69,7 @@ export async function createResource(
     const { add: added } = await applyMembers(core, { appId: object.appId }, { add: members, remove: [] }, context);
     const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
     const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
+    await noteInSnapshot(core, kind, object.appId, appKnown ? object.scim : null, core.now().getTime());
     // Still uncommitted: the create counts as answered only once its 201 reached the client (confirmCreate).
     const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash });
     return core.views.fromRecord(record!, shadow);

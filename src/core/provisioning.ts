@@ -10,7 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { appResourceTypes, type AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, CallContext } from './app-connector.ts';
+import type { AppSnapshots } from './app-snapshot.ts';
 import { appObject, mappedRecord, supports, type CoreContext } from './context.ts';
+import { refreshSnapshot, type RefreshOptions, type RefreshOutcome } from './snapshot-refresh.ts';
+import { snapshotFresh } from './snapshot-reads.ts';
 import { quietEvents, type ProvisioningEvents } from './events.ts';
 import { LocalMemberProgress, type MemberProgress } from './member-progress.ts';
 import { confirmCreate, createResource } from './create.ts';
@@ -32,6 +35,8 @@ export interface ProvisioningOptions {
   /** Where group writes record member changes applied before they finished (default: this process only). */
   memberProgress?: MemberProgress;
   events?: ProvisioningEvents;
+  /** The app snapshot and how old it may be to answer reads (none: every read asks the app). */
+  snapshots?: { store: AppSnapshots; maxAgeMs: number };
   now?: () => Date;
   newId?: () => string;
 }
@@ -54,6 +59,7 @@ export class Provisioning {
       memberProgress: options.memberProgress ?? new LocalMemberProgress(),
       events: options.events ?? quietEvents,
       views: this.views,
+      ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       now: options.now ?? (() => new Date()),
       newId: options.newId ?? randomUUID,
     };
@@ -76,9 +82,13 @@ export class Provisioning {
   ): Promise<ResourceView> {
     supports(this.#core, kind);
     const record = await mappedRecord(this.#core, kind, scimId);
-    return this.views.compose(kind, record, await appObject(this.#core, kind, record, context), context, {
-      members: options.members ?? true,
-    });
+    const object = await appObject(this.#core, kind, record, context, await snapshotFresh(this.#core, kind));
+    return this.views.compose(kind, record, object, context, { members: options.members ?? true });
+  }
+
+  /** Lists the app into a new snapshot generation unless one started less than `minAgeMs` ago (see snapshot-refresh.ts). */
+  refreshSnapshot(kind: ResourceKind, options: RefreshOptions): Promise<RefreshOutcome> {
+    return refreshSnapshot(this.#core, kind, options);
   }
 
   query(kind: ResourceKind, input: QueryInput, context: CallContext): Promise<QueryResult> {

@@ -14,6 +14,7 @@ import type { AppObject, CallContext } from './app-connector.ts';
 import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
 import type { ResourceKind } from './id-map.ts';
 import { planQuery } from './query-plan.ts';
+import { readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
 export interface QueryInput {
@@ -69,10 +70,11 @@ export async function queryResources(
   };
   const viewOptions = { members: input.members || filterMembers };
   const plan = planQuery(filter, resourceType);
+  const fresh = filter !== undefined && (await snapshotFresh(core, kind));
   if (plan.kind === 'id') {
     const record = await core.idMap.get(core.app, kind, plan.id);
     if (!record?.appId) return respond([]);
-    const object = await core.connector.get(kind, record.appId, context);
+    const object = await readAppObject(core, kind, record.appId, context, fresh);
     return respond(object ? [await core.views.compose(kind, record, object, context, viewOptions)] : []);
   }
   if (plan.kind === 'key' || plan.kind === 'externalId') {
@@ -83,12 +85,18 @@ export async function queryResources(
     const views: ResourceView[] = [];
     for (const record of records) {
       if (!record.appId) continue;
-      const object = await core.connector.get(kind, record.appId, context);
+      const object = await readAppObject(core, kind, record.appId, context, fresh);
       if (object) views.push(await core.views.compose(kind, record, object, context, viewOptions));
       else await core.idMap.delete(core.app, kind, record.scimId);
     }
     // Known to the gateway: the answer is final. Unknown: the app may hold it from before the gateway.
     if (views.length) return respond(views);
+  }
+  // A fresh snapshot holds everything the app had at its listing plus every write since: what it cannot
+  // match, the app does not hold (a create that then meets a newer account adopts it).
+  const fromSnapshot = fresh ? await snapshotCandidates(core, kind, filter, plan) : undefined;
+  if (fromSnapshot) {
+    return respond(await viewsOf(core, kind, fromSnapshot, context, viewOptions));
   }
   if (!filter && !input.sortBy) return window(core, kind, input, context);
   const views: ResourceView[] = [];

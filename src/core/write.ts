@@ -30,6 +30,7 @@ import { KeyTakenError, normalizeKey, type ResourceKind } from './id-map.ts';
 import { applyMembers, currentMembers, memberEntries } from './member-writes.ts';
 import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
+import { noteInSnapshot } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
 export async function patchResource(
@@ -90,6 +91,7 @@ export async function deleteResource(
     const record = await mappedRecord(core, kind, scimId);
     if (options.ifMatch !== undefined) await startingPoint(core, kind, record, context, options.ifMatch);
     await core.connector.delete(kind, record.appId, context);
+    await noteInSnapshot(core, kind, record.appId, null, core.now().getTime());
     await core.idMap.delete(core.app, kind, scimId);
   });
 }
@@ -184,17 +186,21 @@ async function sendChanges(
     const scim = await referencesToApp(core.idMap, core.app, next);
     if (toggles) old.active = scim.active;
     const result = await core.connector.update(kind, record.appId, { scim, old, changed: rest }, context);
-    if (result === 'notFound') {
-      await core.idMap.delete(core.app, kind, record.scimId);
-      throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
-    }
+    if (result === 'notFound') return lostInApp(core, kind, record);
     object = result;
   }
-  if (toggles && !(await core.connector.setActive(kind, record.appId, next.active !== false, context))) {
-    await core.idMap.delete(core.app, kind, record.scimId);
-    throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
-  }
-  return object && !toggles ? hashOf((await core.views.forms(kind, object)).client) : null;
+  if (toggles && !(await core.connector.setActive(kind, record.appId, next.active !== false, context)))
+    return lostInApp(core, kind, record);
+  // What the app answered is its new form; after a toggle (or no answer) the snapshot no longer knows it.
+  const known = object && !toggles ? object : undefined;
+  await noteInSnapshot(core, kind, record.appId, known?.scim ?? null, core.now().getTime());
+  return known ? hashOf((await core.views.forms(kind, known)).client) : null;
+}
+
+async function lostInApp(core: CoreContext, kind: ResourceKind, record: MappedRecord): Promise<never> {
+  await noteInSnapshot(core, kind, record.appId, null, core.now().getTime());
+  await core.idMap.delete(core.app, kind, record.scimId);
+  throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
 }
 
 /** The weak ETag of a view: a hash of what the client sees. */

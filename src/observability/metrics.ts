@@ -21,6 +21,11 @@ export interface Metrics {
   storeDuration: Histogram<'operation'>;
   unmappedAttributes: Gauge<'app' | 'resource'>;
   unknownMembers: Counter<'app'>;
+  snapshotObjects: Gauge<'app' | 'resource'>;
+  snapshotAppCalls: Gauge<'app' | 'resource'>;
+  snapshotSeconds: Gauge<'app' | 'resource'>;
+  snapshotCompleted: Gauge<'app' | 'resource'>;
+  snapshotFailures: Counter<'app' | 'resource'>;
 }
 
 type OutboundMetrics = Pick<
@@ -98,6 +103,32 @@ function outboundMetrics(registers: Registry[]): OutboundMetrics {
   };
 }
 
+type SnapshotMetrics = Pick<
+  Metrics,
+  'snapshotObjects' | 'snapshotAppCalls' | 'snapshotSeconds' | 'snapshotCompleted' | 'snapshotFailures'
+>;
+
+/** The app snapshot each replica last made or found: its size, cost and time. */
+function snapshotMetrics(registers: Registry[]): SnapshotMetrics {
+  const gauge = (name: string, help: string) =>
+    new Gauge({ name, help, labelNames: ['app', 'resource'] as const, registers });
+  return {
+    snapshotObjects: gauge('scimgw_snapshot_objects', 'Objects in the current app snapshot'),
+    snapshotAppCalls: gauge('scimgw_snapshot_app_calls', 'App calls (pages) the current snapshot took to list'),
+    snapshotSeconds: gauge('scimgw_snapshot_duration_seconds', 'How long listing the current snapshot took'),
+    snapshotCompleted: gauge(
+      'scimgw_snapshot_completed_timestamp_seconds',
+      'When the current snapshot was completed (its age is time() minus this)',
+    ),
+    snapshotFailures: new Counter({
+      name: 'scimgw_snapshot_failures_total',
+      help: 'Snapshot refreshes that failed (reads fall back to the app once the snapshot is older than maxAge)',
+      labelNames: ['app', 'resource'],
+      registers,
+    }),
+  };
+}
+
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaults) collectDefaultMetrics({ register: registry, prefix: 'scimgw_' });
@@ -136,6 +167,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
       labelNames: ['app'],
       registers,
     }),
+    ...snapshotMetrics(registers),
     storeDuration: new Histogram({
       name: 'scimgw_store_duration_seconds',
       help: 'Duration of id map operations',

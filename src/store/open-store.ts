@@ -7,7 +7,10 @@ import { toMilliseconds } from '../config/duration.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { resolveSecret, resolveSetting } from '../config/secrets.ts';
 import type { IdMap, LockManager } from '../core/id-map.ts';
+import type { AppSnapshots } from '../core/app-snapshot.ts';
 import type { MemberProgress } from '../core/member-progress.ts';
+import { SqliteAppSnapshots } from './embedded/sqlite-snapshots.ts';
+import { RedisAppSnapshots } from './redis/redis-snapshots.ts';
 import { SqliteMemberProgress } from './embedded/sqlite-member-progress.ts';
 import { RedisMemberProgress } from './redis/redis-member-progress.ts';
 import { LocalLocks } from './embedded/local-locks.ts';
@@ -21,6 +24,7 @@ export interface OpenStore {
   idMap: IdMap;
   locks: LockManager;
   memberProgress: MemberProgress & { close?: () => void };
+  snapshots: AppSnapshots & { close?: () => void };
   /** The Redis client, for the other shared state (OAuth tokens); undefined on the embedded store. */
   redis?: RedisClient;
   prefix: string;
@@ -56,6 +60,7 @@ export async function openStore(
       idMap: new SqliteIdMap(file),
       locks: new LocalLocks(),
       memberProgress: new SqliteMemberProgress(file),
+      snapshots: new SqliteAppSnapshots(file),
       prefix: 'scimgw',
       warnings: async () => [],
     };
@@ -80,6 +85,7 @@ export async function openStore(
     idMap: new RedisIdMap(redis, { prefix: config.prefix, owned: true }),
     locks: new RedisLocks(redis, { prefix: config.prefix, leaseMs: toMilliseconds(config.lockLease) }),
     memberProgress: new RedisMemberProgress(redis, config.prefix),
+    snapshots: new RedisAppSnapshots(redis, config.prefix),
     redis,
     prefix: config.prefix,
     warnings: () => redisWarnings(redis),

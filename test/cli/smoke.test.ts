@@ -99,4 +99,17 @@ describe('scimgw as a process', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('copied 0 records');
   });
+
+  it('snapshot', async () => {
+    writeFileSync(
+      join(work, 'gateway.yaml'),
+      `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: embedded, dataDir: ./data }\nconnectorDirs: [connectors]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${stack.demoUrl}" }, secrets: { apiKey: env:K }, snapshot: { every: 1h } }\n`,
+    );
+    const run = await spawned(['snapshot', 'demo', '--config', 'gateway.yaml'], {
+      T: 'token-0123456789',
+      K: 'demo-key',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Users: \d+ objects in .* with 1 app calls$/m);
+  });
 });

@@ -18,7 +18,15 @@ export interface Replica {
 
 export function writeReplicaConfig(
   dir: string,
-  options: { redisUrl: string; demoUrl: string; lockLease?: string; requestTimeout?: string; prefix?: string },
+  options: {
+    redisUrl: string;
+    demoUrl: string;
+    lockLease?: string;
+    requestTimeout?: string;
+    prefix?: string;
+    /** apps[].snapshot.every, to keep an app snapshot. */
+    snapshotEvery?: string;
+  },
 ): string {
   const file = join(dir, 'gateway.yaml');
   writeFileSync(
@@ -35,7 +43,7 @@ apps:
     settings: { baseUrl: "${options.demoUrl}" }
     secrets: { apiKey: env:DEMO_KEY }
     rateLimit: { requests: 0, concurrency: 32 }
-`,
+${options.snapshotEvery ? `    snapshot: { every: ${options.snapshotEvery} }\n` : ''}`,
   );
   return file;
 }

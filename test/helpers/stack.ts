@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AppConfig, GatewayConfig } from '../../src/config/schema.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { IdMap } from '../../src/core/id-map.ts';
+import type { Clock } from '../../src/outbound/clock.ts';
 import { createDemoApp, type DemoApp, type FaultOptions } from '../../src/demo-app/server.ts';
 import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
@@ -25,6 +26,8 @@ export interface ScimReply {
 
 export interface Stack {
   demo: DemoApp;
+  /** The demo app's base URL. */
+  demoUrl: string;
   gateway: RunningGateway;
   idMap: IdMap;
   base: string;
@@ -53,6 +56,8 @@ export interface StackOptions {
   server?: Partial<GatewayConfig['server']>;
   /** The demo connector's baseUrl setting, when the app under test is not the stack's demo app. */
   appUrl?: string;
+  /** The gateway's clock (outbound pacing, retries, deadlines, snapshot schedules). */
+  clock?: Clock;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -101,10 +106,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     idMap,
     logger: options.logger ?? silentLogger(),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const base = `${gateway.url}/apps/demo/scim/v2`;
   return {
     demo,
+    demoUrl: url,
     gateway,
     idMap,
     base,
