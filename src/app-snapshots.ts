@@ -4,6 +4,7 @@
  * with each config generation and stopped when the generation is replaced.
  */
 import type { AppSnapshots, SnapshotState } from './core/app-snapshot.ts';
+import type { DriftReport } from './core/drift.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
 import type { RefreshOutcome } from './core/snapshot-refresh.ts';
@@ -24,6 +25,14 @@ export interface KindSnapshotStatus {
   /** Objects listed so far by a refresh running on this replica. */
   refreshing: { objects: number } | null;
   lastFailure: { at: string; reason: string } | null;
+  /** Drift found in the current snapshot (counts only; `scimgw drift` lists the objects). */
+  drift: DriftSummary | null;
+}
+
+export interface DriftSummary {
+  generation: string;
+  counts: DriftReport['counts'];
+  changedAttributes: Record<string, number>;
 }
 
 export interface SnapshotStatus {
@@ -44,6 +53,8 @@ export class AppSnapshotKeeper {
   readonly #schedule: SnapshotSchedule;
   readonly #refreshing = new Map<ResourceKind, number>();
   readonly #failures = new Map<ResourceKind, { at: string; reason: string }>();
+  readonly #drift = new Map<ResourceKind, DriftSummary>();
+  readonly #driftRunning = new Set<ResourceKind>();
 
   constructor(options: {
     app: string;
@@ -118,6 +129,7 @@ export class AppSnapshotKeeper {
           : null,
         refreshing: refreshing === undefined ? null : { objects: refreshing },
         lastFailure: this.#failures.get(kind) ?? null,
+        drift: this.#drift.get(kind) ?? null,
       });
     }
     return { everyMs: this.#settings.everyMs, maxAgeMs: this.#settings.maxAgeMs, kinds };
@@ -129,6 +141,7 @@ export class AppSnapshotKeeper {
       const outcome = await refresh();
       this.#failures.delete(kind);
       this.#show(kind, outcome.state);
+      void this.#summarizeDrift(kind, outcome.state);
       if (outcome.refreshed)
         this.#logger.info(
           {
@@ -149,6 +162,27 @@ export class AppSnapshotKeeper {
       throw error;
     } finally {
       this.#refreshing.delete(kind);
+    }
+  }
+
+  /** Counts drift once per snapshot generation, in the background; the status page and metrics show it. */
+  async #summarizeDrift(kind: ResourceKind, state: SnapshotState): Promise<void> {
+    if (this.#drift.get(kind)?.generation === state.generation || this.#driftRunning.has(kind)) return;
+    this.#driftRunning.add(kind);
+    try {
+      const report = await this.#provisioning.drift(kind, { sampleLimit: 0 });
+      if (!report) return;
+      this.#drift.set(kind, {
+        generation: state.generation,
+        counts: report.counts,
+        changedAttributes: report.changedAttributes,
+      });
+      for (const [drift, count] of Object.entries(report.counts))
+        this.#metrics.driftObjects.set({ app: this.#app, resource: kind, drift }, count);
+    } catch (error) {
+      this.#logger.warn({ app: this.#app, resource: kind, reason: reasonOf(error) }, 'drift count failed');
+    } finally {
+      this.#driftRunning.delete(kind);
     }
   }
 

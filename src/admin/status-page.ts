@@ -45,6 +45,17 @@ function unmappedList(app: AppStatus): string {
   return `<p class="muted">Kept and returned to Entra, but the app never receives them. Map them in the connector, or to custom fields with customFields.</p><ul>${rows.join('')}</ul>`;
 }
 
+function driftLine(drift: NonNullable<AppStatus['snapshot']>['kinds'][number]['drift']): string {
+  if (!drift) return '';
+  const { orphans, vanished, changed } = drift.counts;
+  if (orphans + vanished + changed === 0) return '<br>no drift: the app holds what Entra provisioned';
+  const attributes = Object.entries(drift.changedAttributes)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, count]) => `<code>${escapeHtml(name)}</code> ${escapeHtml(count)}`)
+    .join(', ');
+  return `<br>drift: ${escapeHtml(orphans)} in the app but not from Entra, ${escapeHtml(vanished)} gone from the app, ${escapeHtml(changed)} changed in the app${attributes ? ` (${attributes})` : ''}; <code>scimgw drift</code> lists them`;
+}
+
 function snapshotSection(app: AppStatus): string {
   const snapshot = app.snapshot;
   if (!snapshot) return '';
@@ -58,7 +69,7 @@ function snapshotSection(app: AppStatus): string {
       const failure = kind.lastFailure
         ? `; last refresh failed at ${escapeHtml(kind.lastFailure.at)}: ${escapeHtml(kind.lastFailure.reason)}`
         : '';
-      return `<dt>${escapeHtml(kind.kind)}s</dt><dd>${made}${running}${failure}</dd>`;
+      return `<dt>${escapeHtml(kind.kind)}s</dt><dd>${made}${running}${failure}${driftLine(kind.drift)}</dd>`;
     })
     .join('');
   return `<h3>App snapshot</h3>

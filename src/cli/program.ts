@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerConnector } from './commands/connector.ts';
+import { register as registerDrift } from './commands/drift.ts';
 import { register as registerSnapshot } from './commands/snapshot.ts';
 import { register as registerStore } from './commands/store-copy.ts';
 import { register as registerTry } from './commands/try.ts';
@@ -14,7 +15,14 @@ export function program(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   // Subcommands made from here on inherit the override and the output (commander copies them).
-  for (const register of [registerStore, registerConnector, registerTry, registerConformance, registerSnapshot])
+  for (const register of [
+    registerStore,
+    registerConnector,
+    registerTry,
+    registerConformance,
+    registerSnapshot,
+    registerDrift,
+  ])
     register(root, io);
   return root;
 }

@@ -69,8 +69,12 @@ export interface AppSnapshots {
   get(app: string, kind: ResourceKind, appId: string): Promise<SnapshotEntry | undefined>;
   /** Live entries of the current generation whose index equals `value` (already normalised). */
   find(app: string, kind: ResourceKind, index: SnapshotIndex, value: string): Promise<SnapshotEntry[]>;
-  /** Live entries of the current generation in app id order, in batches, for paging and drift. */
+  /** Live entries of the current generation in app id order, in batches, for drift. */
   entries(app: string, kind: ResourceKind, batchSize?: number): AsyncIterable<SnapshotEntry[]>;
+  /** Live entries of the current generation: `count` of them from position `offset` (0-based) in app id order. */
+  page(app: string, kind: ResourceKind, offset: number, count: number): Promise<SnapshotEntry[]>;
+  /** How many live entries the current generation holds (what a listing would return now). */
+  count(app: string, kind: ResourceKind): Promise<number>;
 }
 
 /** The entry for an app object's SCIM form read or written at `at`. */
@@ -169,11 +173,23 @@ export class LocalAppSnapshots implements AppSnapshots {
   }
 
   async *entries(app: string, kind: ResourceKind, batchSize = 500): AsyncIterable<SnapshotEntry[]> {
-    const live = [...(this.#current(app, kind)?.values() ?? [])]
-      .filter((entry) => entry.scim)
-      .sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
+    const live = this.#live(app, kind);
     for (let index = 0; index < live.length; index += batchSize)
       yield structuredClone(live.slice(index, index + batchSize));
+  }
+
+  async page(app: string, kind: ResourceKind, offset: number, count: number): Promise<SnapshotEntry[]> {
+    return structuredClone(this.#live(app, kind).slice(offset, offset + count));
+  }
+
+  async count(app: string, kind: ResourceKind): Promise<number> {
+    return this.#live(app, kind).length;
+  }
+
+  #live(app: string, kind: ResourceKind): SnapshotEntry[] {
+    return [...(this.#current(app, kind)?.values() ?? [])]
+      .filter((entry) => entry.scim)
+      .sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
   }
 
   #current(app: string, kind: ResourceKind): Map<string, SnapshotEntry> | undefined {

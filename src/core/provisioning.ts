@@ -12,6 +12,7 @@ import { appResourceTypes, type AppResourceTypes } from '../scim/schema/extensio
 import type { AppConnector, CallContext } from './app-connector.ts';
 import type { AppSnapshots } from './app-snapshot.ts';
 import { appObject, mappedRecord, supports, type CoreContext } from './context.ts';
+import { driftReport, type DriftOptions, type DriftReport } from './drift.ts';
 import { refreshSnapshot, type RefreshOptions, type RefreshOutcome } from './snapshot-refresh.ts';
 import { snapshotFresh } from './snapshot-reads.ts';
 import { quietEvents, type ProvisioningEvents } from './events.ts';
@@ -84,6 +85,11 @@ export class Provisioning {
     const record = await mappedRecord(this.#core, kind, scimId);
     const object = await appObject(this.#core, kind, record, context, await snapshotFresh(this.#core, kind));
     return this.views.compose(kind, record, object, context, { members: options.members ?? true });
+  }
+
+  /** Orphans, vanished objects and attributes changed in the app, from the current snapshot (drift.ts). */
+  drift(kind: ResourceKind, options: DriftOptions = {}): Promise<DriftReport | undefined> {
+    return driftReport(this.#core, kind, options);
   }
 
   /** Lists the app into a new snapshot generation unless one started less than `minAgeMs` ago (see snapshot-refresh.ts). */

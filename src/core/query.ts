@@ -13,7 +13,7 @@ import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
 import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
 import type { ResourceKind } from './id-map.ts';
-import { planQuery } from './query-plan.ts';
+import { planQuery, type Plan } from './query-plan.ts';
 import { readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
@@ -70,35 +70,17 @@ export async function queryResources(
   };
   const viewOptions = { members: input.members || filterMembers };
   const plan = planQuery(filter, resourceType);
-  const fresh = filter !== undefined && (await snapshotFresh(core, kind));
-  if (plan.kind === 'id') {
-    const record = await core.idMap.get(core.app, kind, plan.id);
-    if (!record?.appId) return respond([]);
-    const object = await readAppObject(core, kind, record.appId, context, fresh);
-    return respond(object ? [await core.views.compose(kind, record, object, context, viewOptions)] : []);
-  }
-  if (plan.kind === 'key' || plan.kind === 'externalId') {
-    const records =
-      plan.kind === 'key'
-        ? [await core.idMap.findByKey(core.app, kind, plan.value)].filter((r) => r !== undefined)
-        : await core.idMap.findByExternalId(core.app, kind, plan.value);
-    const views: ResourceView[] = [];
-    for (const record of records) {
-      if (!record.appId) continue;
-      const object = await readAppObject(core, kind, record.appId, context, fresh);
-      if (object) views.push(await core.views.compose(kind, record, object, context, viewOptions));
-      else await core.idMap.delete(core.app, kind, record.scimId);
-    }
-    // Known to the gateway: the answer is final. Unknown: the app may hold it from before the gateway.
-    if (views.length) return respond(views);
-  }
+  const fresh = await snapshotFresh(core, kind);
+  const known = await knownViews(core, kind, plan, context, fresh, viewOptions);
+  if (known) return respond(known);
   // A fresh snapshot holds everything the app had at its listing plus every write since: what it cannot
   // match, the app does not hold (a create that then meets a newer account adopts it).
-  const fromSnapshot = fresh ? await snapshotCandidates(core, kind, filter, plan) : undefined;
+  const fromSnapshot = fresh && filter ? await snapshotCandidates(core, kind, filter, plan) : undefined;
   if (fromSnapshot) {
     return respond(await viewsOf(core, kind, fromSnapshot, context, viewOptions));
   }
-  if (!filter && !input.sortBy) return window(core, kind, input, context);
+  if (!filter && !input.sortBy)
+    return fresh ? snapshotWindow(core, kind, input, context) : window(core, kind, input, context);
   const views: ResourceView[] = [];
   const batch: AppObject[] = [];
   const flush = async () => {
@@ -114,6 +96,39 @@ export async function queryResources(
   if (kind === 'Group' && input.members && !filterMembers)
     result.resources = await withMembers(core, result.resources, context);
   return result;
+}
+
+/**
+ * Objects the gateway has mapped, for the id, userName / displayName and externalId plans: the answer is
+ * final when found (an id is final even when not). Undefined: the app may hold it from before the gateway.
+ */
+async function knownViews(
+  core: CoreContext,
+  kind: ResourceKind,
+  plan: Plan,
+  context: CallContext,
+  fresh: boolean,
+  viewOptions: { members: boolean },
+): Promise<ResourceView[] | undefined> {
+  if (plan.kind === 'id') {
+    const record = await core.idMap.get(core.app, kind, plan.id);
+    if (!record?.appId) return [];
+    const object = await readAppObject(core, kind, record.appId, context, fresh);
+    return object ? [await core.views.compose(kind, record, object, context, viewOptions)] : [];
+  }
+  if (plan.kind !== 'key' && plan.kind !== 'externalId') return undefined;
+  const records =
+    plan.kind === 'key'
+      ? [await core.idMap.findByKey(core.app, kind, plan.value)].filter((r) => r !== undefined)
+      : await core.idMap.findByExternalId(core.app, kind, plan.value);
+  const views: ResourceView[] = [];
+  for (const record of records) {
+    if (!record.appId) continue;
+    const object = await readAppObject(core, kind, record.appId, context, fresh);
+    if (object) views.push(await core.views.compose(kind, record, object, context, viewOptions));
+    else await core.idMap.delete(core.app, kind, record.scimId);
+  }
+  return views.length ? views : undefined;
 }
 
 /** An unfiltered, unsorted page: read only the app pages that hold it when the app reports a total. */
@@ -149,6 +164,24 @@ async function window(
   return {
     resources,
     totalResults: total ?? Math.max(seen, start + picked.length) + (more && picked.length >= input.count ? 1 : 0),
+    startIndex: input.startIndex,
+  };
+}
+
+/** An unfiltered page from a fresh snapshot (Entra's account discovery): exact totals, no app call. */
+async function snapshotWindow(
+  core: CoreContext,
+  kind: ResourceKind,
+  input: QueryInput,
+  context: CallContext,
+): Promise<QueryResult> {
+  const store = core.snapshots!.store;
+  const entries = await store.page(core.app, kind, input.startIndex - 1, input.count);
+  const objects = entries.map((entry) => ({ appId: entry.appId, raw: undefined, scim: entry.scim! }));
+  const views = await viewsOf(core, kind, objects, context, { members: false });
+  return {
+    resources: kind === 'Group' && input.members ? await withMembers(core, views, context) : views,
+    totalResults: await store.count(core.app, kind),
     startIndex: input.startIndex,
   };
 }

@@ -26,6 +26,7 @@ export interface Metrics {
   snapshotSeconds: Gauge<'app' | 'resource'>;
   snapshotCompleted: Gauge<'app' | 'resource'>;
   snapshotFailures: Counter<'app' | 'resource'>;
+  driftObjects: Gauge<'app' | 'resource' | 'drift'>;
 }
 
 type OutboundMetrics = Pick<
@@ -105,7 +106,7 @@ function outboundMetrics(registers: Registry[]): OutboundMetrics {
 
 type SnapshotMetrics = Pick<
   Metrics,
-  'snapshotObjects' | 'snapshotAppCalls' | 'snapshotSeconds' | 'snapshotCompleted' | 'snapshotFailures'
+  'snapshotObjects' | 'snapshotAppCalls' | 'snapshotSeconds' | 'snapshotCompleted' | 'snapshotFailures' | 'driftObjects'
 >;
 
 /** The app snapshot each replica last made or found: its size, cost and time. */
@@ -124,6 +125,12 @@ function snapshotMetrics(registers: Registry[]): SnapshotMetrics {
       name: 'scimgw_snapshot_failures_total',
       help: 'Snapshot refreshes that failed (reads fall back to the app once the snapshot is older than maxAge)',
       labelNames: ['app', 'resource'],
+      registers,
+    }),
+    driftObjects: new Gauge({
+      name: 'scimgw_drift_objects',
+      help: 'Drift in the current app snapshot: orphans (app accounts Entra does not manage), vanished (mapped objects gone from the app), changed (changed in the app since Entra wrote them)',
+      labelNames: ['app', 'resource', 'drift'],
       registers,
     }),
   };

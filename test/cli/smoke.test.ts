@@ -101,15 +101,26 @@ describe('scimgw as a process', () => {
   });
 
   it('snapshot', async () => {
-    writeFileSync(
-      join(work, 'gateway.yaml'),
-      `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: embedded, dataDir: ./data }\nconnectorDirs: [connectors]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${stack.demoUrl}" }, secrets: { apiKey: env:K }, snapshot: { every: 1h } }\n`,
-    );
-    const run = await spawned(['snapshot', 'demo', '--config', 'gateway.yaml'], {
-      T: 'token-0123456789',
-      K: 'demo-key',
-    });
+    writeSnapshotConfig();
+    const run = await spawned(['snapshot', 'demo', '--config', 'gateway.yaml'], APP_ENV);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Users: \d+ objects in .* with 1 app calls$/m);
   });
+
+  it('drift', async () => {
+    writeSnapshotConfig();
+    const run = await spawned(['drift', 'demo', '--config', 'gateway.yaml', '--json'], APP_ENV);
+    expect([0, 1], run.stderr).toContain(run.code);
+    expect(JSON.parse(run.stdout)).toMatchObject({ app: 'demo', reports: [{ kind: 'User' }, { kind: 'Group' }] });
+  });
 });
+
+const APP_ENV = { T: 'token-0123456789', K: 'demo-key' };
+
+/** gateway.yaml for the stack's demo app with a snapshot, on an embedded store in the work folder. */
+function writeSnapshotConfig(): void {
+  writeFileSync(
+    join(work, 'gateway.yaml'),
+    `apiVersion: scimgw/v1\nkind: Gateway\nstore: { type: embedded, dataDir: ./data }\nconnectorDirs: [connectors]\napps:\n  - { id: demo, connector: demo, tokens: [env:T], settings: { baseUrl: "${stack.demoUrl}" }, secrets: { apiKey: env:K }, snapshot: { every: 1h } }\n`,
+  );
+}

@@ -156,7 +156,15 @@ describe('app snapshot', () => {
       current: { objects: 3, appCalls: 1, fresh: true },
       lastFailure: null,
     });
+    // Drift is counted in the background after each new snapshot: 3 accounts Entra did not provision.
+    for (let turn = 0; turn < 1000; turn++) {
+      if ((await keeper.status()).kinds.find((kind) => kind.kind === 'User')?.drift?.counts.orphans === 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const metrics = await (await fetch(`${s.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('scimgw_drift_objects{app="demo",resource="User",drift="orphans"} 3');
     const page = await (await fetch(`${s.gateway.url}/admin/status`, { headers: admin })).text();
+    expect(page).toContain('drift: 3 in the app but not from Entra, 0 gone from the app, 0 changed in the app');
     expect(page).toContain('<h3>App snapshot</h3>');
     expect(page).toMatch(/3 objects, listed in .* with 1 app calls/);
     const unknown = await fetch(`${s.gateway.url}/admin/apps/other/snapshot`, { method: 'POST', headers: admin });

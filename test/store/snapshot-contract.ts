@@ -49,11 +49,21 @@ export function snapshotContract(name: string, open: () => Promise<AppSnapshots>
         user('5', 'e@x', 1),
       ]);
       await store.complete('a', 'User', 'g1', stats, 2);
-      const ids = async (found: Promise<SnapshotEntry[]>) => (await found).map((entry) => entry.appId).sort();
-      expect(await ids(store.find('a', 'User', 'externalId', 'E'))).toEqual(['1', '3']);
-      expect(await ids(store.find('a', 'User', 'externalId', 'e'))).toEqual([]);
-      expect(await ids(store.find('a', 'User', 'email', 'shared@x'))).toEqual(['2', '3']);
+      const sorted = async (found: Promise<SnapshotEntry[]>) => (await found).map((entry) => entry.appId).sort();
+      expect(await sorted(store.find('a', 'User', 'externalId', 'E'))).toEqual(['1', '3']);
+      expect(await sorted(store.find('a', 'User', 'externalId', 'e'))).toEqual([]);
+      expect(await sorted(store.find('a', 'User', 'email', 'shared@x'))).toEqual(['2', '3']);
       expect(await all(store, 'a')).toEqual(['1', '2', '3', '4', '5']);
+      const ids = async (found: Promise<SnapshotEntry[]>) => (await found).map((entry) => entry.appId);
+      expect(await ids(store.page('a', 'User', 0, 2))).toEqual(['1', '2']);
+      expect(await ids(store.page('a', 'User', 3, 10))).toEqual(['4', '5']);
+      expect(await ids(store.page('a', 'User', 5, 10))).toEqual([]);
+      expect(await store.count('a', 'User')).toBe(5);
+      // A deletion leaves the count and the pages at once.
+      await store.put('a', 'User', snapshotEntry('User', '2', null, 3));
+      expect(await store.count('a', 'User')).toBe(4);
+      expect(await ids(store.page('a', 'User', 0, 2))).toEqual(['1', '3']);
+      expect(await store.count('b', 'User')).toBe(0);
     });
 
     it('keeps the newer of a write and a listing page read before it, in the unfinished generation too', async () => {

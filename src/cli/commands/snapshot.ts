@@ -7,7 +7,8 @@ import { loadGatewayConfig } from '../../config/load.ts';
 import type { AppSnapshotKeeper } from '../../app-snapshots.ts';
 import type { ResourceKind } from '../../core/id-map.ts';
 import { ConfigError, formatIssues } from '../../errors.ts';
-import { createGateway } from '../../gateway.ts';
+import type { GatewayApp } from '../../app.ts';
+import { createGateway, type Gateway } from '../../gateway.ts';
 import { silentLogger } from '../../observability/logger.ts';
 import { pathFrom, type CliIo } from '../io.ts';
 import { Progress } from '../progress.ts';
@@ -17,44 +18,76 @@ interface SnapshotOptions {
   resource?: string;
 }
 
-async function run(appId: string, options: SnapshotOptions, io: CliIo): Promise<number> {
-  const given = options.config ?? io.env.SCIMGW_CONFIG;
-  if (given === undefined) {
-    io.err('scimgw snapshot: give --config <gateway.yaml> (or set SCIMGW_CONFIG)\n');
+/** The gateway of a config, without schedules, and one app's snapshot keeper; or an exit status and why. */
+export async function openKeeper(
+  io: CliIo,
+  command: string,
+  appId: string,
+  configOption: string | undefined,
+  options: { addSnapshot?: boolean } = {},
+): Promise<{ gateway: Gateway; keeper: AppSnapshotKeeper; app: GatewayApp } | number> {
+  const given = configOption ?? io.env.SCIMGW_CONFIG;
+  if (!given) {
+    io.err(`scimgw ${command}: give --config <gateway.yaml> (or set SCIMGW_CONFIG)\n`);
     return 2;
   }
   const file = pathFrom(io, given);
+  const config = loadGatewayConfig(file);
+  const entry = config.apps.find((candidate) => candidate.id === appId);
+  if (!entry) {
+    io.err(`scimgw ${command}: ${file} has no app "${appId}" (apps: ${config.apps.map((a) => a.id).join(', ')})\n`);
+    return 2;
+  }
+  // A listing made only for this command: the running gateway does not read it unless it has a snapshot.
+  if (options.addSnapshot && !entry.snapshot) entry.snapshot = { every: '24h' };
   const gateway = await createGateway({
-    config: loadGatewayConfig(file),
+    config,
     configFile: file,
     env: io.env,
     logger: silentLogger(),
     snapshotSchedules: false,
   });
+  const app = gateway.apps.get(appId)!;
+  if (!app.snapshots) {
+    await gateway.close();
+    io.err(`scimgw ${command}: the app "${appId}" has no snapshot; add snapshot: { every: 1h } to its entry\n`);
+    return 2;
+  }
+  return { gateway, keeper: app.snapshots, app };
+}
+
+/** The kinds a --resource option selects, or undefined (after saying why) when it names none. */
+export function selectedKinds(
+  io: CliIo,
+  command: string,
+  keeper: AppSnapshotKeeper,
+  resource: string | undefined,
+): ResourceKind[] | undefined {
+  const kinds = keeper.kinds.filter((kind) => resource === undefined || kind === resource);
+  if (!kinds.length) io.err(`scimgw ${command}: --resource must be one of ${keeper.kinds.join(', ')}\n`);
+  return kinds.length ? kinds : undefined;
+}
+
+async function run(appId: string, options: SnapshotOptions, io: CliIo): Promise<number> {
+  const opened = await openKeeper(io, 'snapshot', appId, options.config);
+  if (typeof opened === 'number') return opened;
   try {
-    const app = gateway.apps.get(appId);
-    if (!app) {
-      io.err(`scimgw snapshot: ${file} has no app "${appId}" (apps: ${[...gateway.apps.keys()].join(', ')})\n`);
-      return 2;
-    }
-    const keeper = app.snapshots;
-    if (!keeper) {
-      io.err(`scimgw snapshot: the app "${appId}" has no snapshot; add snapshot: { every: 1h } to its entry\n`);
-      return 2;
-    }
-    const kinds = keeper.kinds.filter((kind) => options.resource === undefined || kind === options.resource);
-    if (!kinds.length) {
-      io.err(`scimgw snapshot: --resource must be one of ${keeper.kinds.join(', ')}\n`);
-      return 2;
-    }
-    for (const kind of kinds) await refreshOne(io, keeper, kind);
+    const kinds = selectedKinds(io, 'snapshot', opened.keeper, options.resource);
+    if (!kinds) return 2;
+    for (const kind of kinds) await refreshOne(io, opened.keeper, kind);
     return 0;
   } finally {
-    await gateway.close();
+    await opened.gateway.close();
   }
 }
 
-async function refreshOne(io: CliIo, keeper: AppSnapshotKeeper, kind: ResourceKind): Promise<void> {
+/** Lists one kind now with progress; the one-line summary goes to `summaryTo` (stderr when stdout is a report). */
+export async function refreshOne(
+  io: CliIo,
+  keeper: AppSnapshotKeeper,
+  kind: ResourceKind,
+  summaryTo: 'out' | 'err' = 'out',
+): Promise<void> {
   const previous = (await keeper.status()).kinds.find((entry) => entry.kind === kind)?.current;
   const progress = new Progress(io, {
     label: `${kind}s listed`,
@@ -62,7 +95,7 @@ async function refreshOne(io: CliIo, keeper: AppSnapshotKeeper, kind: ResourceKi
   });
   const { state } = await keeper.refreshNow(kind, { onProgress: (objects) => progress.update(objects) });
   progress.end();
-  io.out(
+  io[summaryTo](
     `${kind}s: ${state.objects.toLocaleString('en')} objects in ${(state.ms / 1000).toFixed(1)} s with ${state.appCalls} app calls\n`,
   );
 }

@@ -208,6 +208,31 @@ export class SqliteAppSnapshots implements AppSnapshots {
     }
   }
 
+  async page(app: string, kind: ResourceKind, offset: number, count: number): Promise<SnapshotEntry[]> {
+    const current = this.#stateRow(app, kind)?.current;
+    if (!current) return [];
+    const rows = this.#guard.run(false, () =>
+      this.#db
+        .prepare(
+          `SELECT app_id, key, external_id, email, at, data FROM snapshot_entries
+           WHERE generation = ? AND data IS NOT NULL ORDER BY app_id LIMIT ? OFFSET ?`,
+        )
+        .all(current, count, offset),
+    ) as unknown as EntryRow[];
+    return rows.map(fromRow);
+  }
+
+  async count(app: string, kind: ResourceKind): Promise<number> {
+    const current = this.#stateRow(app, kind)?.current;
+    if (!current) return 0;
+    const row = this.#guard.run(false, () =>
+      this.#db
+        .prepare('SELECT COUNT(*) AS n FROM snapshot_entries WHERE generation = ? AND data IS NOT NULL')
+        .get(current),
+    ) as { n: number };
+    return Number(row.n);
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }

@@ -72,6 +72,8 @@ return previous or false`;
 
 const INDEX_LETTER: Record<SnapshotIndex, string> = { key: 'k', externalId: 'x', email: 'm' };
 const TOP = Buffer.from([0xff]);
+/** The end of the "i\0<appId>" range: every live entry sorts before it. */
+const LIVE_END = Buffer.from('[i\0\xff', 'latin1');
 
 type Commands = RedisClient & {
   snapshotWrite(key: string, ...args: string[]): Promise<number>;
@@ -181,7 +183,7 @@ export class RedisAppSnapshots implements AppSnapshots {
     let from = Buffer.from('[i\0');
     for (;;) {
       const members = await guarded(() =>
-        this.#redis.zrangebylex(`${base}:${current}:x`, from, Buffer.from('[i\0\xff', 'latin1'), 'LIMIT', 0, batchSize),
+        this.#redis.zrangebylex(`${base}:${current}:x`, from, LIVE_END, 'LIMIT', 0, batchSize),
       );
       if (!members.length) return;
       const batch = await this.#load(
@@ -191,6 +193,26 @@ export class RedisAppSnapshots implements AppSnapshots {
       if (batch.length) yield batch;
       from = Buffer.concat([Buffer.from('('), Buffer.from(members.at(-1)!)]);
     }
+  }
+
+  async page(app: string, kind: ResourceKind, offset: number, count: number): Promise<SnapshotEntry[]> {
+    const base = this.#base(app, kind);
+    const current = await guarded(() => this.#redis.hget(base, 'current'));
+    if (!current || count <= 0) return [];
+    const members = await guarded(() =>
+      this.#redis.zrangebylex(`${base}:${current}:x`, '[i\0', LIVE_END, 'LIMIT', offset, count),
+    );
+    return this.#load(
+      `${base}:${current}:e`,
+      members.map((member) => member.slice(2)),
+    );
+  }
+
+  async count(app: string, kind: ResourceKind): Promise<number> {
+    const base = this.#base(app, kind);
+    const current = await guarded(() => this.#redis.hget(base, 'current'));
+    if (!current) return 0;
+    return guarded(() => this.#redis.zlexcount(`${base}:${current}:x`, '[i\0', LIVE_END));
   }
 
   async #load(entriesKey: string, appIds: string[]): Promise<SnapshotEntry[]> {
