@@ -93,6 +93,7 @@ export async function buildGeneration(prepared: Prepared, files: string[], share
         resourceTypes: schema.resourceTypes,
         memberProgress: shared.memberProgress,
         events: shared.attributes.eventsFor(entry.id),
+        lifecycle: { onDelete: entry.onDelete ?? 'delete', adoptExisting: entry.adoptExisting ?? true },
         ...(snapshot ? { snapshots: { store: shared.snapshots, maxAgeMs: snapshot.maxAgeMs } } : {}),
         ...(shared.clock ? { now: () => new Date(shared.clock!.now()) } : {}),
       });

@@ -81,6 +81,12 @@ function appParts(
       });
     }
   }
+  if (entry.onDelete === 'deactivate' && !(connector.resources.User?.deactivate && connector.resources.User.reactivate))
+    issues.push({
+      file: where,
+      path: `apps.${entry.id}.onDelete`,
+      message: `The ${connector.id} connector cannot deactivate users (it has no deactivate and reactivate operations), so onDelete must be delete`,
+    });
   for (const name of Object.keys(entry.settings)) {
     if (!(name in connector.manifest.settings))
       issues.push({

@@ -116,6 +116,18 @@ const app = z
       .strict()
       .optional()
       .describe("Overrides the connector's default budget for this app."),
+    onDelete: z
+      .enum(['delete', 'deactivate'])
+      .optional()
+      .describe(
+        "What Entra's DELETE of a user does in the app (default delete): delete the account, or deactivate it and keep the mapping (hidden from Entra) so that re-assigning the user reactivates the same account. Groups are always deleted.",
+      ),
+    adoptExisting: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether (default true) accounts the app already holds (made before Entra, or by hand) are taken over when Entra's match query or create meets them; false answers Entra's create with 409 instead.",
+      ),
     snapshot: z
       .object({
         every: period.describe(

@@ -24,6 +24,8 @@ export interface CoreContext {
   memberProgress: MemberProgress;
   events: ProvisioningEvents;
   views: Views;
+  /** What Entra's DELETE does, and whether accounts the app already holds are taken over. */
+  lifecycle: Lifecycle;
   /** The app snapshot, when the app has one configured: reads are answered from it while it is fresh. */
   snapshots?: { store: AppSnapshots; maxAgeMs: number };
   now(): Date;
@@ -31,6 +33,15 @@ export interface CoreContext {
 }
 
 export type MappedRecord = MappingRecord & { appId: string };
+
+export interface Lifecycle {
+  /** deactivate: the app account is deactivated and its mapping kept (deprovisioned) for a re-assignment. */
+  onDelete: 'delete' | 'deactivate';
+  /** false: app accounts the gateway did not create are never mapped; a create meeting one is a 409. */
+  adoptExisting: boolean;
+}
+
+export const DEFAULT_LIFECYCLE: Lifecycle = { onDelete: 'delete', adoptExisting: true };
 
 export const KEY_NAME: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
 
@@ -64,7 +75,9 @@ export function lock<T>(core: CoreContext, kind: ResourceKind, name: string, wor
 
 export async function mappedRecord(core: CoreContext, kind: ResourceKind, scimId: string): Promise<MappedRecord> {
   const record = await core.idMap.get(core.app, kind, scimId);
-  if (!record || record.appId === null) throw new NotFoundError(`${kind} ${JSON.stringify(scimId)} not found`);
+  // A deprovisioned mapping is deleted as far as Entra knows (onDelete: deactivate).
+  if (!record || record.appId === null || record.deprovisioned)
+    throw new NotFoundError(`${kind} ${JSON.stringify(scimId)} not found`);
   return record as MappedRecord;
 }
 

@@ -45,6 +45,8 @@ export async function createResource(
   delete data.members;
   const toApp = await referencesToApp(core.idMap, core.app, data);
   return lock(core, kind, `key:${normalizeKey(key)}`, async () => {
+    const reactivated = await reactivate(core, kind, key, data, toApp, context);
+    if (reactivated) return reactivated;
     const scimId = await claim(core, kind, key, data, context);
     if (typeof scimId !== 'string') return scimId;
     let object: AppObject;
@@ -74,6 +76,52 @@ export async function createResource(
     const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash });
     return core.views.fromRecord(record!, shadow);
   });
+}
+
+/**
+ * A create of a user deprovisioned earlier (onDelete: deactivate): reactivates the same app account with
+ * what Entra sends now and answers with the mapping's SCIM id. Undefined when there is none to reactivate
+ * (or the app lost it, which forgets the mapping so the create goes ahead).
+ */
+async function reactivate(
+  core: CoreContext,
+  kind: ResourceKind,
+  key: string,
+  data: ScimResource,
+  toApp: ScimResource,
+  context: CallContext,
+): Promise<ResourceView | undefined> {
+  const record = await core.idMap.findByKey(core.app, kind, key);
+  if (!record?.deprovisioned || record.appId === null) return undefined;
+  const object = await core.connector.get(kind, record.appId, context);
+  // Entra may create the user inactive: then the account stays deactivated, with the new attributes.
+  const active = data.active !== false;
+  if (!object || (active && !(await core.connector.setActive(kind, record.appId, true, context)))) {
+    await core.idMap.delete(core.app, kind, record.scimId);
+    return undefined;
+  }
+  const current = await core.views.forms(kind, object);
+  const changed = changedAttributes(core.resourceTypes[kind], current.connector, toApp).filter(
+    (name) => name !== 'active',
+  );
+  const updated = changed.length
+    ? await core.connector.update(kind, record.appId, { scim: toApp, old: current.connector, changed }, context)
+    : undefined;
+  if (updated === 'notFound') {
+    await core.idMap.delete(core.app, kind, record.scimId);
+    return undefined;
+  }
+  await noteInSnapshot(core, kind, record.appId, null, core.now().getTime());
+  // Uncommitted like any create until its 201 is written (confirmCreate); the app's form is read again later.
+  const live = await core.idMap.update(core.app, kind, record.scimId, {
+    deprovisioned: false,
+    committed: false,
+    shadow: data,
+    externalId: typeof data.externalId === 'string' ? data.externalId : null,
+    appHash: null,
+    lastModified: core.now().toISOString(),
+  });
+  return core.views.fromRecord(live!, data);
 }
 
 /** The create's 201 has been written to the client: a POST repeating it is now a duplicate (409). */
@@ -170,7 +218,8 @@ async function createInApp(
   }
   const conflict = () =>
     new ConflictError(`The app already has a ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)}`);
-  if (core.connector.connector.resources[kind]?.create?.onConflict !== 'adopt') throw conflict();
+  if (core.connector.connector.resources[kind]?.create?.onConflict !== 'adopt' || !core.lifecycle.adoptExisting)
+    throw conflict();
   const found = await findByKeyInApp(core, kind, key, context);
   if (!found) throw conflict();
   const owner = (await core.idMap.getByAppIds(core.app, kind, [found.appId])).get(found.appId);

@@ -32,6 +32,11 @@ export interface MappingRecord {
    * outage) gets that create's SCIM id; a POST that repeats a committed one is a duplicate (409).
    */
   committed: boolean;
+  /**
+   * Deleted by Entra in an app whose policy is `onDelete: deactivate`: the app account was deactivated and
+   * is kept, hidden from reads, so that re-assigning the user reactivates the same account. Absent otherwise.
+   */
+  deprovisioned?: true;
 }
 
 export type NewRecord = Omit<MappingRecord, 'appId'> & { appId?: string | null };
@@ -49,7 +54,7 @@ export interface AdoptCandidate {
 
 export type RecordChanges = Partial<
   Pick<MappingRecord, 'appId' | 'key' | 'externalId' | 'shadow' | 'appHash' | 'lastModified' | 'committed'>
->;
+> & { deprovisioned?: boolean };
 
 export interface IdMap {
   get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined>;

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { appResourceTypes, type AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, CallContext } from './app-connector.ts';
 import type { AppSnapshots } from './app-snapshot.ts';
-import { appObject, mappedRecord, supports, type CoreContext } from './context.ts';
+import { appObject, DEFAULT_LIFECYCLE, mappedRecord, supports, type CoreContext, type Lifecycle } from './context.ts';
 import { driftReport, type DriftOptions, type DriftReport } from './drift.ts';
 import { refreshSnapshot, type RefreshOptions, type RefreshOutcome } from './snapshot-refresh.ts';
 import { snapshotFresh } from './snapshot-reads.ts';
@@ -36,6 +36,8 @@ export interface ProvisioningOptions {
   /** Where group writes record member changes applied before they finished (default: this process only). */
   memberProgress?: MemberProgress;
   events?: ProvisioningEvents;
+  /** What DELETE does and whether existing app accounts are adopted (default: delete, adopt). */
+  lifecycle?: Lifecycle;
   /** The app snapshot and how old it may be to answer reads (none: every read asks the app). */
   snapshots?: { store: AppSnapshots; maxAgeMs: number };
   now?: () => Date;
@@ -60,6 +62,7 @@ export class Provisioning {
       memberProgress: options.memberProgress ?? new LocalMemberProgress(),
       events: options.events ?? quietEvents,
       views: this.views,
+      lifecycle: options.lifecycle ?? DEFAULT_LIFECYCLE,
       ...(options.snapshots ? { snapshots: options.snapshots } : {}),
       now: options.now ?? (() => new Date()),
       newId: options.newId ?? randomUUID,

@@ -12,7 +12,7 @@ import { sortResources, type SortOrder } from '../scim/resource/sort.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { AppObject, CallContext } from './app-connector.ts';
 import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
-import type { ResourceKind } from './id-map.ts';
+import type { MappingRecord, ResourceKind } from './id-map.ts';
 import { planQuery, type Plan } from './query-plan.ts';
 import { readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
@@ -112,7 +112,7 @@ async function knownViews(
 ): Promise<ResourceView[] | undefined> {
   if (plan.kind === 'id') {
     const record = await core.idMap.get(core.app, kind, plan.id);
-    if (!record?.appId) return [];
+    if (!record?.appId || record.deprovisioned) return [];
     const object = await readAppObject(core, kind, record.appId, context, fresh);
     return object ? [await core.views.compose(kind, record, object, context, viewOptions)] : [];
   }
@@ -123,7 +123,8 @@ async function knownViews(
       : await core.idMap.findByExternalId(core.app, kind, plan.value);
   const views: ResourceView[] = [];
   for (const record of records) {
-    if (!record.appId) continue;
+    // Deprovisioned: deleted as far as Entra knows; its app account is neither shown nor adopted again.
+    if (!record.appId || record.deprovisioned) continue;
     const object = await readAppObject(core, kind, record.appId, context, fresh);
     if (object) views.push(await core.views.compose(kind, record, object, context, viewOptions));
     else await core.idMap.delete(core.app, kind, record.scimId);
@@ -207,11 +208,29 @@ async function viewsOf(
       created: forms.created ?? now,
     });
   }
-  const records = await core.idMap.adopt(core.app, kind, candidates);
+  const records = core.lifecycle.adoptExisting
+    ? await core.idMap.adopt(core.app, kind, candidates)
+    : await mappedOnly(core, kind, objects);
   const views: ResourceView[] = [];
-  for (const [index, object] of objects.entries())
-    views.push(await core.views.compose(kind, records[index]!, object, context, options));
+  for (const [index, object] of objects.entries()) {
+    const record = records[index];
+    if (record && !record.deprovisioned) views.push(await core.views.compose(kind, record, object, context, options));
+  }
   return views;
+}
+
+/** adoptExisting: false: the records of objects already mapped, and nothing for the others. */
+async function mappedOnly(
+  core: CoreContext,
+  kind: ResourceKind,
+  objects: AppObject[],
+): Promise<(MappingRecord | undefined)[]> {
+  const mapped = await core.idMap.getByAppIds(
+    core.app,
+    kind,
+    objects.map((object) => object.appId),
+  );
+  return objects.map((object) => mapped.get(object.appId));
 }
 
 async function withMembers(core: CoreContext, views: ResourceView[], context: CallContext): Promise<ResourceView[]> {

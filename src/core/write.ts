@@ -78,6 +78,25 @@ export async function replaceResource(
   });
 }
 
+/**
+ * onDelete: deactivate. The app account is deactivated and the mapping kept, marked deprovisioned: Entra
+ * no longer sees the user, and a create of the same userName later reactivates this account (create.ts).
+ */
+async function deprovision(core: CoreContext, record: MappedRecord, context: CallContext): Promise<void> {
+  const present = await core.connector.setActive('User', record.appId, false, context);
+  await noteInSnapshot(core, 'User', record.appId, null, core.now().getTime());
+  if (!present) {
+    await core.idMap.delete(core.app, 'User', record.scimId);
+    return;
+  }
+  await core.idMap.update(core.app, 'User', record.scimId, {
+    deprovisioned: true,
+    shadow: record.shadow ? { ...record.shadow, active: false } : null,
+    appHash: null,
+    lastModified: core.now().toISOString(),
+  });
+}
+
 /** What a write starts from: the client's last-written values, or the app's when it never wrote. */
 export async function deleteResource(
   core: CoreContext,
@@ -90,6 +109,7 @@ export async function deleteResource(
   await lock(core, kind, `id:${scimId}`, async () => {
     const record = await mappedRecord(core, kind, scimId);
     if (options.ifMatch !== undefined) await startingPoint(core, kind, record, context, options.ifMatch);
+    if (kind === 'User' && core.lifecycle.onDelete === 'deactivate') return deprovision(core, record, context);
     await core.connector.delete(kind, record.appId, context);
     await noteInSnapshot(core, kind, record.appId, null, core.now().getTime());
     await core.idMap.delete(core.app, kind, scimId);

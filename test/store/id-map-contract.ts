@@ -52,6 +52,19 @@ export function idMapContract(
       expect(await map.findByExternalId('app1', 'User', 'EXT-1')).toEqual([]);
     });
 
+    it('marks a record deprovisioned and live again, keeping its key and app id', async () => {
+      const input = record({ key: 'leaver@example.com', appId: '99' });
+      await map.reserve(input);
+      expect(await map.get('app1', 'User', input.scimId)).not.toHaveProperty('deprovisioned');
+      const marked = await map.update('app1', 'User', input.scimId, { deprovisioned: true });
+      expect(marked?.deprovisioned).toBe(true);
+      expect((await map.get('app1', 'User', input.scimId))?.deprovisioned).toBe(true);
+      expect((await map.findByKey('app1', 'User', 'leaver@example.com'))?.deprovisioned).toBe(true);
+      expect((await map.getByAppIds('app1', 'User', ['99'])).get('99')?.deprovisioned).toBe(true);
+      await map.update('app1', 'User', input.scimId, { deprovisioned: false });
+      expect(await map.get('app1', 'User', input.scimId)).not.toHaveProperty('deprovisioned');
+    });
+
     it('refuses a second reservation of the same key, whatever its case, and returns the holder', async () => {
       const first = record({ key: 'bob' });
       await map.reserve(first);

@@ -52,7 +52,10 @@ export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: bool
       report.copied++;
       continue;
     }
-    const result = await to.reserve(record);
+    const { deprovisioned, ...live } = record;
+    const result = await to.reserve(live);
+    // A new record is never deprovisioned; the flag is a change like any other.
+    if (result.ok && deprovisioned) await to.update(record.app, record.kind, record.scimId, { deprovisioned });
     if (result.ok) report.copied++;
     else
       report.conflicts.push({

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS mappings (
   created TEXT NOT NULL,
   last_modified TEXT NOT NULL,
   committed INTEGER NOT NULL DEFAULT 1,
+  deprovisioned INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (app, kind, scim_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS mappings_app_id ON mappings (app, kind, app_id) WHERE app_id IS NOT NULL;
@@ -53,6 +54,7 @@ interface Row {
   created: string;
   last_modified: string;
   committed: number;
+  deprovisioned: number;
 }
 
 function toRecord(row: Row): MappingRecord {
@@ -68,6 +70,7 @@ function toRecord(row: Row): MappingRecord {
     created: row.created,
     lastModified: row.last_modified,
     committed: row.committed === 1,
+    ...(row.deprovisioned === 1 ? { deprovisioned: true as const } : {}),
   };
 }
 
@@ -82,6 +85,10 @@ export class SqliteIdMap implements IdMap {
     this.#db = new DatabaseSync(file);
     this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     this.#db.exec(SCHEMA);
+    // Files made before deprovisioned mappings existed gain the column (every existing mapping is live).
+    const columns = this.#db.prepare('PRAGMA table_info(mappings)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'deprovisioned'))
+      this.#db.exec('ALTER TABLE mappings ADD COLUMN deprovisioned INTEGER NOT NULL DEFAULT 0');
     this.#guard = new SqliteGuard(this.#db, file);
   }
 
@@ -161,8 +168,8 @@ export class SqliteIdMap implements IdMap {
 
   #insert(record: MappingRecord): void {
     this.#statement(
-      `INSERT INTO mappings (app, kind, scim_id, app_id, key, key_lower, external_id, shadow, app_hash, created, last_modified, committed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO mappings (app, kind, scim_id, app_id, key, key_lower, external_id, shadow, app_hash, created, last_modified, committed, deprovisioned)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       record.app,
       record.kind,
@@ -176,6 +183,7 @@ export class SqliteIdMap implements IdMap {
       record.created,
       record.lastModified,
       record.committed ? 1 : 0,
+      record.deprovisioned ? 1 : 0,
     );
   }
 
@@ -224,7 +232,10 @@ export class SqliteIdMap implements IdMap {
   #update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): MappingRecord | undefined {
     const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
     if (!current) return undefined;
-    const next: MappingRecord = { ...current, ...changes };
+    const { deprovisioned, ...rest } = changes;
+    const next: MappingRecord = { ...current, ...rest };
+    if (deprovisioned === true) next.deprovisioned = true;
+    if (deprovisioned === false) delete next.deprovisioned;
     const clash = this.#conflicting(
       app,
       kind,
@@ -234,7 +245,8 @@ export class SqliteIdMap implements IdMap {
     );
     if (clash) throw new KeyTakenError(clash);
     this.#statement(
-      `UPDATE mappings SET app_id = ?, key = ?, key_lower = ?, external_id = ?, shadow = ?, app_hash = ?, last_modified = ?, committed = ?
+      `UPDATE mappings SET app_id = ?, key = ?, key_lower = ?, external_id = ?, shadow = ?, app_hash = ?, last_modified = ?, committed = ?,
+         deprovisioned = ?
        WHERE app = ? AND kind = ? AND scim_id = ?`,
     ).run(
       next.appId,
@@ -245,6 +257,7 @@ export class SqliteIdMap implements IdMap {
       next.appHash,
       next.lastModified,
       next.committed ? 1 : 0,
+      next.deprovisioned ? 1 : 0,
       app,
       kind,
       scimId,

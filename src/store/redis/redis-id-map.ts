@@ -41,6 +41,7 @@ function parse(flat: unknown, app: string, kind: ResourceKind): MappingRecord | 
     created: fields.c ?? '',
     lastModified: fields.m ?? '',
     committed: fields.o !== '0',
+    ...(fields.d === '1' ? { deprovisioned: true as const } : {}),
   };
 }
 
@@ -55,6 +56,7 @@ function changePairs(changes: RecordChanges): string[] {
   if (changes.appHash !== undefined) out.push('p', text(changes.appHash));
   if (changes.lastModified !== undefined) out.push('m', changes.lastModified);
   if (changes.committed !== undefined) out.push('o', changes.committed ? '1' : '0');
+  if (changes.deprovisioned !== undefined) out.push('d', changes.deprovisioned ? '1' : '0');
   return out;
 }
 
