@@ -23,7 +23,7 @@ export class Progress {
   readonly #total: number | undefined;
   readonly #everyMs: number;
   readonly #now: () => number;
-  #last = -Infinity;
+  #last: number;
   #drawn = false;
 
   constructor(io: CliIo, options: ProgressOptions) {
@@ -32,6 +32,8 @@ export class Progress {
     this.#total = options.total;
     this.#everyMs = options.everyMs ?? 5_000;
     this.#now = options.now ?? Date.now;
+    // Work that ends within the first interval prints no progress at all; a terminal's bar starts at once.
+    this.#last = io.interactive ? -Infinity : this.#now();
   }
 
   update(done: number): void {

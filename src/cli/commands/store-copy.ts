@@ -10,6 +10,7 @@ import { SqliteIdMap } from '../../store/embedded/sqlite-id-map.ts';
 import { createRedisClient, whenReady } from '../../store/redis/connection.ts';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
+import { Progress } from '../progress.ts';
 import { RedisIdMap } from '../../store/redis/redis-id-map.ts';
 
 export interface CopyReport {
@@ -33,9 +34,15 @@ export async function openStoreSpec(spec: string, prefix = 'scimgw', cwd = proce
   throw new Error(`"${spec}" is not a store: use embedded:<data dir> or redis://host:port`);
 }
 
-export async function copyStore(from: IdMap, to: IdMap, options: { dryRun?: boolean } = {}): Promise<CopyReport> {
+export async function copyStore(
+  from: IdMap,
+  to: IdMap,
+  options: { dryRun?: boolean; onProgress?: (records: number) => void } = {},
+): Promise<CopyReport> {
   const report: CopyReport = { copied: 0, skipped: 0, conflicts: [] };
+  let seen = 0;
   for await (const record of from.dump()) {
+    options.onProgress?.(++seen);
     const existing = await to.get(record.app, record.kind, record.scimId);
     if (existing) {
       if (JSON.stringify(existing) === JSON.stringify(record)) report.skipped++;
@@ -83,7 +90,12 @@ export function register(program: Command, io: CliIo): void {
       const from = await openStoreSpec(options.from, options.prefix, io.cwd);
       const to = await openStoreSpec(options.to, options.prefix, io.cwd);
       try {
-        const report = await copyStore(from, to, { dryRun: options.dryRun ?? false });
+        const progress = new Progress(io, { label: 'records read' });
+        const report = await copyStore(from, to, {
+          dryRun: options.dryRun ?? false,
+          onProgress: (records) => progress.update(records),
+        });
+        progress.end();
         io.out(
           `${options.dryRun ? 'would copy' : 'copied'} ${report.copied} records, skipped ${report.skipped} already present, ${report.conflicts.length} conflicts\n`,
         );
