@@ -43,11 +43,15 @@ export interface Shared {
   clock: Clock | undefined;
 }
 
-/** `apps[].snapshot` in milliseconds; maxAge defaults to twice the period. */
+/** `apps[].snapshot` in milliseconds; maxAge defaults to twice the period, fullEvery to a day. */
 function snapshotSettings(config: GatewayConfig['apps'][number]['snapshot']): SnapshotSettings | undefined {
   if (!config) return undefined;
   const everyMs = toMilliseconds(config.every);
-  return { everyMs, maxAgeMs: config.maxAge === undefined ? 2 * everyMs : toMilliseconds(config.maxAge) };
+  return {
+    everyMs,
+    maxAgeMs: config.maxAge === undefined ? 2 * everyMs : toMilliseconds(config.maxAge),
+    fullEveryMs: toMilliseconds(config.fullEvery ?? '24h'),
+  };
 }
 
 export interface AppGeneration extends Generation {

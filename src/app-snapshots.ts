@@ -16,6 +16,8 @@ import type { Metrics } from './observability/metrics.ts';
 export interface SnapshotSettings {
   everyMs: number;
   maxAgeMs: number;
+  /** Scheduled refreshes list everything this often, and only changes in between (when the connector can). */
+  fullEveryMs?: number;
 }
 
 export interface KindSnapshotStatus {
@@ -31,6 +33,8 @@ export interface KindSnapshotStatus {
 
 export interface DriftSummary {
   generation: string;
+  /** The snapshot's startedAt when counted: a listing of changes moves it without a new generation. */
+  startedAt: number;
   counts: DriftReport['counts'];
   changedAttributes: Record<string, number>;
 }
@@ -78,7 +82,13 @@ export class AppSnapshotKeeper {
       kinds: this.#kinds,
       everyMs: this.#settings.everyMs,
       clock: this.#clock,
-      refresh: (kind, refresh) => this.#run(kind, () => this.#provisioning.refreshSnapshot(kind, refresh)),
+      refresh: (kind, refresh) =>
+        this.#run(kind, () =>
+          this.#provisioning.refreshSnapshot(kind, {
+            ...refresh,
+            ...(this.#settings.fullEveryMs !== undefined ? { fullEveryMs: this.#settings.fullEveryMs } : {}),
+          }),
+        ),
       onProgress: (kind, objects) => this.#refreshing.set(kind, objects),
     });
   }
@@ -167,13 +177,16 @@ export class AppSnapshotKeeper {
 
   /** Counts drift once per snapshot generation, in the background; the status page and metrics show it. */
   async #summarizeDrift(kind: ResourceKind, state: SnapshotState): Promise<void> {
-    if (this.#drift.get(kind)?.generation === state.generation || this.#driftRunning.has(kind)) return;
+    const counted = this.#drift.get(kind);
+    if (counted?.generation === state.generation && counted.startedAt === state.startedAt) return;
+    if (this.#driftRunning.has(kind)) return;
     this.#driftRunning.add(kind);
     try {
       const report = await this.#provisioning.drift(kind, { sampleLimit: 0 });
       if (!report) return;
       this.#drift.set(kind, {
         generation: state.generation,
+        startedAt: state.startedAt,
         counts: report.counts,
         changedAttributes: report.changedAttributes,
       });

@@ -138,6 +138,11 @@ const app = z
           .describe(
             "How old a snapshot may be and still answer Entra's reads; past it every read asks the app. Default: twice `every`.",
           ),
+        fullEvery: period
+          .optional()
+          .describe(
+            'With a connector that can list changes since a time (list.changedSince): how often to list everything anyway, the only way to see deletions made in the app. Refreshes in between list only changes. Default 24h.',
+          ),
       })
       .strict()
       .refine((value) => value.maxAge === undefined || toMilliseconds(value.maxAge) >= toMilliseconds(value.every), {

@@ -91,6 +91,8 @@ export interface CompiledList extends CompiledOperation {
   pagination: CompiledPagination;
   items: CompiledExpression;
   filters: CompiledFilter[];
+  /** Query parameters that list only objects changed since $since, when the app can. */
+  changedSince?: { query: [string, CompiledTemplate][] };
   maxScan: number;
 }
 

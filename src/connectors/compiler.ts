@@ -8,11 +8,13 @@ import { resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { appResourceTypes } from '../scim/schema/extensions.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
+import type { ResourceTypeDef } from '../scim/schema/types.ts';
 import { formatPath, issueAt, scalarStart, type YamlSource } from '../config/yaml-source.ts';
 import type {
   CompiledAuth,
   CompiledBucket,
   CompiledFilter,
+  CompiledList,
   CompiledOperation,
   CompiledOutcome,
   CompiledPagination,
@@ -212,6 +214,46 @@ export class Compiler {
     }
   }
 
+  /** A resource's list operation with its filter pushdowns and listing of changes. */
+  list(
+    path: Path,
+    kind: 'User' | 'Group',
+    list: ResourceSpec['operations']['list'],
+    resourceType: ResourceTypeDef,
+  ): CompiledList {
+    const filters: CompiledFilter[] = list.filters.map((filter, index) => {
+      const filterPath = [...path, 'filters', index];
+      if (!resolveAttribute(resourceType, filter.attribute.replace(/\[.*?\]/g, ''))) {
+        this.issues.push(
+          issueAt(this.source, [...filterPath, 'attribute'], `"${filter.attribute}" is not a SCIM ${kind} attribute`),
+        );
+      }
+      return {
+        attribute: filter.attribute,
+        op: filter.op,
+        query: this.templates([...filterPath, 'query'], filter.query),
+        exact: filter.exact,
+        ...(filter.url !== undefined ? { url: this.template([...filterPath, 'url'], filter.url) } : {}),
+        ...(filter.pagination !== undefined
+          ? { pagination: this.pagination([...filterPath, 'pagination'], filter.pagination) }
+          : {}),
+        ...(filter.items !== undefined ? { items: this.expression([...filterPath, 'items'], filter.items) } : {}),
+        ...(filter.id !== undefined ? { id: this.expression([...filterPath, 'id'], filter.id) } : {}),
+      };
+    });
+    return {
+      ...this.operation(path, list),
+      pagination: this.pagination([...path, 'pagination'], list.pagination),
+      items: this.expression([...path, 'items'], list.items),
+      filters,
+      ...(list.changedSince
+        ? { changedSince: { query: this.templates([...path, 'changedSince', 'query'], list.changedSince.query) } }
+        : {}),
+      maxScan: list.maxScan,
+      ...(list.id !== undefined ? { id: this.expression([...path, 'id'], list.id) } : {}),
+    };
+  }
+
   resource(kind: 'User' | 'Group', spec: ResourceSpec): CompiledResource {
     const path = ['resources', kind];
     const seen = new Set<string>();
@@ -236,27 +278,6 @@ export class Compiler {
     });
     const ops = spec.operations;
     const at = (name: string): Path => [...path, 'operations', name];
-    const list = ops.list;
-    const filters: CompiledFilter[] = list.filters.map((filter, index) => {
-      const filterPath = [...at('list'), 'filters', index];
-      if (!resolveAttribute(resourceType, filter.attribute.replace(/\[.*?\]/g, ''))) {
-        this.issues.push(
-          issueAt(this.source, [...filterPath, 'attribute'], `"${filter.attribute}" is not a SCIM ${kind} attribute`),
-        );
-      }
-      return {
-        attribute: filter.attribute,
-        op: filter.op,
-        query: this.templates([...filterPath, 'query'], filter.query),
-        exact: filter.exact,
-        ...(filter.url !== undefined ? { url: this.template([...filterPath, 'url'], filter.url) } : {}),
-        ...(filter.pagination !== undefined
-          ? { pagination: this.pagination([...filterPath, 'pagination'], filter.pagination) }
-          : {}),
-        ...(filter.items !== undefined ? { items: this.expression([...filterPath, 'items'], filter.items) } : {}),
-        ...(filter.id !== undefined ? { id: this.expression([...filterPath, 'id'], filter.id) } : {}),
-      };
-    });
     const optional = (name: 'deactivate' | 'reactivate' | 'delete') =>
       ops[name] ? this.operation(at(name), ops[name]) : undefined;
     const members = spec.members;
@@ -264,14 +285,7 @@ export class Compiler {
       schemaExtensions: spec.schemaExtensions,
       attributes: spec.attributes,
       get: this.operation(at('get'), ops.get),
-      list: {
-        ...this.operation(at('list'), list),
-        pagination: this.pagination([...at('list'), 'pagination'], list.pagination),
-        items: this.expression([...at('list'), 'items'], list.items),
-        filters,
-        maxScan: list.maxScan,
-        ...(list.id !== undefined ? { id: this.expression([...at('list'), 'id'], list.id) } : {}),
-      },
+      list: this.list(at('list'), kind, ops.list, resourceType),
       ...(ops.create
         ? {
             create: {

@@ -191,6 +191,17 @@ export const listOperation = z
     items: expression.describe('JSONata selecting the array of app objects in one page body.'),
     id: expression.optional().describe("JSONata giving each item's app id (default: $string(id))."),
     filters: z.array(filterPushdown).default([]).describe('Filters the app can evaluate itself.'),
+    changedSince: z
+      .object({
+        query: z
+          .record(z.string(), template)
+          .describe('Merged into the list query; $since holds an ISO 8601 date-time (UTC).'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'How to list only the objects changed since a time: app snapshot refreshes between full listings then read only what changed.',
+      ),
     maxScan: z
       .number()
       .int()

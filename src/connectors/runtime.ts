@@ -12,15 +12,16 @@ import type { Pacer } from '../outbound/pacer.ts';
 import type { OutboundPolicy } from '../outbound/policy.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Transport } from '../outbound/transport.ts';
-import type { AppObject, ListPage, PushdownFilter } from '../core/app-connector.ts';
+import type { AppObject, ListOptions, ListPage } from '../core/app-connector.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
-import { Caller, encodePathValue, type CallContext } from './caller.ts';
+import { Caller, type CallContext } from './caller.ts';
 import type { CompiledConnector, CompiledFilter, CompiledResource } from './compiled.ts';
 import type { CustomFieldMapping } from './custom-fields.ts';
 import { compileExpression, textOf, type Bindings, type CompiledExpression } from './expression.ts';
 import { Mapper, plain } from './mapper.ts';
 import { outboundPolicy } from './outbound-policy.ts';
+import { listTarget } from './list-target.ts';
 import { walkPages } from './paginate.ts';
 import { resolveAuth } from './resolve-auth.ts';
 import { StepRunner } from './step-runner.ts';
@@ -232,25 +233,25 @@ export class ConnectorRuntime {
     );
   }
 
-  async *list(
-    kind: ResourceKind,
-    context: CallContext,
-    options: { filter?: PushdownFilter; startOffset?: number } = {},
-  ): AsyncGenerator<ListPage> {
+  /** Whether the connector can list only the objects changed since a time (list.changedSince). */
+  canListChanges(kind: ResourceKind): boolean {
+    return this.connector.resources[kind]?.list.changedSince !== undefined;
+  }
+
+  async *list(kind: ResourceKind, context: CallContext, options: ListOptions = {}): AsyncGenerator<ListPage> {
     const operation = this.resource(kind).list;
     const step = operation.steps[0];
     if (!step) return;
-    const bindings = this.#mapper.bindings(kind, options.filter ? { filter: options.filter } : {});
+    const bindings = this.#mapper.bindings(kind, {
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(options.changedSince !== undefined ? { since: options.changedSince } : {}),
+    });
     const secretBindings = { ...bindings, ...this.#secretBindings };
     const pushdown = options.filter ? this.pushdown(kind, options.filter.attribute, options.filter.op) : undefined;
-    let query: [string, string][] | undefined;
-    let path: string | undefined;
-    if (pushdown) {
-      query = [];
-      for (const [name, template] of step.request.query) query.push([name, await template.render(secretBindings)]);
-      for (const [name, template] of pushdown.query) query.push([name, await template.render(secretBindings)]);
-      if (pushdown.url) path = await pushdown.url.render(secretBindings, encodePathValue);
-    }
+    const changes = options.changedSince !== undefined ? operation.changedSince : undefined;
+    if (options.changedSince !== undefined && !changes)
+      throw new NotSupportedError(`The ${this.connector.id} connector cannot list ${kind}s changed since a time`);
+    const { query, path } = await listTarget(step.request.query, pushdown, changes, secretBindings);
     const walk = {
       request: step.request,
       pagination: pushdown?.pagination ?? operation.pagination,

@@ -23,6 +23,13 @@ export interface PushdownFilter {
   value: string;
 }
 
+export interface ListOptions {
+  filter?: PushdownFilter;
+  startOffset?: number;
+  /** Only objects changed since this ISO 8601 date-time (needs canListChanges). */
+  changedSince?: string;
+}
+
 export interface ListPage {
   objects: AppObject[];
   total?: number;
@@ -56,11 +63,9 @@ export interface AppConnector {
     context: CallContext,
   ): Promise<{ created: AppObject } | { conflict: true }>;
   get(kind: ResourceKind, appId: string, context: CallContext): Promise<AppObject | undefined>;
-  list(
-    kind: ResourceKind,
-    context: CallContext,
-    options?: { filter?: PushdownFilter; startOffset?: number },
-  ): AsyncGenerator<ListPage>;
+  list(kind: ResourceKind, context: CallContext, options?: ListOptions): AsyncGenerator<ListPage>;
+  /** Whether list can return only the objects changed since a time (ListOptions.changedSince). */
+  canListChanges(kind: ResourceKind): boolean;
   update(
     kind: ResourceKind,
     appId: string,

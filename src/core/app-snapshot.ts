@@ -41,9 +41,11 @@ export interface SnapshotStats {
 
 export interface SnapshotState extends SnapshotStats {
   generation: string;
-  /** When the listing started: nothing in the snapshot is older. */
+  /** When the last listing (full or of changes) started: nothing in the snapshot is older. */
   startedAt: number;
   completedAt: number;
+  /** When the generation's full listing started; listings of changes since then cannot see deletions. */
+  fullStartedAt: number;
 }
 
 export interface AppSnapshots {
@@ -58,6 +60,18 @@ export interface AppSnapshots {
     app: string,
     kind: ResourceKind,
     generation: string,
+    stats: SnapshotStats,
+    completedAt: number,
+  ): Promise<void>;
+  /**
+   * After a listing of changes merged into the current generation (with put): it is now as new as
+   * `startedAt`. Ignored when `generation` is no longer current.
+   */
+  advance(
+    app: string,
+    kind: ResourceKind,
+    generation: string,
+    startedAt: number,
     stats: SnapshotStats,
     completedAt: number,
   ): Promise<void>;
@@ -143,7 +157,26 @@ export class LocalAppSnapshots implements AppSnapshots {
     this.#pending.delete(scope);
     const previous = this.#states.get(scope);
     if (previous) this.#generations.delete(previous.generation);
-    this.#states.set(scope, { generation, startedAt: pending.startedAt, completedAt, ...stats });
+    this.#states.set(scope, {
+      generation,
+      startedAt: pending.startedAt,
+      completedAt,
+      fullStartedAt: pending.startedAt,
+      ...stats,
+    });
+  }
+
+  async advance(
+    app: string,
+    kind: ResourceKind,
+    generation: string,
+    startedAt: number,
+    stats: SnapshotStats,
+    completedAt: number,
+  ): Promise<void> {
+    const state = this.#states.get(`${app}\u0000${kind}`);
+    if (state?.generation !== generation) return;
+    Object.assign(state, { startedAt, completedAt, ...stats });
   }
 
   async abandon(app: string, kind: ResourceKind, generation: string): Promise<void> {

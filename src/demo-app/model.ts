@@ -118,6 +118,8 @@ export interface UserFilter {
   user_name?: string;
   email?: string;
   external_ref?: string;
+  /** Users created or changed at or after this time (epoch milliseconds). */
+  updated_since?: number;
 }
 
 export interface TeamFilter {

@@ -13,6 +13,7 @@ const nullable = (type: string, extra: Json = {}) => ({ type: [type, 'null'], ..
 
 function answers(success: Record<string, Json>, errors: number[]): Json {
   const described: Record<number, string> = {
+    400: 'A query parameter is malformed (error.field names it)',
     401: 'Missing or invalid X-Api-Key header',
     404: 'No such user or team',
     413: 'Request body over 1 MiB',
@@ -101,8 +102,14 @@ function userPaths(): Json {
           filter('user_name', 'Exact, case-insensitive'),
           filter('email', 'Exact, case-insensitive'),
           filter('external_ref', 'Exact'),
+          {
+            name: 'updated_since',
+            in: 'query',
+            description: 'Users created or changed at or after this time',
+            schema: { type: 'string', format: 'date-time' },
+          },
         ],
-        responses: answers({ 200: { description: 'A page of users', ...json(list('users', 'User')) } }, []),
+        responses: answers({ 200: { description: 'A page of users', ...json(list('users', 'User')) } }, [400]),
       },
       post: {
         operationId: 'createUser',

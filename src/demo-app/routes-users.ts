@@ -1,9 +1,18 @@
 /** /api/users: flat JSON records, page-number pagination, and state changes as verb sub-resources. */
-import { notFound } from './errors.ts';
+import { ApiError, notFound } from './errors.ts';
 import { filterParam, parseId, parsePaging, requireObject } from './http-util.ts';
 import type { UserInput } from './model.ts';
 import type { Handler, Route } from './router.ts';
 import { parseUserFields } from './validate.ts';
+
+/** updated_since: an ISO 8601 date-time with a zone; anything else is the client's mistake (400). */
+function since(value: string | undefined): { updated_since?: number } {
+  if (value === undefined) return {};
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(at))
+    throw new ApiError(400, 'invalid', 'updated_since must be an ISO 8601 date-time with a time zone', 'updated_since');
+  return { updated_since: at };
+}
 
 const list: Handler = ({ store, query }) => {
   const { page, per_page, range } = parsePaging(query);
@@ -11,6 +20,7 @@ const list: Handler = ({ store, query }) => {
     user_name: filterParam(query, 'user_name'),
     email: filterParam(query, 'email'),
     external_ref: filterParam(query, 'external_ref'),
+    ...since(filterParam(query, 'updated_since')),
   };
   const { items, total } = store.listUsers(filter, range);
   return { status: 200, body: { users: items, page, per_page, total } };

@@ -69,7 +69,8 @@ export class DemoStore {
       (u) =>
         sameFolded(filter.user_name, u.user_name) &&
         sameFolded(filter.email, u.email) &&
-        (filter.external_ref === undefined || u.external_ref === filter.external_ref),
+        (filter.external_ref === undefined || u.external_ref === filter.external_ref) &&
+        (filter.updated_since === undefined || Date.parse(u.updated_at) >= filter.updated_since),
     );
     return paginate(matches.map(copyUser), range);
   }

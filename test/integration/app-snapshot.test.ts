@@ -16,7 +16,7 @@ afterEach(async () => {
 let clock: FakeClock;
 const ADMIN = 'admin-token-0123456789';
 
-async function open(snapshot: { every: string; maxAge?: string }): Promise<Stack> {
+async function open(snapshot: { every: string; maxAge?: string; fullEvery?: string }): Promise<Stack> {
   clock = new FakeClock();
   stack = await startStack({ demoApp: { snapshot }, clock, adminToken: ADMIN });
   // The schedule lists users and groups once at start: let it finish, so counts below are the test's own.
@@ -169,5 +169,36 @@ describe('app snapshot', () => {
     expect(page).toMatch(/3 objects, listed in .* with 1 app calls/);
     const unknown = await fetch(`${s.gateway.url}/admin/apps/other/snapshot`, { method: 'POST', headers: admin });
     expect(unknown.status).toBe(400);
+  });
+
+  it('lists only changes between full listings when the connector can, and everything once fullEvery has passed', async () => {
+    const s = await open({ every: '1h', fullEvery: '24h' });
+    const kept = seed(s, 'kept@example.com');
+    const gone = seed(s, 'gone@example.com');
+    const full = await refresh(s);
+    s.demo.store.updateUser(kept.id, { display_name: 'Changed in the app' });
+    s.demo.store.deleteUser(gone.id);
+    seed(s, 'added@example.com');
+    const userListings = () => s.demo.log.filter((entry) => entry.method === 'GET' && entry.path === '/api/users');
+    const before = userListings().length;
+    // The schedule looks every 15 min (a quarter of `every`): after an hour it refreshes, listing changes only.
+    await clock.advance(61 * 60_000);
+    const keeper = s.gateway.apps.get('demo')!.snapshots!;
+    for (let turn = 0; turn < 1000 && userListings().length === before; turn++) await clock.advance(1000);
+    for (let turn = 0; turn < 1000; turn++) {
+      const user = (await keeper.status()).kinds.find((kind) => kind.kind === 'User');
+      if (user?.current && user.current.startedAt > full.state.startedAt && !user.refreshing) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const changes = userListings().slice(before);
+    expect(changes[0]?.query.updated_since).toBe(new Date(full.state.startedAt - 60_000).toISOString());
+    const state = (await keeper.status()).kinds.find((kind) => kind.kind === 'User')!.current!;
+    expect(state).toMatchObject({ fullStartedAt: full.state.startedAt, generation: full.state.generation });
+    const changed = await s.scim('GET', filter('userName eq "kept@example.com"'));
+    expect(changed.body.Resources[0].displayName).toBe('Changed in the app');
+    expect((await s.scim('GET', filter('userName eq "added@example.com"'))).body.totalResults).toBe(1);
+    // A listing of changes cannot see the deletion; the next full listing does.
+    expect(await keeper.refreshNow('User')).toMatchObject({ refreshed: true, state: { objects: 2 } });
+    expect(userListings().at(-1)?.query.updated_since).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ export function snapshotContract(name: string, open: () => Promise<AppSnapshots>
         generation: 'g1',
         startedAt: 1000,
         completedAt: 1500,
+        fullStartedAt: 1000,
         objects: 2,
         appCalls: 1,
         ms: 5,
@@ -113,6 +114,26 @@ export function snapshotContract(name: string, open: () => Promise<AppSnapshots>
       await store.complete('a', 'User', 'g3', stats, 41);
       expect((await store.state('a', 'User'))?.generation).toBe('g3');
       expect(await all(store, 'a')).toEqual(['3']);
+    });
+
+    it('advances the current generation after a listing of changes, keeping when its full listing started', async () => {
+      const store = await open();
+      await store.begin('a', 'User', 'g1', 100);
+      await store.fill('a', 'User', 'g1', [user('1', 'a@x', 100)]);
+      await store.complete('a', 'User', 'g1', { ...stats, objects: 1 }, 150);
+      await store.put('a', 'User', user('2', 'b@x', 210));
+      await store.advance('a', 'User', 'g1', 200, { objects: 2, appCalls: 1, ms: 9 }, 220);
+      expect(await store.state('a', 'User')).toEqual({
+        generation: 'g1',
+        startedAt: 200,
+        completedAt: 220,
+        fullStartedAt: 100,
+        objects: 2,
+        appCalls: 1,
+        ms: 9,
+      });
+      await store.advance('a', 'User', 'old', 300, stats, 320);
+      expect((await store.state('a', 'User'))?.startedAt).toBe(200);
     });
 
     it('does not create entries for a put before any snapshot exists', async () => {

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS snapshot_state (
   ms INTEGER,
   pending TEXT,
   pending_started INTEGER,
+  full_started_at INTEGER,
   PRIMARY KEY (app, kind)
 );
 CREATE TABLE IF NOT EXISTS snapshot_entries (
@@ -68,6 +69,7 @@ interface StateRow {
   app_calls: number | null;
   ms: number | null;
   pending: string | null;
+  full_started_at: number | null;
 }
 
 export class SqliteAppSnapshots implements AppSnapshots {
@@ -81,6 +83,10 @@ export class SqliteAppSnapshots implements AppSnapshots {
     this.#db = new DatabaseSync(file);
     this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
     this.#db.exec(SCHEMA);
+    // Tables made before listings of changes existed gain the column.
+    const columns = this.#db.prepare('PRAGMA table_info(snapshot_state)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'full_started_at'))
+      this.#db.exec('ALTER TABLE snapshot_state ADD COLUMN full_started_at INTEGER');
     this.#guard = new SqliteGuard(this.#db, file);
     // Newest information wins: a listing page read before a write cannot undo it.
     this.#upsert = this.#db.prepare(`
@@ -102,6 +108,7 @@ export class SqliteAppSnapshots implements AppSnapshots {
       objects: row.objects ?? 0,
       appCalls: row.app_calls ?? 0,
       ms: row.ms ?? 0,
+      fullStartedAt: row.full_started_at ?? row.started_at ?? 0,
     };
   }
 
@@ -135,13 +142,32 @@ export class SqliteAppSnapshots implements AppSnapshots {
       if (row?.pending !== generation) return undefined;
       this.#db
         .prepare(
-          `UPDATE snapshot_state SET current = pending, started_at = pending_started, completed_at = ?, objects = ?,
-             app_calls = ?, ms = ?, pending = NULL, pending_started = NULL WHERE app = ? AND kind = ?`,
+          `UPDATE snapshot_state SET current = pending, started_at = pending_started, full_started_at = pending_started,
+             completed_at = ?, objects = ?, app_calls = ?, ms = ?, pending = NULL, pending_started = NULL
+           WHERE app = ? AND kind = ?`,
         )
         .run(completedAt, stats.objects, stats.appCalls, stats.ms, app, kind);
       return row.current ?? undefined;
     });
     if (previous) await this.#drop(previous);
+  }
+
+  async advance(
+    app: string,
+    kind: ResourceKind,
+    generation: string,
+    startedAt: number,
+    stats: SnapshotStats,
+    completedAt: number,
+  ): Promise<void> {
+    this.#guard.run(true, () =>
+      this.#db
+        .prepare(
+          `UPDATE snapshot_state SET started_at = ?, completed_at = ?, objects = ?, app_calls = ?, ms = ?
+           WHERE app = ? AND kind = ? AND current = ?`,
+        )
+        .run(startedAt, completedAt, stats.objects, stats.appCalls, stats.ms, app, kind, generation),
+    );
   }
 
   async abandon(app: string, kind: ResourceKind, generation: string): Promise<void> {
@@ -241,7 +267,8 @@ export class SqliteAppSnapshots implements AppSnapshots {
     return this.#guard.run(false, () =>
       this.#db
         .prepare(
-          'SELECT current, started_at, completed_at, objects, app_calls, ms, pending FROM snapshot_state WHERE app = ? AND kind = ?',
+          `SELECT current, started_at, completed_at, objects, app_calls, ms, pending, full_started_at
+           FROM snapshot_state WHERE app = ? AND kind = ?`,
         )
         .get(app, kind),
     ) as StateRow | undefined;

@@ -60,12 +60,20 @@ for _, gen in ipairs(targets) do
 end
 return #targets`;
 
+/** KEYS[1] = B; ARGV: generation, startedAt, completedAt, objects, appCalls, ms: a listing of changes merged. */
+const SNAPSHOT_ADVANCE = `
+local B = KEYS[1]
+if redis.call('HGET', B, 'current') ~= ARGV[1] then return 0 end
+redis.call('HSET', B, 'startedAt', ARGV[2], 'completedAt', ARGV[3], 'objects', ARGV[4], 'appCalls', ARGV[5], 'ms', ARGV[6])
+return 1`;
+
 /** KEYS[1] = B; ARGV: generation, completedAt, objects, appCalls, ms → the generation replaced, or false. */
 const SNAPSHOT_COMPLETE = `
 local B = KEYS[1]
 if redis.call('HGET', B, 'pending') ~= ARGV[1] then return false end
 local previous = redis.call('HGET', B, 'current')
-redis.call('HSET', B, 'current', ARGV[1], 'startedAt', redis.call('HGET', B, 'pendingStarted'),
+local started = redis.call('HGET', B, 'pendingStarted')
+redis.call('HSET', B, 'current', ARGV[1], 'startedAt', started, 'fullStartedAt', started,
   'completedAt', ARGV[2], 'objects', ARGV[3], 'appCalls', ARGV[4], 'ms', ARGV[5])
 redis.call('HDEL', B, 'pending', 'pendingStarted')
 return previous or false`;
@@ -78,6 +86,7 @@ const LIVE_END = Buffer.from('[i\0\xff', 'latin1');
 type Commands = RedisClient & {
   snapshotWrite(key: string, ...args: string[]): Promise<number>;
   snapshotComplete(key: string, ...args: string[]): Promise<string | null>;
+  snapshotAdvance(key: string, ...args: string[]): Promise<number>;
 };
 
 export class RedisAppSnapshots implements AppSnapshots {
@@ -89,6 +98,7 @@ export class RedisAppSnapshots implements AppSnapshots {
     this.#prefix = prefix;
     redis.defineCommand('snapshotWrite', { numberOfKeys: 1, lua: SNAPSHOT_WRITE });
     redis.defineCommand('snapshotComplete', { numberOfKeys: 1, lua: SNAPSHOT_COMPLETE });
+    redis.defineCommand('snapshotAdvance', { numberOfKeys: 1, lua: SNAPSHOT_ADVANCE });
   }
 
   async state(app: string, kind: ResourceKind): Promise<SnapshotState | undefined> {
@@ -101,6 +111,7 @@ export class RedisAppSnapshots implements AppSnapshots {
       objects: Number(fields.objects ?? 0),
       appCalls: Number(fields.appCalls ?? 0),
       ms: Number(fields.ms ?? 0),
+      fullStartedAt: Number(fields.fullStartedAt ?? fields.startedAt ?? 0),
     };
   }
 
@@ -137,6 +148,27 @@ export class RedisAppSnapshots implements AppSnapshots {
       ),
     );
     if (previous) await this.#drop(base, previous);
+  }
+
+  async advance(
+    app: string,
+    kind: ResourceKind,
+    generation: string,
+    startedAt: number,
+    stats: SnapshotStats,
+    completedAt: number,
+  ): Promise<void> {
+    await guarded(() =>
+      this.#redis.snapshotAdvance(
+        this.#base(app, kind),
+        generation,
+        String(startedAt),
+        String(completedAt),
+        String(stats.objects),
+        String(stats.appCalls),
+        String(Math.round(stats.ms)),
+      ),
+    );
   }
 
   async abandon(app: string, kind: ResourceKind, generation: string): Promise<void> {
