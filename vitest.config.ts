@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three projects, run together by `npm test` (or one at a time: `npx vitest run --project unit`):
@@ -10,6 +11,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default leaves one core free, which on a 2-core machine runs every file in one process;
+    // the suite waits on sockets and child processes as much as on CPU, so two workers halve its time.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       {
         extends: true,
