@@ -204,15 +204,7 @@ export class SqliteAppSnapshots implements AppSnapshots {
   async find(app: string, kind: ResourceKind, index: SnapshotIndex, value: string): Promise<SnapshotEntry[]> {
     const current = this.#stateRow(app, kind)?.current;
     if (!current) return [];
-    const rows = this.#guard.run(false, () =>
-      this.#db
-        .prepare(
-          `SELECT app_id, key, external_id, email, at, data FROM snapshot_entries
-           WHERE generation = ? AND ${COLUMN[index]} = ? AND data IS NOT NULL`,
-        )
-        .all(current, value),
-    ) as unknown as EntryRow[];
-    return rows.map(fromRow);
+    return this.#entries(`${COLUMN[index]} = ? AND data IS NOT NULL`, current, value);
   }
 
   async *entries(app: string, kind: ResourceKind, batchSize = 500): AsyncIterable<SnapshotEntry[]> {
@@ -220,32 +212,17 @@ export class SqliteAppSnapshots implements AppSnapshots {
     if (!current) return;
     let after = '';
     for (;;) {
-      const rows = this.#guard.run(false, () =>
-        this.#db
-          .prepare(
-            `SELECT app_id, key, external_id, email, at, data FROM snapshot_entries
-             WHERE generation = ? AND app_id > ? AND data IS NOT NULL ORDER BY app_id LIMIT ?`,
-          )
-          .all(current, after, batchSize),
-      ) as unknown as EntryRow[];
-      if (!rows.length) return;
-      yield rows.map(fromRow);
-      after = rows.at(-1)!.app_id;
+      const batch = this.#entries('app_id > ? AND data IS NOT NULL ORDER BY app_id LIMIT ?', current, after, batchSize);
+      if (!batch.length) return;
+      yield batch;
+      after = batch.at(-1)!.appId;
     }
   }
 
   async page(app: string, kind: ResourceKind, offset: number, count: number): Promise<SnapshotEntry[]> {
     const current = this.#stateRow(app, kind)?.current;
     if (!current) return [];
-    const rows = this.#guard.run(false, () =>
-      this.#db
-        .prepare(
-          `SELECT app_id, key, external_id, email, at, data FROM snapshot_entries
-           WHERE generation = ? AND data IS NOT NULL ORDER BY app_id LIMIT ? OFFSET ?`,
-        )
-        .all(current, count, offset),
-    ) as unknown as EntryRow[];
-    return rows.map(fromRow);
+    return this.#entries('data IS NOT NULL ORDER BY app_id LIMIT ? OFFSET ?', current, count, offset);
   }
 
   async count(app: string, kind: ResourceKind): Promise<number> {
@@ -261,6 +238,18 @@ export class SqliteAppSnapshots implements AppSnapshots {
 
   close(): void {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** Entries of a generation (the first parameter) matching the rest of a WHERE clause. */
+  #entries(where: string, generation: string, ...params: (string | number)[]): SnapshotEntry[] {
+    const rows = this.#guard.run(false, () =>
+      this.#db
+        .prepare(
+          `SELECT app_id, key, external_id, email, at, data FROM snapshot_entries WHERE generation = ? AND ${where}`,
+        )
+        .all(generation, ...params),
+    ) as unknown as EntryRow[];
+    return rows.map(fromRow);
   }
 
   #stateRow(app: string, kind: ResourceKind): StateRow | undefined {
