@@ -191,14 +191,7 @@ export class SqliteAppSnapshots implements AppSnapshots {
   async get(app: string, kind: ResourceKind, appId: string): Promise<SnapshotEntry | undefined> {
     const current = this.#stateRow(app, kind)?.current;
     if (!current) return undefined;
-    const row = this.#guard.run(false, () =>
-      this.#db
-        .prepare(
-          'SELECT app_id, key, external_id, email, at, data FROM snapshot_entries WHERE generation = ? AND app_id = ?',
-        )
-        .get(current, appId),
-    ) as EntryRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return this.#entries('app_id = ?', current, appId)[0];
   }
 
   async find(app: string, kind: ResourceKind, index: SnapshotIndex, value: string): Promise<SnapshotEntry[]> {
