@@ -1,117 +1,58 @@
 /**
- * npm run bench: POST /Users and filter GET through the gateway, beside the same requests sent straight to
- * the demo app, in one run. The demo app and the gateway run as separate processes (demo mode, no rate
- * limit, embedded store in a temp dir); this process generates closed-loop load on keep-alive
- * connections. Rounds alternate direct/gateway and ratios are taken per round, then medianed, so both
- * sides see the same machine noise. Figures: requests/s, p50/p99 latency, server CPU µs per request.
+ * npm run bench: the same SCIM work through four servers in one run, so the figures compare:
+ *   direct    the demo app itself, spoken to in its own REST API (what the app spends);
+ *   floor     bench/floor.ts, koa + router + undici pass-through with no store (the least a gateway spends);
+ *   embedded  the gateway on its embedded store;    redis  the gateway on Redis.
+ * Workloads: POST /Users, GET /Users?filter=userName eq, GET /Users/{id}, PATCH /Users/{id}, each at
+ * concurrency 1 and 16. Rounds alternate the sides' order and ratios are taken per round, then medianed,
+ * so every side sees the same machine noise. The servers under test run on core 0, the demo app and this
+ * load generator on core 1 (taskset, when there is more than one core). CPU per request comes from each
+ * server process's own /proc accounting.
  *
- * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_CONCURRENCY (default 16),
- * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway process there.
+ * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_CONCURRENCY (default
+ * "1,16"), BENCH_SIDES (default "direct,floor,embedded,redis"), BENCH_WORKLOADS (names, comma-separated),
+ * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway processes there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { startRedis } from '../test/helpers/redis-server.ts';
+import { freePort, load, median, rss, waitFor, type Request, type Result } from './load.ts';
+import { waitForOutput } from './wait-for-output.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
+const SIDES = (process.env.BENCH_SIDES ?? 'direct,floor,embedded,redis').split(',') as Side[];
 const API_KEY = 'bench-key';
 const TOKEN = 'bench-token';
+const SEEDED = 200;
+const PINNED = availableParallelism() > 1 && spawnSync('taskset', ['-V']).status === 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+type Side = 'direct' | 'floor' | 'embedded' | 'redis';
 
-async function waitFor(url: string, headers: Record<string, string>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url, { headers })).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
-  return ticks * 10_000;
-}
-
-function rss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
-}
-
-interface Request {
-  method: 'GET' | 'POST';
-  path: string;
+interface Server {
+  side: Side;
+  pid: number;
+  pool: Pool;
+  /** Path of the Users collection: /api/users for the app, a SCIM base for the others. */
+  users: string;
   headers: Record<string, string>;
-  body?: string;
-  expect: number;
+  /** Ids of the seeded users as this server names them. */
+  ids: string[];
 }
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuPerRequest: number;
-  errors: number;
-}
+const LABEL: Record<Side, string> = {
+  direct: 'demo app direct',
+  floor: 'floor (koa + undici)',
+  embedded: 'gateway, embedded store',
+  redis: 'gateway, Redis store',
+};
 
-async function load(pool: Pool, next: (i: number) => Request, pid: number): Promise<Result> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let counter = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  const cpuBefore = cpuMicros(pid);
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        const request = next(counter++);
-        const t0 = performance.now();
-        const response = await pool.request({
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          body: request.body,
-        });
-        await response.body.text();
-        latencies.push(performance.now() - t0);
-        if (response.statusCode !== request.expect) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = cpuMicros(pid) - cpuBefore;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    rps: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-    cpuPerRequest: cpu / latencies.length,
-    errors,
-  };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
-function user(i: number, tag: string) {
+function user(i: number, tag: string): { scim: string; app: string } {
   const userName = `${tag}-${i}@bench.example`;
   return {
     scim: JSON.stringify({
@@ -135,140 +76,211 @@ function user(i: number, tag: string) {
   };
 }
 
+/** Each workload's request for server `s` in round `round`, i-th of the run. */
+const WORKLOADS: Record<string, (s: Server, round: number) => (i: number) => Request> = {
+  'POST /Users': (s, round) => (i) => ({
+    method: 'POST',
+    path: s.users,
+    headers: s.headers,
+    body: s.side === 'direct' ? user(i, `${s.side}${round}`).app : user(i, `${s.side}${round}`).scim,
+    expect: 201,
+  }),
+  'GET /Users?filter=userName eq': (s) => (i) => {
+    const userName = `seed-${s.side}-${i % SEEDED}@bench.example`;
+    const query =
+      s.side === 'direct'
+        ? `?user_name=${encodeURIComponent(userName)}`
+        : `?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+    return { method: 'GET', path: `${s.users}${query}`, headers: s.headers, expect: 200 };
+  },
+  'GET /Users/{id}': (s) => (i) => ({
+    method: 'GET',
+    path: `${s.users}/${s.ids[i % SEEDED]!}`,
+    headers: s.headers,
+    expect: 200,
+  }),
+  'PATCH /Users/{id}': (s, round) => (i) => ({
+    method: 'PATCH',
+    path: `${s.users}/${s.ids[i % SEEDED]!}`,
+    headers: s.headers,
+    body: JSON.stringify(
+      s.side === 'direct'
+        ? { display_name: `Changed ${round}-${i}` }
+        : {
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+            Operations: [{ op: 'Replace', path: 'displayName', value: `Changed ${round}-${i}` }],
+          },
+    ),
+    expect: s.side === 'embedded' || s.side === 'redis' ? 204 : 200,
+  }),
+};
+
+function pinned(core: number, command: string[]): string[] {
+  return PINNED ? ['taskset', '-c', String(core), ...command] : command;
+}
+
+function start(children: ChildProcess[], command: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return child;
+}
+
+/** Starts the sides' servers; resolves with each one's address, process and seeded ids. */
+async function startServers(children: ChildProcess[], work: string, redisUrl: string): Promise<Server[]> {
+  const node = process.execPath;
+  const demoPort = await freePort();
+  const demo = start(children, pinned(1, [node, 'src/demo-app/main.ts']), {
+    DEMO_APP_PORT: String(demoPort),
+    DEMO_APP_RATE: '0',
+    DEMO_APP_API_KEY: API_KEY,
+  });
+  const demoUrl = `http://127.0.0.1:${demoPort}`;
+  await waitFor(`${demoUrl}/_stats`, {});
+  const servers: Server[] = [];
+  const appHeaders = { 'x-api-key': API_KEY, 'content-type': 'application/json' };
+  const scimHeaders = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
+  const pool = (url: string) => new Pool(url, { connections: Math.max(...CONCURRENCIES) });
+  if (SIDES.includes('direct'))
+    servers.push({
+      side: 'direct',
+      pid: demo.pid!,
+      pool: pool(demoUrl),
+      users: '/api/users',
+      headers: appHeaders,
+      ids: [],
+    });
+  if (SIDES.includes('floor')) {
+    const floor = start(children, pinned(0, [node, 'bench/floor.ts']), {
+      FLOOR_PORT: '0',
+      FLOOR_TARGET: demoUrl,
+      FLOOR_API_KEY: API_KEY,
+    });
+    const url = (await waitForOutput(floor, /(http:\/\/127\.0\.0\.1:\d+)\/scim\/v2/))[1]!;
+    servers.push({
+      side: 'floor',
+      pid: floor.pid!,
+      pool: pool(url),
+      users: '/scim/v2/Users',
+      headers: scimHeaders,
+      ids: [],
+    });
+  }
+  for (const side of ['embedded', 'redis'] as const) {
+    if (!SIDES.includes(side)) continue;
+    const port = await freePort();
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const gateway = start(children, pinned(0, [node, ...profile, 'src/main.ts']), {
+      PORT: String(port),
+      DEMO_TOKEN: TOKEN,
+      DEMO_APP_URL: demoUrl,
+      DEMO_APP_API_KEY: API_KEY,
+      DEMO_APP_RATE: '0',
+      SCIMGW_DATA_DIR: join(work, side),
+      LOG_LEVEL: 'warn',
+      ...(side === 'redis' ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${url}/apps/demo/scim/v2/ServiceProviderConfig`, scimHeaders);
+    servers.push({
+      side,
+      pid: gateway.pid!,
+      pool: pool(url),
+      users: '/apps/demo/scim/v2/Users',
+      headers: scimHeaders,
+      ids: [],
+    });
+  }
+  for (const server of servers) await seed(server);
+  return servers;
+}
+
+/** Users the reads and PATCHes use, made through each server so that each knows them by its own ids. */
+async function seed(server: Server): Promise<void> {
+  for (let i = 0; i < SEEDED; i++) {
+    const body = user(i, `seed-${server.side}`);
+    const response = await server.pool.request({
+      method: 'POST',
+      path: server.users,
+      headers: server.headers,
+      body: server.side === 'direct' ? body.app : body.scim,
+    });
+    const created = (await response.body.json()) as { id: string | number };
+    if (response.statusCode !== 201) throw new Error(`seeding ${server.side} answered ${response.statusCode}`);
+    server.ids.push(String(created.id));
+  }
+}
+
+type Results = Map<Side, Result[]>;
+
+async function runWorkload(servers: Server[], name: string, concurrency: number): Promise<Results> {
+  const results: Results = new Map(servers.map((server) => [server.side, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each round starts with the next side, so none is always first after a pause.
+    const order = servers.map((_, index) => servers[(index + round) % servers.length]!);
+    for (const server of order)
+      results
+        .get(server.side)!
+        .push(await load(server.pool, WORKLOADS[name]!(server, round), server.pid, { seconds: SECONDS, concurrency }));
+  }
+  return results;
+}
+
+function report(name: string, concurrency: number, results: Results): { rows: string[]; ratios: string[] } {
+  const rows: string[] = [];
+  for (const [side, runs] of results)
+    rows.push(
+      `| ${name} | c${concurrency} | ${LABEL[side]} | ${median(runs.map((r) => r.rps)).toFixed(0)} | ${median(runs.map((r) => r.p50)).toFixed(2)} | ${median(runs.map((r) => r.p99)).toFixed(2)} | ${median(runs.map((r) => r.cpuPerRequest)).toFixed(0)} | ${runs.reduce((sum, r) => sum + r.errors, 0)} |`,
+    );
+  const floor = results.get('floor');
+  const ratios: string[] = [];
+  for (const side of ['embedded', 'redis'] as const) {
+    const runs = results.get(side);
+    if (!runs || !floor) continue;
+    const paired = (pick: (r: Result) => number) => median(runs.map((r, i) => pick(r) / pick(floor[i]!)));
+    ratios.push(
+      `| ${name} | c${concurrency} | ${LABEL[side]} | ${paired((r) => r.cpuPerRequest).toFixed(2)} | ${paired((r) => r.rps).toFixed(2)} | ${paired((r) => r.p50).toFixed(2)} |`,
+    );
+  }
+  return { rows, ratios };
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'scimgw-bench-'));
-  const [demoPort, gatewayPort] = [await freePort(), await freePort()];
+  const redis = await startRedis();
   const children: ChildProcess[] = [];
-  const node = process.execPath;
+  if (PINNED) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]);
   try {
-    const demo = spawn(node, ['src/demo-app/main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, DEMO_APP_PORT: String(demoPort), DEMO_APP_RATE: '0', DEMO_APP_API_KEY: API_KEY },
-      stdio: 'ignore',
-    });
-    children.push(demo);
-    const demoUrl = `http://127.0.0.1:${demoPort}`;
-    await waitFor(`${demoUrl}/_stats`, {});
-    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const gateway = spawn(node, [...profile, 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(gatewayPort),
-        DEMO_TOKEN: TOKEN,
-        DEMO_APP_URL: demoUrl,
-        DEMO_APP_API_KEY: API_KEY,
-        DEMO_APP_RATE: '0',
-        SCIMGW_DATA_DIR: join(work, 'data'),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
-    });
-    children.push(gateway);
-    const scimBase = '/apps/demo/scim/v2';
-    const scimHeaders = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
-    const appHeaders = { 'x-api-key': API_KEY, 'content-type': 'application/json' };
-    await waitFor(`http://127.0.0.1:${gatewayPort}${scimBase}/ServiceProviderConfig`, scimHeaders);
-    const gatewayRssStart = rss(gateway.pid!);
-    const direct = new Pool(demoUrl, { connections: CONCURRENCY });
-    const through = new Pool(`http://127.0.0.1:${gatewayPort}`, { connections: CONCURRENCY });
-
-    // Users the filter GETs look up, created through the gateway so both sides can find them.
-    const seeded = 200;
-    for (let i = 0; i < seeded; i++) {
-      const response = await through.request({
-        method: 'POST',
-        path: `${scimBase}/Users`,
-        headers: scimHeaders,
-        body: user(i, 'seed').scim,
-      });
-      await response.body.text();
-    }
-
-    const workloads = {
-      'POST /Users': {
-        direct:
-          (round: number) =>
-          (i: number): Request => ({
-            method: 'POST',
-            path: '/api/users',
-            headers: appHeaders,
-            body: user(i, `d${round}`).app,
-            expect: 201,
-          }),
-        gateway:
-          (round: number) =>
-          (i: number): Request => ({
-            method: 'POST',
-            path: `${scimBase}/Users`,
-            headers: scimHeaders,
-            body: user(i, `g${round}`).scim,
-            expect: 201,
-          }),
-      },
-      'GET /Users?filter=userName eq': {
-        direct:
-          () =>
-          (i: number): Request => ({
-            method: 'GET',
-            path: `/api/users?user_name=${encodeURIComponent(`seed-${i % seeded}@bench.example`)}`,
-            headers: appHeaders,
-            expect: 200,
-          }),
-        gateway:
-          () =>
-          (i: number): Request => ({
-            method: 'GET',
-            path: `${scimBase}/Users?filter=${encodeURIComponent(`userName eq "seed-${i % seeded}@bench.example"`)}`,
-            headers: scimHeaders,
-            expect: 200,
-          }),
-      },
-    };
-
+    const servers = await startServers(children, work, redis.url);
+    const names = process.env.BENCH_WORKLOADS?.split(',') ?? Object.keys(WORKLOADS);
     process.stdout.write(
-      `bench: ${ROUNDS} rounds × ${SECONDS}s per side, concurrency ${CONCURRENCY}, Node ${process.version}\n\n`,
+      `bench: ${ROUNDS} rounds × ${SECONDS} s per side, Node ${process.version}, ${PINNED ? 'servers on core 0, demo app and load on core 1' : 'not pinned'}\n\n`,
     );
-    const header =
-      '| workload | side | req/s | p50 ms | p99 ms | server CPU µs/req | errors |\n|---|---|---|---|---|---|---|';
     const rows: string[] = [];
-    const ratioRows: string[] = [];
-    for (const [name, workload] of Object.entries(workloads)) {
-      const results: { direct: Result[]; gateway: Result[] } = { direct: [], gateway: [] };
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? (['direct', 'gateway'] as const) : (['gateway', 'direct'] as const);
-        for (const side of order) {
-          const pool = side === 'direct' ? direct : through;
-          // CPU is charged to the gateway process for gateway runs (the demo app's share is its own).
-          const pid = side === 'direct' ? demo.pid! : gateway.pid!;
-          results[side].push(await load(pool, workload[side](round), pid));
-        }
+    const ratios: string[] = [];
+    for (const concurrency of CONCURRENCIES)
+      for (const name of names) {
+        const out = report(name, concurrency, await runWorkload(servers, name, concurrency));
+        rows.push(...out.rows);
+        ratios.push(...out.ratios);
       }
-      for (const side of ['direct', 'gateway'] as const) {
-        const r = results[side];
-        rows.push(
-          `| ${name} | ${side === 'direct' ? 'demo app direct' : 'through gateway'} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50)).toFixed(2)} | ${median(r.map((x) => x.p99)).toFixed(2)} | ${median(r.map((x) => x.cpuPerRequest)).toFixed(0)} | ${r.reduce((sum, x) => sum + x.errors, 0)} |`,
-        );
-      }
-      const paired = (pick: (r: Result) => number) =>
-        median(results.gateway.map((g, i) => pick(g) / pick(results.direct[i]!)));
-      ratioRows.push(
-        `| ${name} | ${paired((r) => r.rps).toFixed(3)} | ${paired((r) => r.p50).toFixed(2)} | ${paired((r) => r.p99).toFixed(2)} |`,
-      );
-    }
-    process.stdout.write(`${header}\n${rows.join('\n')}\n\n`);
     process.stdout.write(
-      `Paired ratios, gateway ÷ direct (median over rounds):\n| workload | req/s | p50 | p99 |\n|---|---|---|---|\n${ratioRows.join('\n')}\n\n`,
+      `| workload | conc. | server | req/s | p50 ms | p99 ms | server CPU µs/req | errors |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
     );
-    const stats = (await (await fetch(`${demoUrl}/_stats`)).json()) as Record<string, number>;
     process.stdout.write(
-      `Gateway RSS: ${(gatewayRssStart / 2 ** 20).toFixed(1)} MiB at start, ${(rss(gateway.pid!) / 2 ** 20).toFixed(1)} MiB after ${stats.users} users.\n`,
+      `Paired ratios, gateway ÷ floor (median over rounds):\n| workload | conc. | server | CPU/req | req/s | p50 |\n|---|---|---|---|---|---|\n${ratios.join('\n')}\n\n`,
     );
-    await direct.close();
-    await through.close();
+    for (const server of servers)
+      if (server.side === 'embedded' || server.side === 'redis')
+        process.stdout.write(`${LABEL[server.side]} RSS at the end: ${(rss(server.pid) / 2 ** 20).toFixed(1)} MiB\n`);
+    for (const server of servers) await server.pool.close();
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
+    await redis.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
