@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('one PATCH adding 100 members to an app that allows 20 calls a second', () => {
-  it('one call per member: finishes within 3 tries, never sends a member twice, and each 503 says how long the rest takes', async () => {
+  it('one call per member: finishes within 3 tries, resends only a call the deadline cut off, and each 503 says how long the rest takes', async () => {
     const dir = singleCallConnector();
     dirs.push(dir);
     const stack = await startStack({
@@ -86,8 +86,12 @@ describe('one PATCH adding 100 members to an app that allows 20 calls a second',
     expect(statuses.length).toBeGreaterThan(1); // the budget really was too small for one try
     expect(stack.demo.store.listMembers(teamId).total).toBe(MEMBERS);
     const puts = stack.demo.log.filter((entry) => entry.method === 'PUT').map((entry) => entry.path);
-    expect(puts).toHaveLength(MEMBERS);
     expect(new Set(puts).size).toBe(MEMBERS);
+    // Members go one call at a time. A call still on the wire at a try's deadline is given up, so its outcome
+    // is unknown and the next try sends it again (a PUT: harmless); nothing else is sent twice. On a quiet
+    // machine the deadline falls between calls and there is no repeat at all.
+    const tries503 = statuses.filter((status) => status === 503).length;
+    expect(puts.length - MEMBERS).toBeLessThanOrEqual(tries503);
     expect(stack.demo.log.filter((entry) => entry.status === 429)).toHaveLength(0);
     // Done: the group reads back with every member, and a repeat of the PATCH is idempotent in the app.
     const read = await stack.scim('GET', `/Groups/${group}`);
