@@ -76,8 +76,8 @@ function user(i: number, tag: string): { scim: string; app: string } {
   };
 }
 
-/** Each workload's request for server `s` in round `round`, i-th of the run. */
-const WORKLOADS: Record<string, (s: Server, round: number) => (i: number) => Request> = {
+/** Each workload's request for server `s` in the run tagged `round` (unique per concurrency and round), i-th of it. */
+const WORKLOADS: Record<string, (s: Server, round: string) => (i: number) => Request> = {
   'POST /Users': (s, round) => (i) => ({
     method: 'POST',
     path: s.users,
@@ -222,9 +222,12 @@ async function runWorkload(servers: Server[], name: string, concurrency: number)
     // Each round starts with the next side, so none is always first after a pause.
     const order = servers.map((_, index) => servers[(index + round) % servers.length]!);
     for (const server of order)
-      results
-        .get(server.side)!
-        .push(await load(server.pool, WORKLOADS[name]!(server, round), server.pid, { seconds: SECONDS, concurrency }));
+      results.get(server.side)!.push(
+        await load(server.pool, WORKLOADS[name]!(server, `c${concurrency}r${round}`), server.pid, {
+          seconds: SECONDS,
+          concurrency,
+        }),
+      );
   }
   return results;
 }
