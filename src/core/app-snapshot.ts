@@ -77,8 +77,11 @@ export interface AppSnapshots {
   ): Promise<void>;
   /** Drops an unfinished generation (the listing failed). */
   abandon(app: string, kind: ResourceKind, generation: string): Promise<void>;
-  /** A write through the gateway: applied to the current and any unfinished generation, newest wins. */
-  put(app: string, kind: ResourceKind, entry: SnapshotEntry): Promise<void>;
+  /**
+   * Writes through the gateway, or a page of a listing of changes: applied to the current and any unfinished
+   * generation, newest information winning, in one transaction.
+   */
+  put(app: string, kind: ResourceKind, ...entries: SnapshotEntry[]): Promise<void>;
   /** The current generation's entry (tombstones included) for an app id. */
   get(app: string, kind: ResourceKind, appId: string): Promise<SnapshotEntry | undefined>;
   /** Live entries of the current generation whose index equals `value` (already normalised). */
@@ -186,11 +189,11 @@ export class LocalAppSnapshots implements AppSnapshots {
     this.#generations.delete(generation);
   }
 
-  async put(app: string, kind: ResourceKind, entry: SnapshotEntry): Promise<void> {
+  async put(app: string, kind: ResourceKind, ...entries: SnapshotEntry[]): Promise<void> {
     const scope = `${app}\u0000${kind}`;
     for (const generation of [this.#states.get(scope)?.generation, this.#pending.get(scope)?.generation]) {
       const target = generation ? this.#generations.get(generation) : undefined;
-      if (target) keepNewer(target, entry);
+      if (target) for (const entry of entries) keepNewer(target, entry);
     }
   }
 

@@ -91,8 +91,11 @@ async function listChanges(
   // A failure leaves the snapshot as it was (each merged entry is newer information either way).
   for await (const { page, asked } of pagesOf(core, kind, options.context, since)) {
     appCalls++;
-    for (const object of page.objects)
-      await store.put(core.app, kind, snapshotEntry(kind, object.appId, object.scim, asked));
+    await store.put(
+      core.app,
+      kind,
+      ...page.objects.map((object) => snapshotEntry(kind, object.appId, object.scim, asked)),
+    );
     changed += page.objects.length;
     options.onProgress?.(changed);
   }

@@ -136,6 +136,18 @@ export function snapshotContract(name: string, open: () => Promise<AppSnapshots>
       expect((await store.state('a', 'User'))?.startedAt).toBe(200);
     });
 
+    it('puts several entries at once, each keeping the newer information', async () => {
+      const store = await open();
+      await store.begin('a', 'User', 'g1', 10);
+      await store.fill('a', 'User', 'g1', [user('1', 'one@x', 10), user('2', 'two@x', 50)]);
+      await store.complete('a', 'User', 'g1', stats, 60);
+      await store.put('a', 'User', user('1', 'one-new@x', 40), user('2', 'two-stale@x', 40), user('3', 'three@x', 40));
+      expect(await all(store, 'a')).toEqual(['1', '2', '3']);
+      expect((await store.get('a', 'User', '1'))?.scim).toEqual({ userName: 'one-new@x' });
+      expect((await store.get('a', 'User', '2'))?.scim).toEqual({ userName: 'two@x' });
+      expect(await store.find('a', 'User', 'key', 'two-stale@x')).toEqual([]);
+    });
+
     it('does not create entries for a put before any snapshot exists', async () => {
       const store = await open();
       await store.put('a', 'User', user('1', 'a@x', 1));

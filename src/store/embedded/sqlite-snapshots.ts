@@ -182,10 +182,13 @@ export class SqliteAppSnapshots implements AppSnapshots {
     if (dropped) await this.#drop(generation);
   }
 
-  async put(app: string, kind: ResourceKind, entry: SnapshotEntry): Promise<void> {
+  async put(app: string, kind: ResourceKind, ...entries: SnapshotEntry[]): Promise<void> {
     const row = this.#stateRow(app, kind);
     const generations = [row?.current, row?.pending].filter((generation) => typeof generation === 'string');
-    if (generations.length) this.#write(generations.map((generation) => [generation, entry]));
+    if (generations.length && entries.length)
+      this.#write(
+        generations.flatMap((generation) => entries.map((entry): [string, SnapshotEntry] => [generation, entry])),
+      );
   }
 
   async get(app: string, kind: ResourceKind, appId: string): Promise<SnapshotEntry | undefined> {

@@ -178,8 +178,9 @@ export class RedisAppSnapshots implements AppSnapshots {
     await this.#drop(base, generation);
   }
 
-  async put(app: string, kind: ResourceKind, entry: SnapshotEntry): Promise<void> {
-    await guarded(() => this.#redis.snapshotWrite(this.#base(app, kind), 'put', '', encode(entry)));
+  async put(app: string, kind: ResourceKind, ...entries: SnapshotEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await guarded(() => this.#redis.snapshotWrite(this.#base(app, kind), 'put', '', ...entries.map(encode)));
   }
 
   async get(app: string, kind: ResourceKind, appId: string): Promise<SnapshotEntry | undefined> {
