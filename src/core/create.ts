@@ -45,9 +45,13 @@ export async function createResource(
   delete data.members;
   const toApp = await referencesToApp(core.idMap, core.app, data);
   return lock(core, kind, `key:${normalizeKey(key)}`, async () => {
-    const reactivated = await reactivate(core, kind, key, data, toApp, context);
-    if (reactivated) return reactivated;
-    const scimId = await claim(core, kind, key, data, context);
+    let existing = await core.idMap.findByKey(core.app, kind, key);
+    if (existing?.deprovisioned && existing.appId !== null) {
+      const reactivated = await reactivate(core, kind, existing as MappedRecord, data, toApp, context);
+      if (reactivated) return reactivated;
+      existing = undefined;
+    }
+    const scimId = await claim(core, kind, key, existing, data, context);
     if (typeof scimId !== 'string') return scimId;
     let object: AppObject;
     try {
@@ -80,19 +84,17 @@ export async function createResource(
 
 /**
  * A create of a user deprovisioned earlier (onDelete: deactivate): reactivates the same app account with
- * what Entra sends now and answers with the mapping's SCIM id. Undefined when there is none to reactivate
- * (or the app lost it, which forgets the mapping so the create goes ahead).
+ * what Entra sends now and answers with the mapping's SCIM id. Undefined when the app lost the account:
+ * the mapping is then forgotten, so the create goes ahead.
  */
 async function reactivate(
   core: CoreContext,
   kind: ResourceKind,
-  key: string,
+  record: MappedRecord,
   data: ScimResource,
   toApp: ScimResource,
   context: CallContext,
 ): Promise<ResourceView | undefined> {
-  const record = await core.idMap.findByKey(core.app, kind, key);
-  if (!record?.deprovisioned || record.appId === null) return undefined;
   const object = await core.connector.get(kind, record.appId, context);
   // Entra may create the user inactive: then the account stays deactivated, with the new attributes.
   const active = data.active !== false;
@@ -131,16 +133,17 @@ export async function confirmCreate(core: CoreContext, kind: ResourceKind, scimI
 
 /**
  * Reserves the key for a new object and returns its SCIM id, or returns the existing object's view when
- * this POST repeats one that already succeeded (same externalId), or throws 409.
+ * this POST repeats one that already succeeded (same externalId), or throws 409. `existing` is the record
+ * holding the key, read under the key's lock.
  */
 async function claim(
   core: CoreContext,
   kind: ResourceKind,
   key: string,
+  existing: MappingRecord | undefined,
   data: ScimResource,
   context: CallContext,
 ): Promise<string | ResourceView> {
-  const existing = await core.idMap.findByKey(core.app, kind, key);
   if (existing) {
     const settled = await settle(core, kind, existing, key, context);
     if (settled === 'reuse') return existing.scimId;
