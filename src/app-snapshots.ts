@@ -8,7 +8,7 @@ import type { DriftReport } from './core/drift.ts';
 import type { ResourceKind } from './core/id-map.ts';
 import type { Provisioning } from './core/provisioning.ts';
 import type { RefreshOutcome } from './core/snapshot-refresh.ts';
-import { SnapshotSchedule, type ScheduleClock } from './core/snapshot-schedule.ts';
+import { listingDeadline, SnapshotSchedule, type ScheduleClock } from './core/snapshot-schedule.ts';
 import { GatewayError } from './errors.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -115,7 +115,7 @@ export class AppSnapshotKeeper {
       this.#provisioning.refreshSnapshot(kind, {
         minAgeMs: options.minAgeMs ?? 0,
         context: {
-          deadline: this.#clock.now() + Math.max(this.#settings.everyMs, 15 * 60_000),
+          deadline: listingDeadline(this.#clock.now(), this.#settings.everyMs),
           ...(signal ? { signal } : {}),
         },
         onProgress: (objects) => {

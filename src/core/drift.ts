@@ -7,10 +7,12 @@
  * Streams the snapshot in batches; keeps full counts and at most `sampleLimit` examples of each kind.
  */
 import type { ScimResource } from '../scim/schema/types.ts';
+import type { AppObject } from './app-connector.ts';
 import type { SnapshotEntry, SnapshotState } from './app-snapshot.ts';
 import { KEY_NAME, type CoreContext } from './context.ts';
 import type { MappingRecord, ResourceKind } from './id-map.ts';
 import { hashOf, stableStringify } from './read-back.ts';
+import { objectOf } from './snapshot-reads.ts';
 
 export interface Orphan {
   appId: string;
@@ -89,7 +91,7 @@ export async function driftReport(
         if (report.counts.orphans++ < limit) report.orphans.push(orphanOf(kind, entry));
         continue;
       }
-      const attributes = await changedAttributes(core, kind, record, entry.scim!);
+      const attributes = await changedAttributes(core, kind, record, objectOf(entry));
       if (!attributes.length) continue;
       report.counts.changed++;
       for (const attribute of attributes)
@@ -125,10 +127,10 @@ async function changedAttributes(
   core: CoreContext,
   kind: ResourceKind,
   record: MappingRecord,
-  scim: ScimResource,
+  object: AppObject,
 ): Promise<ChangedAttribute[]> {
   if (!record.shadow || record.appHash === null || !record.committed) return [];
-  const { client } = await core.views.forms(kind, { appId: record.appId!, raw: undefined, scim });
+  const { client } = await core.views.forms(kind, object);
   if (hashOf(client) === record.appHash) return [];
   const out: ChangedAttribute[] = [];
   for (const name of core.views.mapped(kind)) {

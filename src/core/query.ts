@@ -14,7 +14,7 @@ import type { AppObject, CallContext } from './app-connector.ts';
 import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
 import type { MappingRecord, ResourceKind } from './id-map.ts';
 import { planQuery, type Plan } from './query-plan.ts';
-import { readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
+import { objectOf, readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
 export interface QueryInput {
@@ -178,8 +178,7 @@ async function snapshotWindow(
 ): Promise<QueryResult> {
   const store = core.snapshots!.store;
   const entries = await store.page(core.app, kind, input.startIndex - 1, input.count);
-  const objects = entries.map((entry) => ({ appId: entry.appId, raw: undefined, scim: entry.scim! }));
-  const views = await viewsOf(core, kind, objects, context, { members: false });
+  const views = await viewsOf(core, kind, entries.map(objectOf), context, { members: false });
   return {
     resources: kind === 'Group' && input.members ? await withMembers(core, views, context) : views,
     totalResults: await store.count(core.app, kind),

@@ -85,6 +85,7 @@ export async function noteInSnapshot(
   await core.snapshots?.store.put(core.app, kind, snapshotEntry(kind, appId, scim, at));
 }
 
-function objectOf(entry: SnapshotEntry): AppObject {
+/** A live snapshot entry as the app object it stands for (its raw app form is not kept). */
+export function objectOf(entry: SnapshotEntry): AppObject {
   return { appId: entry.appId, raw: undefined, scim: entry.scim! };
 }

@@ -21,8 +21,10 @@ export interface SnapshotScheduleOptions {
   onProgress?: (kind: ResourceKind, objects: number) => void;
 }
 
-/** A listing may take longer than a SCIM request: give it a period, and at least a quarter of an hour. */
-const MIN_LISTING_MS = 15 * 60_000;
+/** A listing may take longer than a SCIM request: its deadline is a period away, and a quarter of an hour at least. */
+export function listingDeadline(now: number, everyMs: number): number {
+  return now + Math.max(everyMs, 15 * 60_000);
+}
 
 export class SnapshotSchedule {
   readonly #options: SnapshotScheduleOptions;
@@ -58,7 +60,7 @@ export class SnapshotSchedule {
         try {
           await refresh(kind, {
             minAgeMs: everyMs,
-            context: { deadline: clock.now() + Math.max(everyMs, MIN_LISTING_MS), signal },
+            context: { deadline: listingDeadline(clock.now(), everyMs), signal },
             ...(this.#options.onProgress ? { onProgress: (n: number) => this.#options.onProgress!(kind, n) } : {}),
           });
         } catch {

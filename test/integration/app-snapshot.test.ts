@@ -4,6 +4,7 @@
  * once the snapshot is older than maxAge.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AppSnapshotKeeper } from '../../src/app-snapshots.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { entraUser, PATCH_OP, startStack, type Stack } from '../helpers/stack.ts';
 
@@ -20,13 +21,22 @@ async function open(snapshot: { every: string; maxAge?: string; fullEvery?: stri
   clock = new FakeClock();
   stack = await startStack({ demoApp: { snapshot }, clock, adminToken: ADMIN });
   // The schedule lists users and groups once at start: let it finish, so counts below are the test's own.
-  const keeper = stack.gateway.apps.get('demo')!.snapshots!;
-  for (let turn = 0; turn < 1000; turn++) {
-    if ((await keeper.status()).kinds.every((kind) => kind.current && !kind.refreshing)) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await untilStatus(stack, (kinds) => kinds.every((kind) => kind.current && !kind.refreshing));
   return stack;
 }
+
+type KindStatus = Awaited<ReturnType<AppSnapshotKeeper['status']>>['kinds'][number];
+
+/** Waits (a bounded number of short real sleeps) until the demo app's snapshot status satisfies `done`. */
+async function untilStatus(s: Stack, done: (kinds: KindStatus[]) => boolean): Promise<void> {
+  const keeper = s.gateway.apps.get('demo')!.snapshots!;
+  for (let turn = 0; turn < 1000; turn++) {
+    if (done((await keeper.status()).kinds)) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const users = (kinds: KindStatus[]) => kinds.find((kind) => kind.kind === 'User');
 
 /** App calls made by `work` (the demo app counts every /api request). */
 async function callsOf(s: Stack, work: () => Promise<unknown>): Promise<number> {
@@ -144,12 +154,7 @@ describe('app snapshot', () => {
     });
     expect(started.status).toBe(202);
     expect(await started.json()).toEqual({ app: 'demo', refreshing: ['User'] });
-    const keeper = s.gateway.apps.get('demo')!.snapshots!;
-    for (let turn = 0; turn < 1000; turn++) {
-      const user = (await keeper.status()).kinds.find((kind) => kind.kind === 'User');
-      if (user?.current?.objects === 3 && !user.refreshing) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilStatus(s, (kinds) => users(kinds)?.current?.objects === 3 && !users(kinds)?.refreshing);
     const status = (await (await fetch(`${s.gateway.url}/admin/status.json`, { headers: admin })).json()) as any;
     expect(status.apps[0].snapshot.kinds[0]).toMatchObject({
       kind: 'User',
@@ -157,10 +162,7 @@ describe('app snapshot', () => {
       lastFailure: null,
     });
     // Drift is counted in the background after each new snapshot: 3 accounts Entra did not provision.
-    for (let turn = 0; turn < 1000; turn++) {
-      if ((await keeper.status()).kinds.find((kind) => kind.kind === 'User')?.drift?.counts.orphans === 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilStatus(s, (kinds) => users(kinds)?.drift?.counts.orphans === 3);
     const metrics = await (await fetch(`${s.gateway.url}/metrics`)).text();
     expect(metrics).toContain('scimgw_drift_objects{app="demo",resource="User",drift="orphans"} 3');
     const page = await (await fetch(`${s.gateway.url}/admin/status`, { headers: admin })).text();
@@ -185,11 +187,10 @@ describe('app snapshot', () => {
     await clock.advance(61 * 60_000);
     const keeper = s.gateway.apps.get('demo')!.snapshots!;
     for (let turn = 0; turn < 1000 && userListings().length === before; turn++) await clock.advance(1000);
-    for (let turn = 0; turn < 1000; turn++) {
-      const user = (await keeper.status()).kinds.find((kind) => kind.kind === 'User');
-      if (user?.current && user.current.startedAt > full.state.startedAt && !user.refreshing) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilStatus(s, (kinds) => {
+      const user = users(kinds);
+      return !!user?.current && user.current.startedAt > full.state.startedAt && !user.refreshing;
+    });
     const changes = userListings().slice(before);
     expect(changes[0]?.query.updated_since).toBe(new Date(full.state.startedAt - 60_000).toISOString());
     const state = (await keeper.status()).kinds.find((kind) => kind.kind === 'User')!.current!;

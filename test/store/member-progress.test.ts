@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalMemberProgress, MEMBER_PROGRESS_TTL_MS } from '../../src/core/member-progress.ts';
 import { SqliteMemberProgress } from '../../src/store/embedded/sqlite-member-progress.ts';
-import { createRedisClient, whenReady, type RedisClient } from '../../src/store/redis/connection.ts';
 import { RedisMemberProgress } from '../../src/store/redis/redis-member-progress.ts';
-import { startRedis, type RedisServer } from '../helpers/redis-server.ts';
+import { redisForFile } from '../helpers/redis-client.ts';
 import { memberProgressContract } from './member-progress-contract.ts';
 
-let redis: RedisServer;
-let client: RedisClient;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = createRedisClient({ url: redis.url });
-  await whenReady(client);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.close();
-});
+const redis = redisForFile();
 
 memberProgressContract('in process', async () => new LocalMemberProgress());
 memberProgressContract('embedded (node:sqlite)', async () => new SqliteMemberProgress(':memory:'));
-memberProgressContract('Redis', async () => new RedisMemberProgress(client, `t-${randomUUID()}`));
+memberProgressContract('Redis', async () => new RedisMemberProgress(redis.client, `t-${randomUUID()}`));
 
 describe('member progress expires a day after it was written', () => {
   for (const [name, open] of [
@@ -41,9 +30,9 @@ describe('member progress expires a day after it was written', () => {
 
   it("Redis: the group's hash carries a day's TTL in the app's group hash slot", async () => {
     const prefix = `ttl-${randomUUID()}`;
-    await new RedisMemberProgress(client, prefix).record('crm', 'g1', 'add', ['u1']);
+    await new RedisMemberProgress(redis.client, prefix).record('crm', 'g1', 'add', ['u1']);
     const key = `${prefix}:{crm:Group}:mp:g1`;
-    const ttl = await client.pttl(key);
+    const ttl = await redis.client.pttl(key);
     expect(ttl).toBeGreaterThan(MEMBER_PROGRESS_TTL_MS - 60_000);
     expect(ttl).toBeLessThanOrEqual(MEMBER_PROGRESS_TTL_MS);
   });

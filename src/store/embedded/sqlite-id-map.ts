@@ -4,10 +4,9 @@
  * indexes, which makes reserve and adopt atomic without an explicit lock. Disk failures, a foreign lock and
  * a deleted file are answered with 503s (sqlite-guard.ts).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { BUSY_TIMEOUT_MS, rollback, SqliteGuard } from './sqlite-guard.ts';
+import { addColumnIfMissing, openDatabase } from './sqlite-open.ts';
+import { rollback, SqliteGuard } from './sqlite-guard.ts';
 import {
   KeyTakenError,
   normalizeKey,
@@ -81,14 +80,10 @@ export class SqliteIdMap implements IdMap {
 
   /** `file` is a path, or ":memory:" for tests. */
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = new DatabaseSync(file);
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    this.#db = openDatabase(file);
     this.#db.exec(SCHEMA);
     // Files made before deprovisioned mappings existed gain the column (every existing mapping is live).
-    const columns = this.#db.prepare('PRAGMA table_info(mappings)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'deprovisioned'))
-      this.#db.exec('ALTER TABLE mappings ADD COLUMN deprovisioned INTEGER NOT NULL DEFAULT 0');
+    addColumnIfMissing(this.#db, 'mappings', 'deprovisioned', 'INTEGER NOT NULL DEFAULT 0');
     this.#guard = new SqliteGuard(this.#db, file);
   }
 

@@ -1,9 +1,8 @@
 /** MemberProgress in the embedded store's SQLite file (its own table and connection), so a restart keeps it. */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MEMBER_PROGRESS_TTL_MS, type MemberAction, type MemberProgress } from '../../core/member-progress.ts';
-import { BUSY_TIMEOUT_MS, rollback, SqliteGuard } from './sqlite-guard.ts';
+import { openDatabase } from './sqlite-open.ts';
+import { rollback, SqliteGuard } from './sqlite-guard.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS member_progress (
@@ -23,9 +22,7 @@ export class SqliteMemberProgress implements MemberProgress {
 
   /** `file` is the id map's file (or ":memory:"). */
   constructor(file: string, now: () => number = Date.now) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = new DatabaseSync(file);
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    this.#db = openDatabase(file);
     this.#db.exec(SCHEMA);
     this.#now = now;
     this.#guard = new SqliteGuard(this.#db, file);

@@ -3,8 +3,6 @@
  * live on disk, indexed by generation and each matching attribute, so a snapshot of 100,000 users costs
  * the process nothing but page cache.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type {
   AppSnapshots,
@@ -15,7 +13,8 @@ import type {
 } from '../../core/app-snapshot.ts';
 import type { ResourceKind } from '../../core/id-map.ts';
 import type { ScimResource } from '../../scim/schema/types.ts';
-import { BUSY_TIMEOUT_MS, rollback, SqliteGuard } from './sqlite-guard.ts';
+import { addColumnIfMissing, openDatabase } from './sqlite-open.ts';
+import { rollback, SqliteGuard } from './sqlite-guard.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS snapshot_state (
@@ -79,14 +78,10 @@ export class SqliteAppSnapshots implements AppSnapshots {
 
   /** `file` is the id map's file (or ":memory:"). */
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = new DatabaseSync(file);
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    this.#db = openDatabase(file);
     this.#db.exec(SCHEMA);
     // Tables made before listings of changes existed gain the column.
-    const columns = this.#db.prepare('PRAGMA table_info(snapshot_state)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'full_started_at'))
-      this.#db.exec('ALTER TABLE snapshot_state ADD COLUMN full_started_at INTEGER');
+    addColumnIfMissing(this.#db, 'snapshot_state', 'full_started_at', 'INTEGER');
     this.#guard = new SqliteGuard(this.#db, file);
     // Newest information wins: a listing page read before a write cannot undo it.
     this.#upsert = this.#db.prepare(`
