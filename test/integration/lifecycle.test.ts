@@ -1,7 +1,8 @@
 /**
  * Lifecycle policy per app: `onDelete: deactivate` keeps the app account (deactivated) and its mapping, so
  * re-assigning the user in Entra reactivates the same account; `adoptExisting: false` never takes over an
- * account the app already held. Against the demo app.
+ * account the app already held. Against the demo app. Entra sends DELETE only for a hard-deleted user
+ * (leavers are PATCHed active=false first): learn.microsoft.com/entra/identity/app-provisioning/how-provisioning-works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway } from '../../src/gateway.ts';
