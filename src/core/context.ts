@@ -9,7 +9,14 @@ import type { AppResourceTypes } from '../scim/schema/extensions.ts';
 import type { AppConnector, AppObject, CallContext } from './app-connector.ts';
 import type { AppSnapshots } from './app-snapshot.ts';
 import type { ProvisioningEvents } from './events.ts';
-import { normalizeKey, type IdMap, type LockManager, type MappingRecord, type ResourceKind } from './id-map.ts';
+import {
+  KeyTakenError,
+  normalizeKey,
+  type IdMap,
+  type LockManager,
+  type MappingRecord,
+  type ResourceKind,
+} from './id-map.ts';
 import type { MemberProgress } from './member-progress.ts';
 import { pushdownCandidates } from './query-plan.ts';
 import { readAppObject } from './snapshot-reads.ts';
@@ -73,12 +80,41 @@ export function lock<T>(core: CoreContext, kind: ResourceKind, name: string, wor
   return core.locks.withLock(`${core.app}:${kind}:${name}`, work);
 }
 
-export async function mappedRecord(core: CoreContext, kind: ResourceKind, scimId: string): Promise<MappedRecord> {
+export async function mappedRecord(
+  core: CoreContext,
+  kind: ResourceKind,
+  scimId: string,
+  context: CallContext,
+): Promise<MappedRecord> {
   const record = await core.idMap.get(core.app, kind, scimId);
   // A deprovisioned mapping is deleted as far as Entra knows (onDelete: deactivate).
-  if (!record || record.appId === null || record.deprovisioned)
-    throw new NotFoundError(`${kind} ${JSON.stringify(scimId)} not found`);
-  return record as MappedRecord;
+  const found = record && !record.deprovisioned ? await completed(core, kind, record, context) : undefined;
+  if (!found) throw new NotFoundError(`${kind} ${JSON.stringify(scimId)} not found`);
+  return found;
+}
+
+/**
+ * A create stores its app id once its answer has gone out (confirmCreate), so a client that was quick to
+ * use the new SCIM id, or asked another replica, can meet the reservation: the app object is then found by
+ * its key, as a retried create would. Undefined when the app has no such object (yet).
+ */
+async function completed(
+  core: CoreContext,
+  kind: ResourceKind,
+  record: MappingRecord,
+  context: CallContext,
+): Promise<MappedRecord | undefined> {
+  if (record.appId !== null) return record as MappedRecord;
+  if (record.key === null) return undefined;
+  const found = await findByKeyInApp(core, kind, record.key, context);
+  if (!found) return undefined;
+  try {
+    return (await core.idMap.update(core.app, kind, record.scimId, { appId: found.appId })) as MappedRecord | undefined;
+  } catch (error) {
+    // Mapped to another SCIM id meanwhile: this reservation did not make it.
+    if (error instanceof KeyTakenError) return undefined;
+    throw error;
+  }
 }
 
 /** The record's app object (from a fresh snapshot when `fresh` and it knows it); 404 when the app lost it. */

@@ -19,19 +19,26 @@ import {
   type MappedRecord,
 } from './context.ts';
 import { memberDisplays, memberValues } from './group-members.ts';
-import { normalizeKey, type MappingRecord, type ResourceKind } from './id-map.ts';
+import { normalizeKey, type MappingRecord, type RecordChanges, type ResourceKind } from './id-map.ts';
 import { applyMembers, memberEntries } from './member-writes.ts';
 import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
 import { noteInSnapshot } from './snapshot-reads.ts';
 import type { ResourceView } from './views.ts';
 
+/** A create's answer, with what it still has to write once the answer has gone out (confirmCreate). */
+export interface CreatedView extends ResourceView {
+  /** The app object's id, when this request created or reactivated it. */
+  appId?: string;
+  completion?: RecordChanges;
+}
+
 export async function createResource(
   core: CoreContext,
   kind: ResourceKind,
   body: unknown,
   context: CallContext,
-): Promise<ResourceView> {
+): Promise<CreatedView> {
   supports(core, kind);
   const resourceType = core.resourceTypes[kind];
   const data = normalizeResource(resourceType, body);
@@ -51,8 +58,9 @@ export async function createResource(
       if (reactivated) return reactivated;
       existing = undefined;
     }
-    const scimId = await claim(core, kind, key, existing, data, context);
-    if (typeof scimId !== 'string') return scimId;
+    const reserved = await claim(core, kind, key, existing, data, context);
+    if (!('key' in reserved)) return reserved;
+    const scimId = reserved.scimId;
     let object: AppObject;
     try {
       object = await createInApp(core, kind, scimId, key, toApp, context);
@@ -76,9 +84,10 @@ export async function createResource(
     const shadow = added.length ? { ...data, members: memberEntries(added, displays) } : data;
     const appHash = appKnown ? hashOf((await core.views.forms(kind, object)).client) : null;
     await noteInSnapshot(core, kind, object.appId, appKnown ? object.scim : null, core.now().getTime());
-    // Still uncommitted: the create counts as answered only once its 201 reached the client (confirmCreate).
-    const record = await core.idMap.update(core.app, kind, scimId, { appId: object.appId, shadow, appHash });
-    return core.views.fromRecord(record!, shadow);
+    // The app id goes into the store with the commit, in one write once the 201 has gone out (confirmCreate).
+    // Until then the record is a pending reservation, which a retry or a read resolves by lookup.
+    const completion = { appId: object.appId, appHash, ...(shadow === reserved.shadow ? {} : { shadow }) };
+    return { ...core.views.fromRecord(reserved, shadow), appId: object.appId, completion };
   });
 }
 
@@ -126,9 +135,18 @@ async function reactivate(
   return core.views.fromRecord(live!, data);
 }
 
-/** The create's 201 has been written to the client: a POST repeating it is now a duplicate (409). */
-export async function confirmCreate(core: CoreContext, kind: ResourceKind, scimId: string): Promise<void> {
-  await core.idMap.update(core.app, kind, scimId, { committed: true });
+/**
+ * The create's answer has gone out (`delivered`) or was lost: writes what the create still owes the store
+ * in one write. Delivered, a POST repeating it is now a duplicate (409); lost, a retry gets its SCIM id.
+ */
+export async function confirmCreate(
+  core: CoreContext,
+  kind: ResourceKind,
+  view: CreatedView,
+  delivered: boolean,
+): Promise<void> {
+  const changes = { ...view.completion, ...(delivered ? { committed: true } : {}) };
+  if (Object.keys(changes).length) await core.idMap.update(core.app, kind, view.id, changes);
 }
 
 /**
@@ -143,10 +161,10 @@ async function claim(
   existing: MappingRecord | undefined,
   data: ScimResource,
   context: CallContext,
-): Promise<string | ResourceView> {
+): Promise<MappingRecord | CreatedView> {
   if (existing) {
     const settled = await settle(core, kind, existing, key, context);
-    if (settled === 'reuse') return existing.scimId;
+    if (settled === 'reuse') return existing;
     if (settled) {
       if (!settled.committed && data.externalId !== undefined && settled.externalId === data.externalId) {
         // The first attempt's answer was lost: answer this one with its SCIM id, once.
@@ -179,7 +197,7 @@ async function claim(
     committed: false,
   });
   if (!reserved.ok) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
-  return reserved.record.scimId;
+  return reserved.record;
 }
 
 /**

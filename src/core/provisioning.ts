@@ -17,7 +17,7 @@ import { refreshSnapshot, type RefreshOptions, type RefreshOutcome } from './sna
 import { snapshotFresh } from './snapshot-reads.ts';
 import { quietEvents, type ProvisioningEvents } from './events.ts';
 import { LocalMemberProgress, type MemberProgress } from './member-progress.ts';
-import { confirmCreate, createResource } from './create.ts';
+import { confirmCreate, createResource, type CreatedView } from './create.ts';
 import type { IdMap, LockManager, ResourceKind } from './id-map.ts';
 import { queryResources, type QueryInput, type QueryResult } from './query.ts';
 import { Views, type ResourceView } from './views.ts';
@@ -69,13 +69,13 @@ export class Provisioning {
     };
   }
 
-  create(kind: ResourceKind, body: unknown, context: CallContext): Promise<ResourceView> {
+  create(kind: ResourceKind, body: unknown, context: CallContext): Promise<CreatedView> {
     return createResource(this.#core, kind, body, context);
   }
 
-  /** Called once the 201 of a create has been written: see MappingRecord.committed. */
-  confirmCreate(kind: ResourceKind, scimId: string): Promise<void> {
-    return confirmCreate(this.#core, kind, scimId);
+  /** Called once the answer to a create has gone out or was lost: see MappingRecord.committed. */
+  confirmCreate(kind: ResourceKind, view: CreatedView, delivered: boolean): Promise<void> {
+    return confirmCreate(this.#core, kind, view, delivered);
   }
 
   async get(
@@ -85,7 +85,7 @@ export class Provisioning {
     options: { members?: boolean } = {},
   ): Promise<ResourceView> {
     supports(this.#core, kind);
-    const record = await mappedRecord(this.#core, kind, scimId);
+    const record = await mappedRecord(this.#core, kind, scimId, context);
     const object = await appObject(this.#core, kind, record, context, await snapshotFresh(this.#core, kind));
     return this.views.compose(kind, record, object, context, { members: options.members ?? true });
   }

@@ -44,7 +44,7 @@ export async function patchResource(
   supports(core, kind);
   const operations = parsePatchRequest(body);
   return lock(core, kind, `id:${scimId}`, async () => {
-    const record = await mappedRecord(core, kind, scimId);
+    const record = await mappedRecord(core, kind, scimId, context);
     const base = await startingPoint(core, kind, record, context, options.ifMatch);
     const { members, others } =
       kind === 'Group' ? splitMemberOperations(operations) : { members: [], others: operations };
@@ -72,7 +72,7 @@ export async function replaceResource(
       ? [{ op: 'replace', values: memberValues(bodyMembers), whole: true }]
       : [];
   return lock(core, kind, `id:${scimId}`, async () => {
-    const record = await mappedRecord(core, kind, scimId);
+    const record = await mappedRecord(core, kind, scimId, context);
     const { members: baseMembers, ...baseData } = await startingPoint(core, kind, record, context, options.ifMatch);
     return applyWrite(core, kind, record, baseData, next, memberChanges, baseMembers, context);
   });
@@ -107,7 +107,7 @@ export async function deleteResource(
 ): Promise<void> {
   supports(core, kind);
   await lock(core, kind, `id:${scimId}`, async () => {
-    const record = await mappedRecord(core, kind, scimId);
+    const record = await mappedRecord(core, kind, scimId, context);
     if (options.ifMatch !== undefined) await startingPoint(core, kind, record, context, options.ifMatch);
     if (kind === 'User' && core.lifecycle.onDelete === 'deactivate') return deprovision(core, record, context);
     await core.connector.delete(kind, record.appId, context);
@@ -171,10 +171,12 @@ async function applyWrite(
   }
   const touched = changed.length > 0 || added.length > 0 || applied.remove.length > 0;
   try {
+    const externalId = typeof next.externalId === 'string' ? next.externalId : null;
+    // Only what changed is written: the key and externalId columns carry indexes.
     const updated = await core.idMap.update(core.app, kind, record.scimId, {
       shadow,
-      key,
-      externalId: typeof next.externalId === 'string' ? next.externalId : null,
+      ...(key !== record.key ? { key } : {}),
+      ...(externalId !== record.externalId ? { externalId } : {}),
       appHash,
       ...(touched ? { lastModified: core.now().toISOString() } : {}),
     });

@@ -68,6 +68,11 @@ export function noteRecord<T extends MappingRecord | undefined>(record: T): T {
   return record;
 }
 
+/** Set by the create handler: a create's record gains its app id only after the answer (confirmCreate). */
+function createdAppId(state: Record<string, unknown>): string | null {
+  return typeof state.createdAppId === 'string' ? state.createdAppId : null;
+}
+
 const AUDITED = new Set(['create', 'replace', 'patch', 'delete']);
 /** SCIM ids are UUIDs; anything much longer came from a client and is cut, so a line stays a line. */
 const MAX_ID = 128;
@@ -100,7 +105,7 @@ export function auditTrail(sink: () => AuditSink | undefined): Middleware {
           operation: shape.operation as AuditEvent['operation'],
           resourceType: shape.resource,
           scimId: scimId === null ? null : clip(scimId),
-          appId: scimId === null ? null : (seen.get(`${shape.resource}:${scimId}`) ?? null),
+          appId: scimId === null ? null : (seen.get(`${shape.resource}:${scimId}`) ?? createdAppId(ctx.state)),
           outcome: success ? 'success' : 'error',
           status: ctx.status,
           ...(!success && ctx.state.errorCode ? { errorCode: String(ctx.state.errorCode) } : {}),

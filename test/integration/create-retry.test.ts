@@ -77,4 +77,22 @@ describe('create retried after a lost answer', () => {
     // Once an answer has gone out, the same POST is a duplicate.
     expect((await stack.scim('POST', '/Users', body)).status).toBe(409);
   });
+
+  it('records the app id with the commit once the 201 is out, and a read that comes first finds the object by lookup', async () => {
+    stack = await startStack();
+    const created = await stack.scim('POST', '/Users', entraUser('quick.reader@contoso.com'));
+    expect(created.status).toBe(201);
+    // The answer has gone out: one write stored the app id and the commit.
+    for (let i = 0; i < 40 && !(await stack.idMap.get('demo', 'User', created.body.id))?.committed; i++) await sleep(5);
+    const record = await stack.idMap.get('demo', 'User', created.body.id);
+    expect(record).toMatchObject({ committed: true, appId: expect.stringMatching(/^\d+$/) });
+
+    // The moment before that write: a client (or another replica) using the new id meets the reservation.
+    await stack.idMap.update('demo', 'User', created.body.id, { appId: null, committed: false });
+    const read = await stack.scim('GET', `/Users/${created.body.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.userName).toBe('quick.reader@contoso.com');
+    expect((await stack.idMap.get('demo', 'User', created.body.id))?.appId).toBe(record!.appId);
+    expect(stack.demo.store.listUsers({ user_name: 'quick.reader@contoso.com' }).total).toBe(1);
+  });
 });

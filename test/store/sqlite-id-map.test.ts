@@ -37,7 +37,63 @@ describe('embedded store on disk', () => {
   });
 });
 
+function record(scimId: string, key: string) {
+  return {
+    app: 'a',
+    kind: 'User' as const,
+    scimId,
+    key,
+    externalId: null,
+    shadow: null,
+    appHash: null,
+    created: 'c',
+    lastModified: 'm',
+    committed: false,
+  };
+}
+
 describe('embedded store made by an earlier version', () => {
+  it('moves a WITHOUT ROWID table with every column into the rowid table, creation order kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimgw-store-v1-'));
+    try {
+      const file = join(dir, 'scimgw.sqlite');
+      const old = new DatabaseSync(file);
+      old.exec(`CREATE TABLE mappings (app TEXT NOT NULL, kind TEXT NOT NULL, scim_id TEXT NOT NULL, app_id TEXT,
+        key TEXT, key_lower TEXT, external_id TEXT, shadow TEXT, app_hash TEXT, created TEXT NOT NULL,
+        last_modified TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 1, deprovisioned INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (app, kind, scim_id)) WITHOUT ROWID;
+        INSERT INTO mappings VALUES ('a', 'User', 'z-late', '2', 'Late', 'late', 'x2', '{"userName":"Late"}', 'h2', '2026-02', 'm2', 1, 0);
+        INSERT INTO mappings VALUES ('a', 'User', 'a-early', NULL, 'Early', 'early', NULL, NULL, NULL, '2026-01', 'm1', 0, 0);
+        INSERT INTO mappings VALUES ('a', 'Group', 'g', '7', 'Team', 'team', NULL, NULL, NULL, '2026-03', 'm3', 1, 1);`);
+      old.close();
+      const map = new SqliteIdMap(file);
+      const dumped = [];
+      for await (const item of map.dump()) dumped.push(item);
+      expect(dumped.map((item) => item.scimId)).toEqual(['a-early', 'z-late', 'g']);
+      expect(dumped[1]).toEqual({
+        app: 'a',
+        kind: 'User',
+        scimId: 'z-late',
+        appId: '2',
+        key: 'Late',
+        externalId: 'x2',
+        shadow: { userName: 'Late' },
+        appHash: 'h2',
+        created: '2026-02',
+        lastModified: 'm2',
+        committed: true,
+      });
+      expect(dumped[2]?.deprovisioned).toBe(true);
+      // The unique indexes came along: the key and the app id are still held.
+      expect((await map.reserve(record('new', 'LATE'))).ok).toBe(false);
+      expect((await map.reserve({ ...record('new', 'other'), appId: '2' })).ok).toBe(false);
+      expect(await map.findByExternalId('a', 'User', 'x2')).toHaveLength(1);
+      await map.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gains the deprovisioned column, every mapping live', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimgw-store-old-'));
     try {
@@ -53,6 +109,19 @@ describe('embedded store made by an earlier version', () => {
       expect(await map.get('a', 'User', 's1')).not.toHaveProperty('deprovisioned');
       expect((await map.update('a', 'User', 's1', { deprovisioned: true }))?.deprovisioned).toBe(true);
       await map.close();
+      // Moved once into the rowid table, and opened again as it is now.
+      const reopened = new SqliteIdMap(file);
+      expect(await reopened.get('a', 'User', 's1')).toMatchObject({ appId: '10', deprovisioned: true });
+      expect((await reopened.reserve(record('s2', 'KEPT'))).ok).toBe(false);
+      await reopened.close();
+      const raw = new DatabaseSync(file);
+      const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+        sql: string;
+      }[];
+      raw.close();
+      expect(tables.map((table) => table.name)).not.toContain('mappings');
+      expect(tables.find((table) => table.name === 'id_map')?.sql).not.toMatch(/WITHOUT ROWID/i);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -137,6 +137,8 @@ export function get(kind: ResourceKind) {
 export function create(kind: ResourceKind) {
   return async (ctx: Context, scope: RequestScope) => {
     const view = await scope.provisioning.create(kind, ctx.state.body, scope.context);
+    // For the audit trail: the store learns the app id only once the answer has gone out.
+    if (view.appId !== undefined) ctx.state.createdAppId = view.appId;
     ctx.set('Location', location(scope.baseUrl, kind, view.id));
     sendView(
       ctx,
@@ -147,8 +149,10 @@ export function create(kind: ResourceKind) {
       projectionOf((name) => param(ctx, name)),
     );
     // Only an answer that went out makes a repeated POST a duplicate; a failed write leaves it retryable.
-    ctx.res.once('finish', () => {
-      scope.provisioning.confirmCreate(kind, view.id).catch(() => undefined);
+    // Either way the app id is stored now; a store failure here leaves a reservation that a retry or a read
+    // completes by lookup.
+    ctx.res.once('close', () => {
+      scope.provisioning.confirmCreate(kind, view, ctx.res.writableFinished).catch(() => undefined);
     });
   };
 }

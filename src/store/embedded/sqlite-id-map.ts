@@ -1,12 +1,15 @@
 /**
  * The default IdMap: one SQLite file under the data directory (node:sqlite, built into Node 24, so no
- * native addon and nothing else to run). Uniqueness of keys and app ids is enforced by partial unique
- * indexes, which makes reserve and adopt atomic without an explicit lock. Disk failures, a foreign lock and
- * a deleted file are answered with 503s (sqlite-guard.ts).
+ * native addon and nothing else to run). Uniqueness of SCIM ids, keys and app ids is enforced by unique
+ * indexes, which makes reserve, update and adopt atomic without an explicit lock: a write that would
+ * break one fails as a whole, and only then is the holder looked up. Each call is one statement (adopt:
+ * one transaction), and an update writes only the columns it changes. Disk failures, a foreign lock and a
+ * deleted file are answered with 503s (sqlite-guard.ts).
  */
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { addColumnIfMissing, openDatabase } from './sqlite-open.ts';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openDatabase } from './sqlite-open.ts';
 import { rollback, SqliteGuard } from './sqlite-guard.ts';
+import { COLUMNS, prepareIdMapTable } from './sqlite-id-map-schema.ts';
 import {
   KeyTakenError,
   normalizeKey,
@@ -18,28 +21,6 @@ import {
   type ReserveResult,
   type ResourceKind,
 } from '../../core/id-map.ts';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS mappings (
-  app TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  scim_id TEXT NOT NULL,
-  app_id TEXT,
-  key TEXT,
-  key_lower TEXT,
-  external_id TEXT,
-  shadow TEXT,
-  app_hash TEXT,
-  created TEXT NOT NULL,
-  last_modified TEXT NOT NULL,
-  committed INTEGER NOT NULL DEFAULT 1,
-  deprovisioned INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (app, kind, scim_id)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS mappings_app_id ON mappings (app, kind, app_id) WHERE app_id IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS mappings_key ON mappings (app, kind, key_lower) WHERE key_lower IS NOT NULL;
-CREATE INDEX IF NOT EXISTS mappings_external_id ON mappings (app, kind, external_id) WHERE external_id IS NOT NULL;
-`;
 
 interface Row {
   app: string;
@@ -56,7 +37,10 @@ interface Row {
   deprovisioned: number;
 }
 
-function toRecord(row: Row): MappingRecord {
+type SqlValue = string | number | null;
+
+/** `shadow`, when given, is the value the row's shadow text was written from (no need to parse it back). */
+function toRecord(row: Row, shadow?: MappingRecord['shadow']): MappingRecord {
   return {
     app: row.app,
     kind: row.kind as ResourceKind,
@@ -64,7 +48,8 @@ function toRecord(row: Row): MappingRecord {
     appId: row.app_id,
     key: row.key,
     externalId: row.external_id,
-    shadow: row.shadow === null ? null : (JSON.parse(row.shadow) as MappingRecord['shadow']),
+    shadow:
+      shadow !== undefined ? shadow : row.shadow === null ? null : (JSON.parse(row.shadow) as MappingRecord['shadow']),
     appHash: row.app_hash,
     created: row.created,
     lastModified: row.last_modified,
@@ -72,6 +57,39 @@ function toRecord(row: Row): MappingRecord {
     ...(row.deprovisioned === 1 ? { deprovisioned: true as const } : {}),
   };
 }
+
+const textOf = (shadow: MappingRecord['shadow']) => (shadow === null ? null : JSON.stringify(shadow));
+
+/** The columns one change writes, in a fixed order so that each combination prepares one statement. */
+function assignments(changes: RecordChanges): { columns: string[]; values: SqlValue[] } {
+  const columns: string[] = [];
+  const values: SqlValue[] = [];
+  const set = (column: string, value: SqlValue) => {
+    columns.push(`${column} = ?`);
+    values.push(value);
+  };
+  if (changes.appId !== undefined) set('app_id', changes.appId);
+  if (changes.key !== undefined) {
+    set('key', changes.key);
+    set('key_lower', changes.key === null ? null : normalizeKey(changes.key));
+  }
+  if (changes.externalId !== undefined) set('external_id', changes.externalId);
+  if (changes.shadow !== undefined) set('shadow', textOf(changes.shadow));
+  if (changes.appHash !== undefined) set('app_hash', changes.appHash);
+  if (changes.lastModified !== undefined) set('last_modified', changes.lastModified);
+  if (changes.committed !== undefined) set('committed', changes.committed ? 1 : 0);
+  if (changes.deprovisioned !== undefined) set('deprovisioned', changes.deprovisioned ? 1 : 0);
+  return { columns, values };
+}
+
+/** SQLITE_CONSTRAINT_UNIQUE: a key, app id or SCIM id is held by another row. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { errcode?: unknown } | undefined)?.errcode === 2067;
+}
+
+const BY_SCIM_ID = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND scim_id = ?`;
+const BY_APP_ID = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND app_id = ?`;
+const BY_KEY = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND key_lower = ?`;
 
 export class SqliteIdMap implements IdMap {
   readonly #db: DatabaseSync;
@@ -81,9 +99,7 @@ export class SqliteIdMap implements IdMap {
   /** `file` is a path, or ":memory:" for tests. */
   constructor(file: string) {
     this.#db = openDatabase(file);
-    this.#db.exec(SCHEMA);
-    // Files made before deprovisioned mappings existed gain the column (every existing mapping is live).
-    addColumnIfMissing(this.#db, 'mappings', 'deprovisioned', 'INTEGER NOT NULL DEFAULT 0');
+    prepareIdMapTable(this.#db);
     this.#guard = new SqliteGuard(this.#db, file);
   }
 
@@ -96,21 +112,19 @@ export class SqliteIdMap implements IdMap {
     return statement;
   }
 
-  #row(sql: string, ...params: (string | null)[]): MappingRecord | undefined {
+  #row(sql: string, ...params: SqlValue[]): MappingRecord | undefined {
     const row = this.#statement(sql).get(...params) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   async get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () =>
-      this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId),
-    );
+    return this.#guard.run(false, () => this.#row(BY_SCIM_ID, app, kind, scimId));
   }
 
   async getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
     return this.#guard.run(false, () => {
       const out = new Map<string, MappingRecord>();
-      const statement = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?');
+      const statement = this.#statement(BY_APP_ID);
       for (const appId of appIds) {
         const row = statement.get(app, kind, appId) as Row | undefined;
         if (row) out.set(appId, toRecord(row));
@@ -120,52 +134,37 @@ export class SqliteIdMap implements IdMap {
   }
 
   async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () =>
-      this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?', app, kind, normalizeKey(key)),
-    );
+    return this.#guard.run(false, () => this.#row(BY_KEY, app, kind, normalizeKey(key)));
   }
 
   async findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
     return this.#guard.run(false, () => {
-      const rows = this.#statement('SELECT * FROM mappings WHERE app = ? AND kind = ? AND external_id = ?').all(
+      const rows = this.#statement(`SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND external_id = ?`).all(
         app,
         kind,
         externalId,
       ) as unknown as Row[];
-      return rows.map(toRecord);
+      return rows.map((row) => toRecord(row));
     });
   }
 
-  #conflicting(
+  /** The record other than `except` that holds `key` or `appId`. */
+  #holder(
     app: string,
     kind: ResourceKind,
-    key: string | null,
-    appId: string | null,
+    key: string | null | undefined,
+    appId: string | null | undefined,
     except?: string,
   ): MappingRecord | undefined {
-    const byKey =
-      key === null
-        ? undefined
-        : this.#row(
-            'SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?',
-            app,
-            kind,
-            normalizeKey(key),
-          );
+    const byKey = key == null ? undefined : this.#row(BY_KEY, app, kind, normalizeKey(key));
     if (byKey && byKey.scimId !== except) return byKey;
-    const byAppId =
-      appId === null
-        ? undefined
-        : this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?', app, kind, appId);
+    const byAppId = appId == null ? undefined : this.#row(BY_APP_ID, app, kind, appId);
     if (byAppId && byAppId.scimId !== except) return byAppId;
     return undefined;
   }
 
   #insert(record: MappingRecord): void {
-    this.#statement(
-      `INSERT INTO mappings (app, kind, scim_id, app_id, key, key_lower, external_id, shadow, app_hash, created, last_modified, committed, deprovisioned)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+    this.#statement(`INSERT INTO id_map (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       record.app,
       record.kind,
       record.scimId,
@@ -173,7 +172,7 @@ export class SqliteIdMap implements IdMap {
       record.key,
       record.key === null ? null : normalizeKey(record.key),
       record.externalId,
-      record.shadow === null ? null : JSON.stringify(record.shadow),
+      textOf(record.shadow),
       record.appHash,
       record.created,
       record.lastModified,
@@ -185,12 +184,16 @@ export class SqliteIdMap implements IdMap {
   async reserve(input: NewRecord): Promise<ReserveResult> {
     return this.#guard.run(true, () => {
       const record: MappingRecord = { ...input, appId: input.appId ?? null };
-      // node:sqlite is synchronous, so check-then-insert cannot interleave with another call in this process;
-      // the unique indexes still guard against a second process sharing the file.
-      const existing = this.#conflicting(record.app, record.kind, record.key, record.appId);
-      if (existing) return { ok: false, existing };
-      this.#insert(record);
-      return { ok: true, record };
+      try {
+        this.#insert(record);
+        return { ok: true, record };
+      } catch (error) {
+        const existing = isUniqueViolation(error)
+          ? this.#holder(record.app, record.kind, record.key, record.appId)
+          : undefined;
+        if (!existing) throw error;
+        return { ok: false, existing };
+      }
     });
   }
 
@@ -200,7 +203,7 @@ export class SqliteIdMap implements IdMap {
     scimId: string,
     changes: RecordChanges,
   ): Promise<MappingRecord | undefined> {
-    return this.#guard.run(true, () => this.#update(app, kind, scimId, changes));
+    return this.#guard.run(true, () => this.#update(app, kind, scimId, changes, ''));
   }
 
   async updateIf(
@@ -211,53 +214,35 @@ export class SqliteIdMap implements IdMap {
     changes: RecordChanges,
   ): Promise<boolean> {
     return this.#guard.run(true, () => {
-      // Synchronous from read to write: nothing else in this process can run in between.
-      const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
-      if (
-        !current ||
-        current.appHash !== expected.appHash ||
-        JSON.stringify(current.shadow) !== JSON.stringify(expected.shadow)
-      )
-        return false;
-      this.#update(app, kind, scimId, changes);
-      return true;
+      // The stored text is JSON.stringify of what was written, and a parsed shadow stringifies back to it.
+      const condition = ' AND app_hash IS ? AND shadow IS ?';
+      return (
+        this.#update(app, kind, scimId, changes, condition, expected.appHash, textOf(expected.shadow)) !== undefined
+      );
     });
   }
 
-  #update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): MappingRecord | undefined {
-    const current = this.#row('SELECT * FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?', app, kind, scimId);
-    if (!current) return undefined;
-    const { deprovisioned, ...rest } = changes;
-    const next: MappingRecord = { ...current, ...rest };
-    if (deprovisioned === true) next.deprovisioned = true;
-    if (deprovisioned === false) delete next.deprovisioned;
-    const clash = this.#conflicting(
-      app,
-      kind,
-      changes.key !== undefined ? next.key : null,
-      changes.appId !== undefined ? next.appId : null,
-      scimId,
-    );
-    if (clash) throw new KeyTakenError(clash);
-    this.#statement(
-      `UPDATE mappings SET app_id = ?, key = ?, key_lower = ?, external_id = ?, shadow = ?, app_hash = ?, last_modified = ?, committed = ?,
-         deprovisioned = ?
-       WHERE app = ? AND kind = ? AND scim_id = ?`,
-    ).run(
-      next.appId,
-      next.key,
-      next.key === null ? null : normalizeKey(next.key),
-      next.externalId,
-      next.shadow === null ? null : JSON.stringify(next.shadow),
-      next.appHash,
-      next.lastModified,
-      next.committed ? 1 : 0,
-      next.deprovisioned ? 1 : 0,
-      app,
-      kind,
-      scimId,
-    );
-    return next;
+  /** One UPDATE of the changed columns only, answering the row as it now is. */
+  #update(
+    app: string,
+    kind: ResourceKind,
+    scimId: string,
+    changes: RecordChanges,
+    condition: string,
+    ...conditionValues: SqlValue[]
+  ): MappingRecord | undefined {
+    const { columns, values } = assignments(changes);
+    if (!columns.length) return condition ? undefined : this.#row(BY_SCIM_ID, app, kind, scimId);
+    const sql = `UPDATE id_map SET ${columns.join(', ')} WHERE app = ? AND kind = ? AND scim_id = ?${condition} RETURNING ${COLUMNS}`;
+    let row: Row | undefined;
+    try {
+      row = this.#statement(sql).get(...values, app, kind, scimId, ...conditionValues) as Row | undefined;
+    } catch (error) {
+      const clash = isUniqueViolation(error) ? this.#holder(app, kind, changes.key, changes.appId, scimId) : undefined;
+      if (clash) throw new KeyTakenError(clash);
+      throw error;
+    }
+    return row ? toRecord(row, changes.shadow) : undefined;
   }
 
   async adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
@@ -276,24 +261,11 @@ export class SqliteIdMap implements IdMap {
   }
 
   #adoptOne(app: string, kind: ResourceKind, candidate: AdoptCandidate): MappingRecord {
-    const mapped = this.#row(
-      'SELECT * FROM mappings WHERE app = ? AND kind = ? AND app_id = ?',
-      app,
-      kind,
-      candidate.appId,
-    );
+    const mapped = this.#row(BY_APP_ID, app, kind, candidate.appId);
     if (mapped) return mapped;
-    const holder =
-      candidate.key === null
-        ? undefined
-        : this.#row(
-            'SELECT * FROM mappings WHERE app = ? AND kind = ? AND key_lower = ?',
-            app,
-            kind,
-            normalizeKey(candidate.key),
-          );
+    const holder = candidate.key === null ? undefined : this.#row(BY_KEY, app, kind, normalizeKey(candidate.key));
     if (holder && holder.appId === null) {
-      this.#statement('UPDATE mappings SET app_id = ? WHERE app = ? AND kind = ? AND scim_id = ?').run(
+      this.#statement('UPDATE id_map SET app_id = ? WHERE app = ? AND kind = ? AND scim_id = ?').run(
         candidate.appId,
         app,
         kind,
@@ -320,7 +292,7 @@ export class SqliteIdMap implements IdMap {
 
   async delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
     return this.#guard.run(true, () => {
-      const result = this.#statement('DELETE FROM mappings WHERE app = ? AND kind = ? AND scim_id = ?').run(
+      const result = this.#statement('DELETE FROM id_map WHERE app = ? AND kind = ? AND scim_id = ?').run(
         app,
         kind,
         scimId,
@@ -331,7 +303,7 @@ export class SqliteIdMap implements IdMap {
 
   async count(app: string, kind: ResourceKind): Promise<number> {
     return this.#guard.run(false, () => {
-      const row = this.#statement('SELECT COUNT(*) AS n FROM mappings WHERE app = ? AND kind = ?').get(app, kind) as {
+      const row = this.#statement('SELECT COUNT(*) AS n FROM id_map WHERE app = ? AND kind = ?').get(app, kind) as {
         n: number;
       };
       return Number(row.n);
@@ -339,7 +311,8 @@ export class SqliteIdMap implements IdMap {
   }
 
   async *dump(): AsyncGenerator<MappingRecord> {
-    for (const row of this.#statement('SELECT * FROM mappings ORDER BY app, kind, created').iterate())
+    // Rowid order is creation order: streamed without a sort.
+    for (const row of this.#statement(`SELECT ${COLUMNS} FROM id_map ORDER BY id`).iterate())
       yield toRecord(row as unknown as Row);
   }
 

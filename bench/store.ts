@@ -1,0 +1,182 @@
+/**
+ * npm run bench:store: what the id map costs per provisioning operation, called the way the core calls it
+ * (src/core/create.ts, write.ts, provisioning.get), on the embedded store (a file in a temp folder) and on
+ * Redis. For the embedded store the calls are synchronous, so CPU per operation is also how long each
+ * operation blocks the event loop. Rounds alternate between the stores; medians are printed.
+ *
+ * Environment: STORE_OPS (operations per round, default 3000), STORE_ROUNDS (default 5), STORE_SIDES
+ * (default "embedded,redis").
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IdMap } from '../src/core/id-map.ts';
+import { createRedisClient, whenReady } from '../src/store/redis/connection.ts';
+import { RedisIdMap } from '../src/store/redis/redis-id-map.ts';
+import { SqliteIdMap } from '../src/store/embedded/sqlite-id-map.ts';
+import { startRedis } from '../test/helpers/redis-server.ts';
+
+const OPS = Number(process.env.STORE_OPS ?? 3000);
+const ROUNDS = Number(process.env.STORE_ROUNDS ?? 5);
+const SIDES = (process.env.STORE_SIDES ?? 'embedded,redis').split(',');
+
+/** A ~1 KB Entra user as normalizeResource leaves it: the shadow a create stores. */
+function shadowOf(userName: string): Record<string, unknown> {
+  return {
+    schemas: [
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    ],
+    userName,
+    externalId: `ext-${userName}`,
+    active: true,
+    displayName: 'Bench User',
+    title: 'Engineer',
+    preferredLanguage: 'en-US',
+    name: { givenName: 'Bench', familyName: 'User', formatted: 'Bench User' },
+    emails: [{ value: userName, type: 'work', primary: true }],
+    phoneNumbers: [
+      { value: '+1 555 0100', type: 'work' },
+      { value: '+1 555 0101', type: 'mobile' },
+    ],
+    addresses: [
+      {
+        type: 'work',
+        streetAddress: '1 Main Street',
+        locality: 'Springfield',
+        region: 'WA',
+        postalCode: '98000',
+        country: 'US',
+        formatted: '1 Main Street, Springfield, WA 98000, US',
+      },
+    ],
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '1001', department: 'R&D' },
+  };
+}
+
+interface Side {
+  name: string;
+  map: IdMap;
+  created: string[];
+  close(): Promise<void>;
+  size?(): number;
+}
+
+type Operation = (side: Side, tag: string, i: number) => Promise<void>;
+
+const OPERATIONS: Record<string, Operation> = {
+  // findByKey (a miss, under the key's lock) → reserve → app call → 201 → confirm (app id, hash, commit).
+  create: async (side, tag, i) => {
+    const userName = `${tag}-${i}@bench.example`;
+    const scimId = `${tag}-${i}-scim`;
+    await side.map.findByKey('demo', 'User', userName);
+    const now = new Date().toISOString();
+    const reserved = await side.map.reserve({
+      app: 'demo',
+      kind: 'User',
+      scimId,
+      key: userName,
+      externalId: `ext-${userName}`,
+      shadow: shadowOf(userName),
+      appHash: null,
+      created: now,
+      lastModified: now,
+      committed: false,
+    });
+    if (!reserved.ok) throw new Error(`reserve refused ${userName}`);
+    // Once the 201 is out (confirmCreate): the app id, the app's hash and the commit in one write.
+    await side.map.update('demo', 'User', scimId, {
+      appId: `${tag}-${i}-app`,
+      appHash: 'h'.repeat(22),
+      committed: true,
+    });
+    side.created.push(scimId);
+  },
+  // GET /Users/{id}: the record.
+  read: async (side, _tag, i) => {
+    await side.map.get('demo', 'User', side.created[i % side.created.length]!);
+  },
+  // PATCH: the record, then the new shadow, key, externalId, app hash and time.
+  patch: async (side, tag, i) => {
+    const scimId = side.created[i % side.created.length]!;
+    const record = (await side.map.get('demo', 'User', scimId))!;
+    const shadow = { ...record.shadow!, displayName: `Changed ${tag}-${i}` };
+    await side.map.update('demo', 'User', scimId, {
+      shadow,
+      key: record.key,
+      externalId: record.externalId,
+      appHash: 'p'.repeat(22),
+      lastModified: new Date().toISOString(),
+    });
+  },
+};
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+async function measure(side: Side, operation: Operation, tag: string): Promise<{ cpu: number; wall: number }> {
+  const cpu = cpuMicros();
+  const wall = performance.now();
+  for (let i = 0; i < OPS; i++) await operation(side, tag, i);
+  return { cpu: (cpuMicros() - cpu) / OPS, wall: ((performance.now() - wall) * 1000) / OPS };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'scimgw-bench-store-'));
+  const redis = SIDES.includes('redis') ? await startRedis() : undefined;
+  const sides: Side[] = [];
+  try {
+    if (SIDES.includes('embedded')) {
+      const file = join(work, 'scimgw.sqlite');
+      const map = new SqliteIdMap(file);
+      sides.push({
+        name: 'embedded',
+        map,
+        created: [],
+        close: () => map.close(),
+        size: () => statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0),
+      });
+    }
+    if (redis) {
+      const client = createRedisClient({ url: redis.url });
+      await whenReady(client);
+      const map = new RedisIdMap(client);
+      sides.push({ name: 'redis', map, created: [], close: () => map.close() });
+    }
+    const results = new Map<string, { cpu: number[]; wall: number[] }>();
+    for (let round = 0; round < ROUNDS; round++)
+      for (const name of Object.keys(OPERATIONS))
+        for (const side of round % 2 ? [...sides].reverse() : sides) {
+          const { cpu, wall } = await measure(side, OPERATIONS[name]!, `r${round}`);
+          const key = `${name}|${side.name}`;
+          const entry = results.get(key) ?? { cpu: [], wall: [] };
+          entry.cpu.push(cpu);
+          entry.wall.push(wall);
+          results.set(key, entry);
+        }
+    process.stdout.write(
+      `bench:store: ${ROUNDS} rounds × ${OPS} operations, Node ${process.version}\n\n| operation | store | CPU µs/op | wall µs/op |\n|---|---|---|---|\n`,
+    );
+    for (const [key, entry] of results) {
+      const [name, side] = key.split('|');
+      process.stdout.write(
+        `| ${name} | ${side} | ${median(entry.cpu).toFixed(1)} | ${median(entry.wall).toFixed(1)} |\n`,
+      );
+    }
+    for (const side of sides)
+      if (side.size)
+        process.stdout.write(
+          `\n${side.name}: ${side.created.length} users, ${((side.size() / side.created.length) | 0).toLocaleString('en')} bytes on disk per user (file + WAL)\n`,
+        );
+  } finally {
+    for (const side of sides) await side.close();
+    await redis?.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
