@@ -10,16 +10,33 @@
 import { hash } from 'node:crypto';
 import type { ScimResource } from '../scim/schema/types.ts';
 
-/** JSON with sorted keys, so equal values hash equally whatever their key order. */
+/**
+ * JSON with sorted keys, so equal values hash equally whatever their key order. Hashes of it are stored
+ * (MappingRecord.appHash), so its output must never change; it is written as loops because it runs
+ * several times per request.
+ */
 export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ',';
+      // An element JSON cannot write (undefined, a function) leaves an empty slot, as join() did.
+      out += stableStringify(value[index]) ?? '';
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  // Default sort order is UTF-16 code unit order, the same as comparing with < and >.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${stableStringify(item)}`;
+  }
+  return `${out}}`;
 }
 
 export function hashOf(value: unknown): string {
@@ -41,6 +58,8 @@ export interface ReadBackInput {
   shadow: ScimResource | null;
   appHash: string | null;
   mapped: ReadonlySet<string>;
+  /** hashOf(app), when the caller has it already. */
+  appHashNow?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -63,8 +82,8 @@ function overlay(app: Json, shadow: Json, keep: (name: string) => boolean, prefi
   return out;
 }
 
-export function readBack({ app, shadow, appHash, mapped }: ReadBackInput): ScimResource {
+export function readBack({ app, shadow, appHash, mapped, appHashNow }: ReadBackInput): ScimResource {
   if (!shadow) return app;
-  const appUnchanged = appHash === null || appHash === hashOf(app);
+  const appUnchanged = appHash === null || appHash === (appHashNow ?? hashOf(app));
   return overlay(app, shadow, appUnchanged ? () => true : (name) => !mapped.has(name));
 }

@@ -92,6 +92,7 @@ export class Views {
       shadow: record.shadow,
       appHash: record.appHash,
       mapped: this.#mapped[kind] ?? new Set(),
+      appHashNow: appHash,
     });
     if (record.appHash !== appHash && record.shadow) {
       // Compare-and-set: a write that landed since this record was read wins over this refresh.

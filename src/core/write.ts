@@ -129,7 +129,8 @@ async function startingPoint(
     });
     if (!etagMatches(ifMatch, versionOf(current))) throw new PreconditionFailedError();
   }
-  if (record.shadow) return structuredClone(record.shadow);
+  // Not cloned: the record was read for this request, and applyPatch works on a copy of its own.
+  if (record.shadow) return record.shadow;
   return (await core.views.forms(kind, await appObject(core, kind, record, context))).client;
 }
 

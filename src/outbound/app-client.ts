@@ -20,6 +20,7 @@ import type { AuthInjector } from './auth.ts';
 import { LocalBudget, type RateBudget } from './budget.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { linkedSignal } from './linked-signal.ts';
 import type { Verdict } from './outcome.ts';
 import { Pacer, type BucketUse } from './pacer.ts';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, type OutboundPolicy } from './policy.ts';
@@ -221,15 +222,20 @@ export class AppClient {
     // A real timer, whatever the clock: it only bounds a call already on the wire (the clock's waits
     // happened before it). At the deadline a write's answer is given up too: its create stays reserved,
     // and Entra's retry finds the object by lookup.
-    const deadline = AbortSignal.timeout(remaining);
-    const signal = call.method === 'GET' && scope.signal ? AbortSignal.any([scope.signal, deadline]) : deadline;
+    const bound = linkedSignal(call.method === 'GET' ? [scope.signal] : [], remaining);
     let response: AppResponse;
     try {
-      const sent = await this.#transport.send(call, { timeoutMs, signal, maxBytes: this.policy.maxResponseBytes });
+      const sent = await this.#transport.send(call, {
+        timeoutMs,
+        signal: bound.signal,
+        maxBytes: this.policy.maxResponseBytes,
+      });
       response = { status: sent.status, headers: sent.headers, body: parseBody(sent.body) };
     } catch (error) {
       if (error instanceof NetworkError) this.breaker.failure();
       throw error;
+    } finally {
+      bound.release();
     }
     const outcome = await classify(response);
     if (outcome.result === 'retry') this.breaker.failure();

@@ -13,6 +13,7 @@ import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { acquireAll, LocalBudget, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { linkedSignal } from './linked-signal.ts';
 
 export interface PacerOptions {
   /** Budget key of the app (shared by its replicas). */
@@ -90,15 +91,10 @@ export class Pacer {
         );
       }
     }
-    // A dependent signal per call: listeners on the shared one would pile up (and warn) under load.
-    const combined = AbortSignal.any(signal ? [signal, this.#closed.signal] : [this.#closed.signal]);
     // The queue drops a call whose signal fires while it waits; once the work runs, the signal must no
-    // longer reject it (a write already sent has to reach its answer), so the queue gets a signal that
-    // follows `combined` only until then.
-    const waiting = new AbortController();
-    const follow = () => waiting.abort(combined.reason);
-    if (combined.aborted) follow();
-    else combined.addEventListener('abort', follow, { once: true });
+    // longer reject it (a write already sent has to reach its answer), so the waits get a signal that
+    // follows the request's and the pacer's only until then.
+    const waiting = linkedSignal([signal, this.#closed.signal]);
     const queued = this.#clock.now();
     const labels = { app: this.#app };
     this.#metrics?.queueDepth.set(labels, this.#queue.size + 1);
@@ -112,16 +108,16 @@ export class Pacer {
       const grant = uses.length ? randomUUID() : undefined;
       if (grant) {
         // The shared budget also carries the shared pause.
-        await acquireAll(this.#budget, uses, end, { signal: combined, grant, clock: this.#clock });
+        await acquireAll(this.#budget, uses, end, { signal: waiting.signal, grant, clock: this.#clock });
         if (this.#limit) this.#metrics?.budgetGranted.inc(labels);
       } else if (this.pausedForMs > 0) {
         if (this.#clock.now() + this.pausedForMs >= end)
           throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
-        await this.#clock.sleep(this.pausedForMs, combined);
+        await this.#clock.sleep(this.pausedForMs, waiting.signal);
       }
       this.#metrics?.queueWait.observe(labels, (this.#clock.now() - queued) / 1000);
       this.#metrics?.queueDepth.set(labels, this.#queue.size);
-      combined.removeEventListener('abort', follow);
+      waiting.release();
       try {
         return await work();
       } finally {
@@ -129,7 +125,7 @@ export class Pacer {
         if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
       }
     };
-    return this.#queue.add<T>(task, { signal: waiting.signal });
+    return this.#queue.add<T>(task, { signal: waiting.signal }).finally(() => waiting.release());
   }
 
   /** Holds every call (on every replica sharing the budget) until `ms` from now. */

@@ -8,13 +8,13 @@
  * A token of one app never opens another: each app has its own tokens, its id is the issued tokens'
  * audience, and each app names its own external issuer. Every failure is the same 401, whatever the reason.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { UnauthorizedError } from '../../errors.ts';
 import type { AppAuth } from '../oauth/app-auth.ts';
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return hash('sha256', value, 'buffer');
 }
 
 export class TokenSet {

@@ -6,6 +6,7 @@
  * these"; `"$ref": null` in member values. Operations apply in order and atomically: the input resource
  * is never modified, and any failing operation throws before anything is returned.
  */
+import { copyJson } from '../resource/copy.ts';
 import { ScimRequestError } from '../../errors.ts';
 import { parsePatchPath } from '../path/parse-path.ts';
 import { resolvePath } from '../schema/canonical.ts';
@@ -30,7 +31,7 @@ export function applyPatch(
   resource: ScimResource,
   operations: PatchOperation[],
 ): PatchResult {
-  const working = structuredClone(resource);
+  const working = copyJson(resource);
   operations.forEach((operation, index) => applyOne(resourceType, working, operation, `Operations[${index}]`));
   return { resource: working, changed: changedAttributes(resourceType, resource, working) };
 }
