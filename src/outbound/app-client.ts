@@ -15,6 +15,7 @@
  * to its answer (or the deadline), so what it did is known when Entra hangs up.
  */
 import { RequestAbandonedError, UnavailableError, UpstreamError } from '../errors.ts';
+import { labelledChildren } from '../observability/metric-children.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { AuthInjector } from './auth.ts';
 import { LocalBudget, type RateBudget } from './budget.ts';
@@ -109,6 +110,8 @@ export class AppClient {
   readonly #credentials: AuthInjector;
   readonly #clock: Clock;
   readonly #metrics: Metrics | undefined;
+  #calls?: (labels: { app: string; operation: string; status_class: string }) => { inc(): void };
+  #durations?: (labels: { app: string; operation: string }) => { observe(value: number): void };
   readonly #observer: CallObserver;
 
   constructor(policy: OutboundPolicy, deps: AppClientDeps) {
@@ -321,8 +324,11 @@ export class AppClient {
     const durationMs = this.#clock.now() - started;
     this.#observer.onCall?.({ connector: this.policy.label, operation, method, status, durationMs, attempt });
     const statusClass = status === 'network' ? 'network' : `${Math.floor(status / 100)}xx`;
-    this.#metrics?.outboundCalls.inc({ app: this.policy.app, operation, status_class: statusClass });
-    this.#metrics?.outboundDuration.observe({ app: this.policy.app, operation }, durationMs / 1000);
+    if (!this.#metrics) return;
+    this.#calls ??= labelledChildren(this.#metrics.outboundCalls);
+    this.#durations ??= labelledChildren(this.#metrics.outboundDuration);
+    this.#calls({ app: this.policy.app, operation, status_class: statusClass }).inc();
+    this.#durations({ app: this.policy.app, operation }).observe(durationMs / 1000);
   }
 
   /** What a wait that stopped early becomes: the client left, the deadline passed, or the error itself. */

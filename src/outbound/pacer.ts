@@ -45,7 +45,10 @@ export class Pacer {
   readonly #app: string;
   readonly #limit: Limit | undefined;
   readonly #budget: RateBudget;
-  readonly #metrics: Metrics | undefined;
+  /** This app's series, labelled once. */
+  readonly #metrics:
+    | { depth: { set(value: number): void }; wait: { observe(value: number): void }; granted: { inc(): void } }
+    | undefined;
   readonly #clock: Clock;
   /** Fired by close(): p-queue's clear() drops waiting calls without settling them, so they would hang. */
   readonly #closed = new AbortController();
@@ -76,7 +79,12 @@ export class Pacer {
           : { requests: Math.floor(options.requests), perMs };
     this.#clock = options.clock ?? systemClock;
     this.#budget = options.budget ?? new LocalBudget(() => this.#clock.now());
-    this.#metrics = options.metrics;
+    const labels = { app: this.#app };
+    this.#metrics = options.metrics && {
+      depth: options.metrics.queueDepth.labels(labels),
+      wait: options.metrics.queueWait.labels(labels),
+      granted: options.metrics.budgetGranted.labels(labels),
+    };
     this.#queue = new PQueue({ concurrency });
   }
 
@@ -96,8 +104,7 @@ export class Pacer {
     // follows the request's and the pacer's only until then.
     const waiting = linkedSignal([signal, this.#closed.signal]);
     const queued = this.#clock.now();
-    const labels = { app: this.#app };
-    this.#metrics?.queueDepth.set(labels, this.#queue.size + 1);
+    this.#metrics?.depth.set(this.#queue.size + 1);
     const task = async () => {
       const end = deadline ?? Number.POSITIVE_INFINITY;
       // The app's budget and the call's buckets are taken together, all or nothing (see takeAll): taken
@@ -109,14 +116,14 @@ export class Pacer {
       if (grant) {
         // The shared budget also carries the shared pause.
         await acquireAll(this.#budget, uses, end, { signal: waiting.signal, grant, clock: this.#clock });
-        if (this.#limit) this.#metrics?.budgetGranted.inc(labels);
+        if (this.#limit) this.#metrics?.granted.inc();
       } else if (this.pausedForMs > 0) {
         if (this.#clock.now() + this.pausedForMs >= end)
           throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
         await this.#clock.sleep(this.pausedForMs, waiting.signal);
       }
-      this.#metrics?.queueWait.observe(labels, (this.#clock.now() - queued) / 1000);
-      this.#metrics?.queueDepth.set(labels, this.#queue.size);
+      this.#metrics?.wait.observe((this.#clock.now() - queued) / 1000);
+      this.#metrics?.depth.set(this.#queue.size);
       waiting.release();
       try {
         return await work();

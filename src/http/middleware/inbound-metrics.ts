@@ -4,6 +4,7 @@
  * a request for an app that is not configured is counted under app="unknown".
  */
 import type { Middleware } from 'koa';
+import { labelledChildren } from '../../observability/metric-children.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 
 export type ScimOperation = 'list' | 'get' | 'create' | 'replace' | 'patch' | 'delete' | 'discovery' | 'other';
@@ -46,6 +47,8 @@ export function classify(method: string, path: string): ScimRequestShape | undef
 }
 
 export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inboundDuration'>): Middleware {
+  const requests = labelledChildren(metrics.inboundRequests);
+  const durations = labelledChildren(metrics.inboundDuration);
   return async (ctx, next) => {
     const shape = classify(ctx.method, ctx.path);
     if (!shape) {
@@ -61,8 +64,8 @@ export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inbou
         resource: shape.resource,
         operation: shape.operation,
       };
-      metrics.inboundRequests.inc({ ...labels, status: String(ctx.status) });
-      metrics.inboundDuration.observe(labels, (performance.now() - started) / 1000);
+      requests({ ...labels, status: String(ctx.status) }).inc();
+      durations(labels).observe((performance.now() - started) / 1000);
     }
   };
 }
