@@ -65,11 +65,10 @@ interface Side {
 type Operation = (side: Side, tag: string, i: number) => Promise<void>;
 
 const OPERATIONS: Record<string, Operation> = {
-  // findByKey (a miss, under the key's lock) → reserve → app call → 201 → confirm (app id, hash, commit).
+  // reserve (under the key's lock) → app call → 201 → confirm (app id, hash, commit).
   create: async (side, tag, i) => {
     const userName = `${tag}-${i}@bench.example`;
     const scimId = `${tag}-${i}-scim`;
-    await side.map.findByKey('demo', 'User', userName);
     const now = new Date().toISOString();
     const reserved = await side.map.reserve({
       app: 'demo',

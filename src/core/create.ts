@@ -19,7 +19,7 @@ import {
   type MappedRecord,
 } from './context.ts';
 import { memberDisplays, memberValues } from './group-members.ts';
-import { normalizeKey, type MappingRecord, type RecordChanges, type ResourceKind } from './id-map.ts';
+import { normalizeKey, type MappingRecord, type NewRecord, type RecordChanges, type ResourceKind } from './id-map.ts';
 import { applyMembers, memberEntries } from './member-writes.ts';
 import { hashOf } from './read-back.ts';
 import { referencesToApp } from './references.ts';
@@ -52,13 +52,15 @@ export async function createResource(
   delete data.members;
   const toApp = await referencesToApp(core.idMap, core.app, data);
   return lock(core, kind, `key:${normalizeKey(key)}`, async () => {
-    let existing = await core.idMap.findByKey(core.app, kind, key);
+    // Most creates are of new objects: reserve at once, and look at the holder only when the key is taken.
+    const first = await core.idMap.reserve(reservation(core, kind, key, data));
+    let existing = first.ok ? undefined : first.existing;
     if (existing?.deprovisioned && existing.appId !== null) {
       const reactivated = await reactivate(core, kind, existing as MappedRecord, data, toApp, context);
       if (reactivated) return reactivated;
       existing = undefined;
     }
-    const reserved = await claim(core, kind, key, existing, data, context);
+    const reserved = first.ok ? first.record : await claim(core, kind, key, existing, data, context);
     if (!('key' in reserved)) return reserved;
     const scimId = reserved.scimId;
     let object: AppObject;
@@ -152,7 +154,7 @@ export async function confirmCreate(
 /**
  * Reserves the key for a new object and returns its SCIM id, or returns the existing object's view when
  * this POST repeats one that already succeeded (same externalId), or throws 409. `existing` is the record
- * holding the key, read under the key's lock.
+ * holding the key, found under the key's lock.
  */
 async function claim(
   core: CoreContext,
@@ -183,8 +185,15 @@ async function claim(
       throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
     }
   }
+  const reserved = await core.idMap.reserve(reservation(core, kind, key, data));
+  if (!reserved.ok) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
+  return reserved.record;
+}
+
+/** A new object's record: its key held, no app id yet, uncommitted until its answer has gone out. */
+function reservation(core: CoreContext, kind: ResourceKind, key: string, data: ScimResource): NewRecord {
   const now = core.now().toISOString();
-  const reserved = await core.idMap.reserve({
+  return {
     app: core.app,
     kind,
     scimId: core.newId(),
@@ -195,9 +204,7 @@ async function claim(
     created: now,
     lastModified: now,
     committed: false,
-  });
-  if (!reserved.ok) throw new ConflictError(`A ${kind} with ${KEY_NAME[kind]} ${JSON.stringify(key)} already exists`);
-  return reserved.record;
+  };
 }
 
 /**
