@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -51,6 +51,30 @@ function record(scimId: string, key: string) {
     committed: false,
   };
 }
+
+describe('embedded store checkpoints', () => {
+  it('copies the WAL into the database from a worker thread, below the threshold at which a commit would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimgw-store-wal-'));
+    try {
+      const file = join(dir, 'scimgw.sqlite');
+      const map = new SqliteIdMap(file);
+      const shadow = { userName: 'x', note: 'n'.repeat(1000) };
+      // ~1,500 pages of WAL: past SQLite's default threshold (1,000), far below the connections' own.
+      for (let i = 0; i < 3000; i++) await map.reserve({ ...record(`s${i}`, `k${i}`), shadow });
+      const sizeAfterWrites = statSync(file).size;
+      let size = sizeAfterWrites;
+      for (let i = 0; i < 200 && size < 3_000_000; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        size = statSync(file).size;
+      }
+      expect(size).toBeGreaterThan(3_000_000);
+      expect(await map.count('a', 'User')).toBe(3000);
+      await map.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('embedded store made by an earlier version', () => {
   it('moves a WITHOUT ROWID table with every column into the rowid table, creation order kept', async () => {

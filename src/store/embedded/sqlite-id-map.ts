@@ -10,6 +10,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openDatabase } from './sqlite-open.ts';
 import { rollback, SqliteGuard } from './sqlite-guard.ts';
 import { COLUMNS, prepareIdMapTable } from './sqlite-id-map-schema.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 import {
   KeyTakenError,
   normalizeKey,
@@ -96,11 +97,15 @@ export class SqliteIdMap implements IdMap {
   readonly #statements = new Map<string, StatementSync>();
   readonly #guard: SqliteGuard;
 
+  readonly #checkpointer: WalCheckpointer | undefined;
+
   /** `file` is a path, or ":memory:" for tests. */
   constructor(file: string) {
     this.#db = openDatabase(file);
     prepareIdMapTable(this.#db);
     this.#guard = new SqliteGuard(this.#db, file);
+    // One per file: the member progress and snapshot connections write to the same WAL.
+    this.#checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(file);
   }
 
   #statement(sql: string): StatementSync {
@@ -321,6 +326,7 @@ export class SqliteIdMap implements IdMap {
   }
 
   async close(): Promise<void> {
+    await this.#checkpointer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }

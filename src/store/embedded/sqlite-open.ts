@@ -6,12 +6,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { BUSY_TIMEOUT_MS } from './sqlite-guard.ts';
+import { AUTOCHECKPOINT_PAGES } from './wal-checkpointer.ts';
 
-/** A connection to `file` (or ":memory:"), its folder made if needed: WAL, NORMAL sync, a short busy timeout. */
+/**
+ * A connection to `file` (or ":memory:"), its folder made if needed: WAL, NORMAL sync, a short busy timeout,
+ * and checkpoints left to a WalCheckpointer (the id map runs one per file).
+ */
 export function openDatabase(file: string): DatabaseSync {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+  db.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES};`,
+  );
   return db;
 }
 
