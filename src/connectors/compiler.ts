@@ -328,5 +328,10 @@ export class Compiler {
   }
 }
 
-const placeholderExpression: CompiledExpression = { source: '', where: '', evaluate: async () => undefined };
+const placeholderExpression: CompiledExpression = {
+  source: '',
+  where: '',
+  evaluate: async () => undefined,
+  evaluateJson: async () => undefined,
+};
 const placeholderTemplate: CompiledTemplate = { source: '', constant: true, render: async () => '' };

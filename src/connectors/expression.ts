@@ -1,9 +1,11 @@
 /**
  * JSONata expressions and {{ }} templates of a connector, compiled once at load time (compiling costs
- * ~100 µs, more than evaluating) so that a syntax error fails start-up with file, line and column.
+ * ~100 µs, more than evaluating) so that a syntax error fails start-up with file, line and column. Most
+ * are also compiled to plain functions (./compile), which the interpreter backs whenever they hand over.
  */
 import jsonata from 'jsonata';
 import { ConfigError, ExpressionError, GatewayError, type ConfigIssue } from '../errors.ts';
+import { compileAst, type Evaluator } from './compile/index.ts';
 
 export type Bindings = Record<string, unknown>;
 
@@ -15,6 +17,11 @@ export interface CompiledExpression {
   /** The parse tree (JSONata's own), absent for the simple $variable fast path. */
   ast?(): unknown;
   evaluate(input: unknown, bindings?: Bindings): Promise<unknown>;
+  /**
+   * The same value as plain JSON its caller owns (no JSONata sequence, no object shared with the input):
+   * what JSON.parse(JSON.stringify(evaluate())) gives, which compiled expressions build directly.
+   */
+  evaluateJson(input: unknown, bindings?: Bindings): Promise<unknown>;
 }
 
 /** Where an expression's text starts: the file and the 1-based line/column of its first character. */
@@ -83,29 +90,31 @@ function connectorOf(file: string): string {
   return (at > 0 ? parts[at - 1] : parts.at(-2)) ?? 'app';
 }
 
-/** A `$name` or `$name.a.b` reference is resolved directly: templates are mostly `{{ $id }}`. */
-const SIMPLE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+/**
+ * A `$name` or `$name.a.b` reference (templates are mostly `{{ $id }}`) is compiled without parsing it,
+ * which costs more than the evaluations; JSONata's literals (`true`, `false`, `null`) are not field names.
+ */
+const SIMPLE_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.(?!(?:true|false|null)(?:\.|$))[A-Za-z_][A-Za-z0-9_]*)*)$/;
 
-export function compileExpression(source: string, origin: SourceLocation): CompiledExpression {
-  const where = [origin.file, origin.line, origin.col].filter((part) => part !== undefined).join(':');
-  const trimmed = source.trim();
-  const simple = SIMPLE_VARIABLE.exec(trimmed);
-  if (simple) {
-    const name = simple[1]!;
-    const path = simple[2] ? simple[2].slice(1).split('.') : [];
-    return {
-      source,
-      where,
-      evaluate: async (_input, bindings = {}) =>
-        path.reduce<unknown>(
-          (value, key) => (value && typeof value === 'object' ? (value as Bindings)[key] : undefined),
-          bindings[name],
-        ),
-    };
-  }
-  let compiled: jsonata.Expression;
+/** The tree JSONata's parser gives for a SIMPLE_VARIABLE match. */
+function simpleAst(name: string, path: string): unknown {
+  const variable = { type: 'variable', value: name };
+  if (!path) return variable;
+  return {
+    type: 'path',
+    steps: [
+      variable,
+      ...path
+        .slice(1)
+        .split('.')
+        .map((value) => ({ type: 'name', value })),
+    ],
+  };
+}
+
+function parse(source: string, origin: SourceLocation): jsonata.Expression {
   try {
-    compiled = jsonata(source, GUARDRAILS);
+    return jsonata(source, GUARDRAILS);
   } catch (error) {
     const problem = error as JsonataError;
     const issue: ConfigIssue = {
@@ -116,32 +125,80 @@ export function compileExpression(source: string, origin: SourceLocation): Compi
     };
     throw new ConfigError([issue]);
   }
+}
+
+const HANDED_OVER = Symbol('handed over to the interpreter');
+
+/**
+ * A compiled evaluation, or HANDED_OVER when it bails out (a value it does not handle as JSONata would,
+ * or an error JSONata raises): the interpreter then gives JSONata's own answer. Any other fault of the
+ * compiled code is handed over too, so that it can cost time but never change an answer.
+ */
+function runCompiled(evaluator: Evaluator, input: unknown, bindings: Bindings): unknown {
+  try {
+    return evaluator(input, bindings);
+  } catch {
+    return HANDED_OVER;
+  }
+}
+
+/** The JSON form of a value, as JSON.parse(JSON.stringify(value)) gives it (undefined where JSON has none). */
+function jsonCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'object': {
+      if (value === null) return null;
+      const text = JSON.stringify(value);
+      return text === undefined ? undefined : JSON.parse(text);
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function compileExpression(source: string, origin: SourceLocation): CompiledExpression {
+  const where = [origin.file, origin.line, origin.col].filter((part) => part !== undefined).join(':');
+  const simple = SIMPLE_VARIABLE.exec(source.trim());
+  const parsed = simple ? undefined : parse(source, origin);
+  let interpreter = parsed;
+  const compiled = compileAst(simple ? simpleAst(simple[1]!, simple[2] ?? '') : parsed!.ast());
+  const interpret = async (input: unknown, bindings: Bindings): Promise<unknown> => {
+    interpreter ??= jsonata(source, GUARDRAILS);
+    try {
+      return (await interpreter.evaluate(input, bindings)) as unknown;
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      throw failure(error, where, origin);
+    }
+  };
   return {
     source,
     where,
-    origin,
-    ast: () => compiled.ast(),
+    ...(parsed ? { origin, ast: () => parsed.ast() } : {}),
     async evaluate(input, bindings = {}) {
-      try {
-        return (await compiled.evaluate(input, bindings)) as unknown;
-      } catch (error) {
-        if (error instanceof GatewayError) throw error;
-        const problem = error as JsonataError;
-        const why =
-          problem.code === 'D1012'
-            ? `it ran longer than ${GUARDRAILS.timeout} ms and was stopped`
-            : problem.code === 'D1011'
-              ? `it nested deeper than ${GUARDRAILS.stack} levels and was stopped`
-              : `${problem.code ?? ''} ${problem.message ?? String(error)}`.trim();
-        throw new ExpressionError(
-          connectorOf(origin.file),
-          `${where}${origin.path ? ` (${origin.path})` : ''}`,
-          why,
-          error,
-        );
-      }
+      const value = compiled ? runCompiled(compiled.value, input, bindings) : HANDED_OVER;
+      return value === HANDED_OVER ? interpret(input, bindings) : value;
+    },
+    async evaluateJson(input, bindings = {}) {
+      const value = compiled ? runCompiled(compiled.json, input, bindings) : HANDED_OVER;
+      return value === HANDED_OVER ? jsonCopy(await interpret(input, bindings)) : value;
     },
   };
+}
+
+function failure(error: unknown, where: string, origin: SourceLocation): ExpressionError {
+  const problem = error as JsonataError;
+  const why =
+    problem.code === 'D1012'
+      ? `it ran longer than ${GUARDRAILS.timeout} ms and was stopped`
+      : problem.code === 'D1011'
+        ? `it nested deeper than ${GUARDRAILS.stack} levels and was stopped`
+        : `${problem.code ?? ''} ${problem.message ?? String(error)}`.trim();
+  return new ExpressionError(connectorOf(origin.file), `${where}${origin.path ? ` (${origin.path})` : ''}`, why, error);
 }
 
 export interface CompiledTemplate {

@@ -10,11 +10,13 @@ import type { CompiledConnector, CompiledMapping } from './compiled.ts';
 import { customFieldValues, mergePayload, withCustomFields, type CustomFieldMapping } from './custom-fields.ts';
 import type { Bindings } from './expression.ts';
 
-/** A JSON copy of an object result (JSONata's sequences and frozen values become plain JSON); {} otherwise. */
-export function plain(value: unknown): ScimResource {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (JSON.parse(JSON.stringify(value)) as ScimResource)
-    : {};
+/**
+ * An object result as it is, {} for anything else. Mappings are evaluated with evaluateJson, whose
+ * results are already plain JSON the caller owns (compiled, or the interpreter's copied through JSON), so
+ * the mapper and what it hands out may change them without touching the input.
+ */
+export function objectOf(value: unknown): ScimResource {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as ScimResource) : {};
 }
 
 export class Mapper {
@@ -48,24 +50,24 @@ export class Mapper {
 
   async toApp(kind: ResourceKind, scim: ScimResource): Promise<unknown> {
     const mapping = this.#mapping(kind);
-    const payload = plain(await mapping.toApp.evaluate(scim, { config: this.#config }));
+    const payload = objectOf(await mapping.toApp.evaluateJson(scim, { config: this.#config }));
     const fields = this.#customFields[kind];
     if (!fields?.length || !mapping.customFields) return payload;
-    const extra = await mapping.customFields.write.evaluate(scim, {
+    const extra = await mapping.customFields.write.evaluateJson(scim, {
       config: this.#config,
       customFields: customFieldValues(scim, fields),
     });
-    return mergePayload(payload, plain(extra));
+    return mergePayload(payload, objectOf(extra));
   }
 
   async toScim(kind: ResourceKind, raw: unknown): Promise<ScimResource> {
     const mapping = this.#mapping(kind);
-    const scim = plain(await mapping.toScim.evaluate(raw, { config: this.#config }));
+    const scim = objectOf(await mapping.toScim.evaluateJson(raw, { config: this.#config }));
     const fields = this.#customFields[kind];
     if (!fields?.length || !mapping.customFields) return scim;
     return withCustomFields(
       scim,
-      plain(await mapping.customFields.read.evaluate(raw, { config: this.#config })),
+      objectOf(await mapping.customFields.read.evaluateJson(raw, { config: this.#config })),
       fields,
     );
   }

@@ -19,7 +19,7 @@ import { Caller, type CallContext } from './caller.ts';
 import type { CompiledConnector, CompiledFilter, CompiledResource } from './compiled.ts';
 import type { CustomFieldMapping } from './custom-fields.ts';
 import { compileExpression, textOf, type Bindings, type CompiledExpression } from './expression.ts';
-import { Mapper, plain } from './mapper.ts';
+import { Mapper, objectOf } from './mapper.ts';
 import { outboundPolicy } from './outbound-policy.ts';
 import { listTarget } from './list-target.ts';
 import { walkPages } from './paginate.ts';
@@ -51,10 +51,13 @@ function badAnswer(connector: string, operation: string, why: string): UpstreamE
 
 const DEFAULT_ID = compileExpression('$string(id)', { file: '<default>' });
 
-/** Top-level fields of the app payload that differ; a field that disappeared is sent as null (cleared). */
+/**
+ * Top-level fields of the app payload that differ; a field that disappeared is sent as null (cleared).
+ * Both payloads are toApp's plain JSON, read here and not changed.
+ */
 export function appFieldChanges(before: unknown, after: unknown): Record<string, unknown> {
-  const a = plain(before);
-  const b = plain(after);
+  const a = objectOf(before);
+  const b = objectOf(after);
   const out: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out[key] = b[key] === undefined ? null : b[key];

@@ -123,6 +123,29 @@ describe('compileExpression', () => {
     const expression = compileExpression('$f()', origin);
     await expect(expression.evaluate({}, { f: () => Promise.reject(thrown) })).rejects.toBe(thrown);
   });
+
+  it('gives evaluateJson results as plain JSON the caller owns, compiled or interpreted', async () => {
+    const input = { a: { b: [1, 2] }, c: [{ d: 'x' }, { d: 'y' }] };
+    // The first compiles; $map keeps the second with the interpreter.
+    for (const source of ['{ "a": a, "d": c.d }', '{ "a": a, "d": $map(c, function($v) { $v.d }) }']) {
+      const result = (await compileExpression(source, origin).evaluateJson(input)) as Record<string, unknown>;
+      expect(result).toEqual({ a: { b: [1, 2] }, d: ['x', 'y'] });
+      expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+      expect(Object.keys(result.d as object)).toEqual(['0', '1']);
+      expect(result.a).not.toBe(input.a);
+    }
+    expect(await compileExpression('$x', origin).evaluateJson({}, { x: -0 })).toBe(0);
+  });
+
+  it('hands an evaluation the compiled code does not cover to the interpreter', async () => {
+    const expression = compileExpression('a = b', origin);
+    // JSONata compares structures deeply: the interpreter's to answer.
+    expect(await expression.evaluate({ a: { n: [1] }, b: { n: [1] } })).toBe(true);
+    expect(await expression.evaluate({ a: 'x', b: 'x' })).toBe(true);
+    await expect(compileExpression('$number(a)', origin).evaluate({ a: 'x' })).rejects.toMatchObject({
+      message: expect.stringContaining('D3030'),
+    });
+  });
 });
 
 describe('compileTemplate', () => {
