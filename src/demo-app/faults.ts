@@ -3,6 +3,7 @@
  * a seed sees the same sequence of faults on every run.
  */
 import { optionError } from './errors.ts';
+import { mulberry32 } from './seeded-random.ts';
 
 export type FaultKind = '5xx' | 'reset' | 'slow';
 
@@ -18,18 +19,6 @@ export interface FaultOptions {
 const KINDS: readonly FaultKind[] = ['5xx', 'reset', 'slow'];
 const DEFAULT_SLOW_MS = 3000;
 const DEFAULT_SEED = 1;
-
-/** mulberry32: tiny, fast and good enough to spread faults; not for anything secret. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Throws a TypeError naming the offending option; returns a normalized copy. */
 export function validateFaultOptions(value: unknown, name = 'faults'): FaultOptions {

@@ -4,18 +4,7 @@
  * cases mixed in (missing attributes, nulls, empty and one-item arrays, multi-valued attributes with
  * and without type/primary, numbers where strings are usual, unicode, blanks).
  */
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/demo-app/seeded-random.ts';
 
 const TEXTS = [
   'jane@acme.test',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashOf, readBack, stableStringify } from '../../src/core/read-back.ts';
+import { mulberry32 } from '../../src/demo-app/seeded-random.ts';
 
 /** The first version, kept as the reference: stored app hashes were made with it. */
 function reference(value: unknown): string {
@@ -11,17 +12,6 @@ function reference(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/** A small seeded generator (mulberry32), so a failure names a value that can be made again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['a', 'B', 'b', 'é', 'Z', '10', '9', 'urn:x:User', '', '__proto__x', 'emails', '😀'];
@@ -55,7 +45,7 @@ function value(next: () => number, depth: number): unknown {
 
 describe('stableStringify', () => {
   it('writes exactly what the first version wrote, for 5,000 generated values', () => {
-    const next = random(20261206);
+    const next = mulberry32(20261206);
     for (let i = 0; i < 5000; i++) {
       const input = value(next, 0);
       expect(stableStringify(input), JSON.stringify(input)).toBe(reference(input));
