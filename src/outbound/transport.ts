@@ -55,22 +55,20 @@ export class ResponseTooLargeError extends Error {
 
 /** The body as text, read no further than `maxBytes` (checked against Content-Length first). */
 async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown; text(): Promise<string> },
   headers: Record<string, string>,
   maxBytes: number | undefined,
-  host: string,
+  url: string,
 ): Promise<string> {
-  if (maxBytes === undefined) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  const declared = headers['content-length'];
+  // A declared length within the cap is all HTTP will deliver: read it whole, without a promise per chunk.
+  if (maxBytes === undefined || (declared !== undefined && Number(declared) <= maxBytes)) return body.text();
   const tooLarge = () => {
-    const error = new ResponseTooLargeError(maxBytes, host);
+    const error = new ResponseTooLargeError(maxBytes, new URL(url).host);
     body.destroy(error);
     return error;
   };
-  if (Number(headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  if (Number(declared ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -118,7 +116,7 @@ export class UndiciTransport implements Transport {
         bodyTimeout: options.timeoutMs,
       });
       const headers = normalizeHeaders(response.headers);
-      const body = await readCapped(response.body, headers, options.maxBytes, new URL(outbound.url).host);
+      const body = await readCapped(response.body, headers, options.maxBytes, outbound.url);
       return { status: response.statusCode, headers, body };
     } catch (error) {
       if (options.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
