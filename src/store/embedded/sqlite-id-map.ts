@@ -238,7 +238,9 @@ export class SqliteIdMap implements IdMap {
   ): MappingRecord | undefined {
     const { columns, values } = assignments(changes);
     if (!columns.length) return condition ? undefined : this.#row(BY_SCIM_ID, app, kind, scimId);
-    const sql = `UPDATE id_map SET ${columns.join(', ')} WHERE app = ? AND kind = ? AND scim_id = ?${condition} RETURNING ${COLUMNS}`;
+    // A shadow the caller gives is not read back: its text would only be made into a string and dropped.
+    const returning = changes.shadow === undefined ? COLUMNS : COLUMNS.replace('shadow', 'NULL AS shadow');
+    const sql = `UPDATE id_map SET ${columns.join(', ')} WHERE app = ? AND kind = ? AND scim_id = ?${condition} RETURNING ${returning}`;
     let row: Row | undefined;
     try {
       row = this.#statement(sql).get(...values, app, kind, scimId, ...conditionValues) as Row | undefined;
