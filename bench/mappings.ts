@@ -13,56 +13,14 @@ import { join } from 'node:path';
 import jsonata from 'jsonata';
 import type { CompiledExpression } from '../src/connectors/expression.ts';
 import { loadConnector } from '../src/connectors/loader.ts';
+import { entraUser } from './entra-user.ts';
+import { median } from './load.ts';
 
 const ROUNDS = Number(process.env.MAPPINGS_ROUNDS ?? 10);
 const EVALUATIONS = Number(process.env.MAPPINGS_EVALUATIONS ?? 4000);
 /** The interpreter's options in src/connectors/expression.ts. */
 const GUARDRAILS = { timeout: 1000, stack: 400 };
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-const entraUser = {
-  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-  externalId: '5b0a7e4c-2f1d-4c1e-9d7a-3f6c2b8e1a90',
-  userName: 'adele.vance@contoso.example',
-  active: true,
-  displayName: 'Adele Vance',
-  title: 'Retail Manager',
-  preferredLanguage: 'en-US',
-  name: { formatted: 'Adele Vance', familyName: 'Vance', givenName: 'Adele' },
-  emails: [
-    { type: 'work', value: 'adele.vance@contoso.example', primary: true },
-    { type: 'home', value: 'adele@home.example' },
-  ],
-  phoneNumbers: [
-    { type: 'work', value: '+1 425 555 0109' },
-    { type: 'mobile', value: '+1 425 555 0110' },
-    { type: 'fax', value: '+1 425 555 0111' },
-  ],
-  addresses: [
-    {
-      type: 'work',
-      formatted: '18/2111, Redmond, WA 98052, United States',
-      streetAddress: '18/2111',
-      locality: 'Redmond',
-      region: 'WA',
-      postalCode: '98052',
-      country: 'US',
-      primary: true,
-    },
-  ],
-  roles: [
-    { primary: true, type: 'WindowsAzureActiveDirectoryRole', display: 'Editor', value: 'editor' },
-    { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Viewer', value: 'viewer' },
-  ],
-  [ENTERPRISE]: {
-    employeeNumber: '10042',
-    department: 'Retail',
-    costCenter: 'CC-4410',
-    organization: 'Contoso',
-    division: 'Sales',
-    manager: { value: '907' },
-  },
-};
+const scimUser = entraUser();
 
 const appUser = {
   id: 1042,
@@ -123,8 +81,6 @@ async function cpuPerEvaluation(path: Path): Promise<number> {
   return (used.user + used.system) / EVALUATIONS;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 async function measure(label: string, expression: CompiledExpression, input: unknown): Promise<void> {
   const bindings = { config: { baseUrl: 'http://127.0.0.1:8090' } };
   const interpreter = jsonata(expression.source, GUARDRAILS);
@@ -151,9 +107,9 @@ const connector = loadConnector(join(import.meta.dirname, '..', 'connectors', 'd
 const user = connector.mappings.User;
 if (!user) throw new Error('the demo connector has no User mapping');
 console.log(
-  `demo connector, User mappings: Entra user ${JSON.stringify(entraUser).length} bytes, app user ${
+  `demo connector, User mappings: Entra user ${JSON.stringify(scimUser).length} bytes, app user ${
     JSON.stringify(appUser).length
   } bytes; ${ROUNDS} rounds of ${EVALUATIONS} evaluations, median round, CPU per evaluation`,
 );
-await measure('User.toApp', user.toApp, entraUser);
+await measure('User.toApp', user.toApp, scimUser);
 await measure('User.toScim', user.toScim, appUser);

@@ -19,44 +19,18 @@ import { createRedisClient, whenReady } from '../src/store/redis/connection.ts';
 import { RedisIdMap } from '../src/store/redis/redis-id-map.ts';
 import { SqliteIdMap } from '../src/store/embedded/sqlite-id-map.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
+import { entraUser } from './entra-user.ts';
+import { median } from './load.ts';
 
 const OPS = Number(process.env.STORE_OPS ?? 3000);
 const ROUNDS = Number(process.env.STORE_ROUNDS ?? 5);
 const MOVE_USERS = Number(process.env.STORE_MOVE_USERS ?? 100_000);
 const SIDES = (process.env.STORE_SIDES ?? 'embedded,redis').split(',');
 
-/** A ~1 KB Entra user as normalizeResource leaves it: the shadow a create stores. */
+/** The shadow a create stores: a full Entra user as normalizeResource leaves it (without schemas). */
 function shadowOf(userName: string): Record<string, unknown> {
-  return {
-    schemas: [
-      'urn:ietf:params:scim:schemas:core:2.0:User',
-      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
-    ],
-    userName,
-    externalId: `ext-${userName}`,
-    active: true,
-    displayName: 'Bench User',
-    title: 'Engineer',
-    preferredLanguage: 'en-US',
-    name: { givenName: 'Bench', familyName: 'User', formatted: 'Bench User' },
-    emails: [{ value: userName, type: 'work', primary: true }],
-    phoneNumbers: [
-      { value: '+1 555 0100', type: 'work' },
-      { value: '+1 555 0101', type: 'mobile' },
-    ],
-    addresses: [
-      {
-        type: 'work',
-        streetAddress: '1 Main Street',
-        locality: 'Springfield',
-        region: 'WA',
-        postalCode: '98000',
-        country: 'US',
-        formatted: '1 Main Street, Springfield, WA 98000, US',
-      },
-    ],
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '1001', department: 'R&D' },
-  };
+  const { schemas: _schemas, ...shadow } = entraUser(userName);
+  return shadow;
 }
 
 interface Side {
@@ -126,8 +100,6 @@ async function measure(side: Side, operation: Operation, tag: string): Promise<{
   for (let i = 0; i < OPS; i++) await operation(side, tag, i);
   return { cpu: (cpuMicros() - cpu) / OPS, wall: ((performance.now() - wall) * 1000) / OPS };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Seconds a start-up takes to move MOVE_USERS mappings from the first layout into the current table. */
 async function timeMove(work: string): Promise<number> {
