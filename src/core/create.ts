@@ -240,8 +240,8 @@ async function createInApp(
 ): Promise<AppObject> {
   const result = await core.connector.create(kind, toApp, scimId, context);
   if ('created' in result) {
-    // The app id is stored with the shadow at the end: until then the record is a pending reservation,
-    // which a retry resolves by lookup whatever happened in between.
+    // The app id is stored once the answer has gone out (confirmCreate): until then the record is a
+    // pending reservation, which a retry or a read resolves by lookup whatever happened in between.
     return result.created;
   }
   const conflict = () =>

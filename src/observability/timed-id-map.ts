@@ -13,26 +13,21 @@ import type {
   ResourceKind,
 } from '../core/id-map.ts';
 import { noteRecord } from './audit.ts';
+import { labelledChildren } from './metric-children.ts';
 import type { Metrics } from './metrics.ts';
 
 export class TimedIdMap implements IdMap {
   readonly #inner: IdMap;
-  readonly #histogram: Metrics['storeDuration'];
-  readonly #children = new Map<string, ReturnType<Metrics['storeDuration']['labels']>>();
+  /** One labelled series per operation, made once: startTimer builds closures and label objects per call. */
+  readonly #series: (labels: { operation: string }) => { observe(value: number): void };
 
   constructor(inner: IdMap, histogram: Metrics['storeDuration']) {
     this.#inner = inner;
-    this.#histogram = histogram;
+    this.#series = labelledChildren(histogram);
   }
 
   async #timed<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    // One labelled child per operation, looked up once: startTimer builds closures and label objects on
-    // every call, several times per request.
-    let child = this.#children.get(operation);
-    if (!child) {
-      child = this.#histogram.labels({ operation });
-      this.#children.set(operation, child);
-    }
+    const child = this.#series({ operation });
     const started = performance.now();
     try {
       return await work();

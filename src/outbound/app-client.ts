@@ -110,8 +110,8 @@ export class AppClient {
   readonly #credentials: AuthInjector;
   readonly #clock: Clock;
   readonly #metrics: Metrics | undefined;
-  #calls?: (labels: { app: string; operation: string; status_class: string }) => { inc(): void };
-  #durations?: (labels: { app: string; operation: string }) => { observe(value: number): void };
+  readonly #calls?: (labels: { app: string; operation: string; status_class: string }) => { inc(): void };
+  readonly #durations?: (labels: { app: string; operation: string }) => { observe(value: number): void };
   readonly #observer: CallObserver;
 
   constructor(policy: OutboundPolicy, deps: AppClientDeps) {
@@ -120,6 +120,10 @@ export class AppClient {
     this.#credentials = deps.credentials;
     this.#clock = deps.clock ?? systemClock;
     this.#metrics = deps.metrics;
+    if (deps.metrics) {
+      this.#calls = labelledChildren(deps.metrics.outboundCalls);
+      this.#durations = labelledChildren(deps.metrics.outboundDuration);
+    }
     this.#observer = deps.observer ?? {};
     const clock = this.#clock;
     this.pacer = new Pacer({
@@ -324,11 +328,8 @@ export class AppClient {
     const durationMs = this.#clock.now() - started;
     this.#observer.onCall?.({ connector: this.policy.label, operation, method, status, durationMs, attempt });
     const statusClass = status === 'network' ? 'network' : `${Math.floor(status / 100)}xx`;
-    if (!this.#metrics) return;
-    this.#calls ??= labelledChildren(this.#metrics.outboundCalls);
-    this.#durations ??= labelledChildren(this.#metrics.outboundDuration);
-    this.#calls({ app: this.policy.app, operation, status_class: statusClass }).inc();
-    this.#durations({ app: this.policy.app, operation }).observe(durationMs / 1000);
+    this.#calls?.({ app: this.policy.app, operation, status_class: statusClass }).inc();
+    this.#durations?.({ app: this.policy.app, operation }).observe(durationMs / 1000);
   }
 
   /** What a wait that stopped early becomes: the client left, the deadline passed, or the error itself. */

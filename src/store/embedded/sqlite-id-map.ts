@@ -88,6 +88,7 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { errcode?: unknown } | undefined)?.errcode === 2067;
 }
 
+const COLUMNS_BUT_SHADOW = COLUMNS.replace('shadow', 'NULL AS shadow');
 const BY_SCIM_ID = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND scim_id = ?`;
 const BY_APP_ID = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND app_id = ?`;
 const BY_KEY = `SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND key_lower = ?`;
@@ -239,7 +240,7 @@ export class SqliteIdMap implements IdMap {
     const { columns, values } = assignments(changes);
     if (!columns.length) return condition ? undefined : this.#row(BY_SCIM_ID, app, kind, scimId);
     // A shadow the caller gives is not read back: its text would only be made into a string and dropped.
-    const returning = changes.shadow === undefined ? COLUMNS : COLUMNS.replace('shadow', 'NULL AS shadow');
+    const returning = changes.shadow === undefined ? COLUMNS : COLUMNS_BUT_SHADOW;
     const sql = `UPDATE id_map SET ${columns.join(', ')} WHERE app = ? AND kind = ? AND scim_id = ?${condition} RETURNING ${returning}`;
     let row: Row | undefined;
     try {
