@@ -18,6 +18,7 @@ import type { IdMap } from '../src/core/id-map.ts';
 import { createRedisClient, whenReady } from '../src/store/redis/connection.ts';
 import { RedisIdMap } from '../src/store/redis/redis-id-map.ts';
 import { SqliteIdMap } from '../src/store/embedded/sqlite-id-map.ts';
+import { FIRST_LAYOUT } from '../test/helpers/first-layout.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
 import { entraUser } from './entra-user.ts';
 import { median } from './load.ts';
@@ -105,13 +106,7 @@ async function measure(side: Side, operation: Operation, tag: string): Promise<{
 async function timeMove(work: string): Promise<number> {
   const file = join(work, 'first-layout.sqlite');
   const old = new DatabaseSync(file);
-  old.exec(`PRAGMA journal_mode = WAL;
-    CREATE TABLE mappings (app TEXT NOT NULL, kind TEXT NOT NULL, scim_id TEXT NOT NULL, app_id TEXT, key TEXT,
-      key_lower TEXT, external_id TEXT, shadow TEXT, app_hash TEXT, created TEXT NOT NULL, last_modified TEXT NOT NULL,
-      committed INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (app, kind, scim_id)) WITHOUT ROWID;
-    CREATE UNIQUE INDEX mappings_app_id ON mappings (app, kind, app_id) WHERE app_id IS NOT NULL;
-    CREATE UNIQUE INDEX mappings_key ON mappings (app, kind, key_lower) WHERE key_lower IS NOT NULL;
-    CREATE INDEX mappings_external_id ON mappings (app, kind, external_id) WHERE external_id IS NOT NULL;`);
+  old.exec(`PRAGMA journal_mode = WAL; ${FIRST_LAYOUT}`);
   const insert = old.prepare('INSERT INTO mappings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)');
   old.exec('BEGIN');
   for (let i = 0; i < MOVE_USERS; i++) {

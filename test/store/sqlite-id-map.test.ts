@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
+import { DEPROVISIONED_COLUMN, FIRST_LAYOUT } from '../helpers/first-layout.ts';
 import { idMapContract } from './id-map-contract.ts';
 
 idMapContract('embedded (node:sqlite, in memory)', async () => new SqliteIdMap(':memory:'));
@@ -82,10 +83,7 @@ describe('embedded store made by an earlier version', () => {
     try {
       const file = join(dir, 'scimgw.sqlite');
       const old = new DatabaseSync(file);
-      old.exec(`CREATE TABLE mappings (app TEXT NOT NULL, kind TEXT NOT NULL, scim_id TEXT NOT NULL, app_id TEXT,
-        key TEXT, key_lower TEXT, external_id TEXT, shadow TEXT, app_hash TEXT, created TEXT NOT NULL,
-        last_modified TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 1, deprovisioned INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (app, kind, scim_id)) WITHOUT ROWID;
+      old.exec(`${FIRST_LAYOUT} ${DEPROVISIONED_COLUMN}
         INSERT INTO mappings VALUES ('a', 'User', 'z-late', '2', 'Late', 'late', 'x2', '{"userName":"Late"}', 'h2', '2026-02', 'm2', 1, 0);
         INSERT INTO mappings VALUES ('a', 'User', 'a-early', NULL, 'Early', 'early', NULL, NULL, NULL, '2026-01', 'm1', 0, 0);
         INSERT INTO mappings VALUES ('a', 'Group', 'g', '7', 'Team', 'team', NULL, NULL, NULL, '2026-03', 'm3', 1, 1);`);
@@ -108,7 +106,7 @@ describe('embedded store made by an earlier version', () => {
         committed: true,
       });
       expect(dumped[2]?.deprovisioned).toBe(true);
-      // The unique indexes came along: the key and the app id are still held.
+      // The current table's unique indexes hold what the first one's held: the key and the app id.
       expect((await map.reserve(record('new', 'LATE'))).ok).toBe(false);
       expect((await map.reserve({ ...record('new', 'other'), appId: '2' })).ok).toBe(false);
       expect(await map.findByExternalId('a', 'User', 'x2')).toHaveLength(1);
@@ -123,9 +121,7 @@ describe('embedded store made by an earlier version', () => {
     try {
       const file = join(dir, 'scimgw.sqlite');
       const old = new DatabaseSync(file);
-      old.exec(`CREATE TABLE mappings (app TEXT NOT NULL, kind TEXT NOT NULL, scim_id TEXT NOT NULL, app_id TEXT,
-        key TEXT, key_lower TEXT, external_id TEXT, shadow TEXT, app_hash TEXT, created TEXT NOT NULL,
-        last_modified TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (app, kind, scim_id)) WITHOUT ROWID;
+      old.exec(`${FIRST_LAYOUT}
         INSERT INTO mappings VALUES ('a', 'User', 's1', '10', 'kept', 'kept', NULL, NULL, NULL, 'c', 'm', 1);`);
       old.close();
       const map = new SqliteIdMap(file);
