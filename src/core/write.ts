@@ -226,9 +226,17 @@ async function lostInApp(core: CoreContext, kind: ResourceKind, record: MappedRe
   throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
 }
 
+/** Views are not changed once made; the ETag header and meta.version of one answer ask for the same hash. */
+const versions = new WeakMap<ResourceView, string>();
+
 /** The weak ETag of a view: a hash of what the client sees. */
 export function versionOf(view: ResourceView): string {
-  return `W/"${hashOf({ id: view.id, data: view.data, lastModified: view.lastModified })}"`;
+  let version = versions.get(view);
+  if (version === undefined) {
+    version = `W/"${hashOf({ id: view.id, data: view.data, lastModified: view.lastModified })}"`;
+    versions.set(view, version);
+  }
+  return version;
 }
 
 export function etagMatches(header: string, version: string): boolean {

@@ -1,9 +1,12 @@
 /**
  * The SCIM endpoints of every app, under /apps/{appId}/scim/v2: the app's lookup, authentication and
  * body, then discovery, the resource routes and the refusals (Bulk, root search).
+ *
+ * A fixed table rather than a general router: every SCIM path has at most two segments after the
+ * prefix, so one regular expression and two map lookups find the route, and the chain in front of the
+ * handlers is fixed instead of composed per request (as @koa/router does).
  */
-import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { GatewayApp, GatewayDeps } from '../app.ts';
 import type { ResourceKind } from '../core/id-map.ts';
 import { HttpRequestError, NotFoundError, NotSupportedError, ScimRequestError } from '../errors.ts';
@@ -15,8 +18,6 @@ import type { RequestScope } from './handlers/resources.ts';
 import { inboundAuth } from './middleware/inbound-auth.ts';
 import { scimBody } from './middleware/scim-body.ts';
 import { sendScim } from './scim-response.ts';
-
-const PREFIX = '/apps/:appId/scim/v2';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 
@@ -43,8 +44,73 @@ function requestOrigin(publicUrl: string | undefined, allowedHosts: readonly str
   };
 }
 
-export function scimRoutes(deps: GatewayDeps): Router {
-  const scim = new Router({ prefix: PREFIX, sensitive: false, strict: false });
+type Handler = (ctx: Context, scope: RequestScope, param: string) => void | Promise<void>;
+/** Handlers by method, for one path shape. */
+type Methods = Map<string, Handler>;
+
+interface PathTable {
+  /** "/Schemas", "/Users": by the first segment, lower-cased. */
+  one: Map<string, Methods>;
+  /** "/Schemas/{id}", "/Users/.search", "/Users/{id}": exact second segments first, then "*". */
+  two: Map<string, Map<string, Methods>>;
+}
+
+const PATH = /^\/apps\/([^/]+)\/scim\/v2(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/i;
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function entry<V>(table: Map<string, V>, key: string, make: () => V): V {
+  let value = table.get(key);
+  if (value === undefined) {
+    value = make();
+    table.set(key, value);
+  }
+  return value;
+}
+
+/** The handlers for a path (the segments as sent), or undefined when no route has this shape. */
+function lookup(table: PathTable, first: string, second: string | undefined): Methods | undefined {
+  const head = first.toLowerCase();
+  if (second === undefined) return table.one.get(head);
+  const under = table.two.get(head);
+  if (!under) return undefined;
+  const exact = under.get(second.toLowerCase());
+  const any = under.get('*');
+  if (!exact) return any;
+  // "/Users/.search" is POST's search and, for every other method, the resource with that id.
+  return any ? new Map([...any, ...exact]) : exact;
+}
+
+function routeTable(): { table: PathTable; add: (method: string, path: string, handler: Handler) => void } {
+  const table: PathTable = { one: new Map(), two: new Map() };
+  const add = (method: string, path: string, handler: Handler) => {
+    const [first, second] = path.slice(1).split('/') as [string, string | undefined];
+    const head = first.toLowerCase();
+    const shape =
+      second === undefined
+        ? entry(table.one, head, () => new Map())
+        : entry(
+            entry(table.two, head, () => new Map<string, Methods>()),
+            second.startsWith(':') ? '*' : second.toLowerCase(),
+            () => new Map(),
+          );
+    shape.set(method, handler);
+  };
+  return { table, add };
+}
+
+function notAllowed(ctx: Context, methods: Methods): never {
+  const allowed = [...methods.keys()].join(', ');
+  throw new HttpRequestError(405, `${ctx.method} is not allowed here; use ${allowed}`, { Allow: allowed });
+}
+
+export function scimRoutes(deps: GatewayDeps): Middleware {
   const originOf = requestOrigin(deps.publicUrl, deps.allowedHosts ?? []);
   const scopeOf = (ctx: Context): RequestScope => {
     const entry = ctx.state.app as GatewayApp;
@@ -60,59 +126,74 @@ export function scimRoutes(deps: GatewayDeps): Router {
       },
     };
   };
-  scim.use(async (ctx, next) => {
-    const entry = deps.apps().get(ctx.params.appId ?? '');
-    if (!entry) throw new NotFoundError(`No app "${ctx.params.appId}" is configured on this gateway`);
-    ctx.state.app = entry;
-    ctx.state.appId = entry.id;
-    await next();
-  });
-  scim.use(inboundAuth((ctx) => ctx.state.app as GatewayApp));
-  scim.use(scimBody(deps.maxBodyBytes !== undefined ? { maxBytes: deps.maxBodyBytes } : {}));
-
-  scim.get('/ServiceProviderConfig', (ctx) => sendScim(ctx, 200, serviceProviderConfig(scopeOf(ctx).baseUrl)));
-  scim.get('/ResourceTypes', (ctx) => {
-    const list = resourceTypeList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl);
+  const { table, add } = routeTable();
+  add('GET', '/ServiceProviderConfig', (ctx, scope) => sendScim(ctx, 200, serviceProviderConfig(scope.baseUrl)));
+  add('GET', '/ResourceTypes', (ctx, scope) => {
+    const list = resourceTypeList(ctx.state.app as GatewayApp, scope.baseUrl);
     sendScim(ctx, 200, listResponse(list, list.length, 1));
   });
-  scim.get('/ResourceTypes/:name', (ctx) => {
-    const kind = (['User', 'Group'] as const).find(
-      (name) => name.toLowerCase() === String(ctx.params.name).toLowerCase(),
-    );
+  add('GET', '/ResourceTypes/:name', (ctx, scope, name) => {
+    const kind = (['User', 'Group'] as const).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
     const entry = ctx.state.app as GatewayApp;
-    if (!kind || !entry.attributes[kind]) throw new NotFoundError(`No resource type "${ctx.params.name}"`);
-    sendScim(ctx, 200, resourceTypeResource(entry.resourceTypes[kind], scopeOf(ctx).baseUrl));
+    if (!kind || !entry.attributes[kind]) throw new NotFoundError(`No resource type "${name}"`);
+    sendScim(ctx, 200, resourceTypeResource(entry.resourceTypes[kind], scope.baseUrl));
   });
-  scim.get('/Schemas', (ctx) => {
-    const list = schemaList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl);
+  add('GET', '/Schemas', (ctx, scope) => {
+    const list = schemaList(ctx.state.app as GatewayApp, scope.baseUrl);
     sendScim(ctx, 200, listResponse(list, list.length, 1));
   });
-  scim.get('/Schemas/:id', (ctx) => {
-    const schema = schemaList(ctx.state.app as GatewayApp, scopeOf(ctx).baseUrl).find(
-      (candidate) => String(candidate.id).toLowerCase() === String(ctx.params.id).toLowerCase(),
+  add('GET', '/Schemas/:id', (ctx, scope, id) => {
+    const schema = schemaList(ctx.state.app as GatewayApp, scope.baseUrl).find(
+      (candidate) => String(candidate.id).toLowerCase() === id.toLowerCase(),
     );
-    if (!schema) throw new NotFoundError(`No schema "${ctx.params.id}"`);
+    if (!schema) throw new NotFoundError(`No schema "${id}"`);
     sendScim(ctx, 200, schema);
   });
-  scim.post('/Bulk', () => {
+  add('POST', '/Bulk', () => {
     throw new NotSupportedError('Bulk operations are not supported; send one request per operation');
   });
-  scim.post('/.search', () => {
+  add('POST', '/.search', () => {
     throw new ScimRequestError(
       'invalidSyntax',
       'Search one resource type at a time: POST /Users/.search or /Groups/.search',
     );
   });
-
   for (const kind of ['User', 'Group'] as const satisfies ResourceKind[]) {
     const path = resourceTypes[kind].endpoint;
-    scim.get(path, (ctx) => resources.list(kind)(ctx, scopeOf(ctx)));
-    scim.post(path, (ctx) => resources.create(kind)(ctx, scopeOf(ctx)));
-    scim.post(`${path}/.search`, (ctx) => resources.search(kind)(ctx, scopeOf(ctx)));
-    scim.get(`${path}/:id`, (ctx) => resources.get(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
-    scim.put(`${path}/:id`, (ctx) => resources.replace(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
-    scim.patch(`${path}/:id`, (ctx) => resources.patch(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
-    scim.delete(`${path}/:id`, (ctx) => resources.remove(kind)(ctx, scopeOf(ctx), String(ctx.params.id)));
+    add('GET', path, (ctx, scope) => resources.list(kind)(ctx, scope));
+    add('POST', path, (ctx, scope) => resources.create(kind)(ctx, scope));
+    add('POST', `${path}/.search`, (ctx, scope) => resources.search(kind)(ctx, scope));
+    add('GET', `${path}/:id`, (ctx, scope, id) => resources.get(kind)(ctx, scope, id));
+    add('PUT', `${path}/:id`, (ctx, scope, id) => resources.replace(kind)(ctx, scope, id));
+    add('PATCH', `${path}/:id`, (ctx, scope, id) => resources.patch(kind)(ctx, scope, id));
+    add('DELETE', `${path}/:id`, (ctx, scope, id) => resources.remove(kind)(ctx, scope, id));
   }
-  return scim;
+
+  // In front of every handler: the app, its authentication, the body.
+  const authenticate = inboundAuth((ctx) => ctx.state.app as GatewayApp);
+  const readBody = scimBody(deps.maxBodyBytes !== undefined ? { maxBytes: deps.maxBodyBytes } : {});
+
+  return async (ctx, next) => {
+    const match = PATH.exec(ctx.path);
+    const methods = match?.[2] === undefined ? undefined : lookup(table, match[2], match[3]);
+    if (!match || !methods) {
+      await next();
+      return;
+    }
+    // HEAD is GET without the body, which koa drops.
+    const handler = methods.get(ctx.method === 'HEAD' ? 'GET' : ctx.method);
+    if (!handler) notAllowed(ctx, methods);
+    const appId = decoded(match[1]!);
+    const app = deps.apps().get(appId);
+    if (!app) throw new NotFoundError(`No app "${appId}" is configured on this gateway`);
+    ctx.state.app = app;
+    ctx.state.appId = app.id;
+    const param = match[3] === undefined ? '' : decoded(match[3]);
+    const handle = async () => {
+      await handler(ctx, scopeOf(ctx), param);
+    };
+    await authenticate(ctx, async () => {
+      await readBody(ctx, handle);
+    });
+  };
 }

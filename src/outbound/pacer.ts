@@ -8,12 +8,12 @@
  * is the expected drain time of the queue, instead of hanging until Entra gives up.
  */
 import { randomUUID } from 'node:crypto';
-import PQueue from 'p-queue';
 import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { acquireAll, LocalBudget, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { linkedSignal } from './linked-signal.ts';
+import { Slots } from './slots.ts';
 
 export interface PacerOptions {
   /** Budget key of the app (shared by its replicas). */
@@ -41,7 +41,7 @@ export interface RunOptions {
 }
 
 export class Pacer {
-  readonly #queue: PQueue;
+  readonly #queue: Slots;
   readonly #app: string;
   readonly #limit: Limit | undefined;
   readonly #budget: RateBudget;
@@ -50,17 +50,11 @@ export class Pacer {
     | { depth: { set(value: number): void }; wait: { observe(value: number): void }; granted: { inc(): void } }
     | undefined;
   readonly #clock: Clock;
-  /** Fired by close(): p-queue's clear() drops waiting calls without settling them, so they would hang. */
+  /** Fired by close(): every call still waiting is rejected. */
   readonly #closed = new AbortController();
   #resumeAt = 0;
 
   constructor(options: PacerOptions = {}) {
-    const concurrency = options.concurrency ?? 16;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new TypeError(
-        `Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\` (${typeof concurrency})`,
-      );
-    }
     if (options.requests !== undefined && !(options.requests > 0)) {
       throw new TypeError(`Expected \`requests\` to be > 0, got \`${options.requests}\` (${typeof options.requests})`);
     }
@@ -85,7 +79,7 @@ export class Pacer {
       wait: options.metrics.queueWait.labels(labels),
       granted: options.metrics.budgetGranted.labels(labels),
     };
-    this.#queue = new PQueue({ concurrency });
+    this.#queue = new Slots(options.concurrency ?? 16);
   }
 
   /** Runs `work` when a slot and the budget allow; rejects with the signal's reason if it fires while waiting. */
@@ -132,7 +126,7 @@ export class Pacer {
         if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
       }
     };
-    return this.#queue.add<T>(task, { signal: waiting.signal }).finally(() => waiting.release());
+    return this.#queue.run(task, waiting.signal).finally(() => waiting.release());
   }
 
   /** Holds every call (on every replica sharing the budget) until `ms` from now. */
@@ -171,6 +165,5 @@ export class Pacer {
       this.#closed.abort(
         new UnavailableError('The app connection was closed (the configuration is being reloaded); retry later', 5),
       );
-    this.#queue.clear();
   }
 }

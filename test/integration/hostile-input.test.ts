@@ -158,6 +158,34 @@ describe('hostile input', () => {
       501,
     );
     expectScimError(await stack.scim('DELETE', '/Users'), 405);
+    expect((await stack.scim('DELETE', '/Users')).headers.get('allow')).toBe('GET, POST');
+    expect((await stack.scim('POST', '/Users/some-id')).headers.get('allow')).toBe('GET, PUT, PATCH, DELETE');
+    expect((await stack.scim('PUT', '/ServiceProviderConfig')).headers.get('allow')).toBe('GET');
+    // A 405 says what the path takes before anything else is checked, as it did under @koa/router.
+    expectScimError(await stack.scim('PUT', '/Schemas', {}, { authorization: '' }), 405);
+    expectScimError(await stack.scim('GET', ''), 404);
+    expectScimError(await stack.scim('GET', '/Users/a/b'), 404);
+    expectScimError(await stack.scim('GET', '/ResourceTypes/Widget'), 404);
+  });
+
+  it('routes paths in any case, with a trailing slash, percent-encoded ids and HEAD as GET', async () => {
+    const created = await stack.scim('POST', '/Users', entraUser('routing@example.com'));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await stack.scim('GET', `/USERS/${id}/`)).body.id).toBe(id);
+    expect((await stack.scim('GET', `/Users/${encodeURIComponent(id).replace(/-/g, '%2D')}`)).body.id).toBe(id);
+    expect((await stack.scim('GET', '/resourcetypes/user')).body.id).toBe('User');
+    expect((await stack.scim('GET', '/schemas/urn:ietf:params:scim:schemas:core:2.0:Group')).status).toBe(200);
+    const head = await stack.scim('HEAD', `/Users/${id}`);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toMatch(/^W\//);
+    // ".search" is POST's search; for the other methods it is an id like any other.
+    expectScimError(await stack.scim('GET', '/Users/.search'), 404);
+    const found = await stack.scim('POST', '/Users/.SEARCH', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName eq "routing@example.com"',
+    });
+    expect(found.body.Resources[0].id).toBe(id);
   });
 
   it("tolerates unknown query parameters, Entra's feature flag and a trailing slash", async () => {

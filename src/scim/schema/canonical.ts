@@ -11,7 +11,7 @@
  * declared attributes (the schema says what those have), stay unresolved.
  */
 import { commonAttributes } from './core-schemas.ts';
-import { findAttribute, resolveAttribute, splitUrn, type ResolvedAttribute } from './resolve.ts';
+import { findAttribute, memoPerType, resolveAttribute, splitUrn, type ResolvedAttribute } from './resolve.ts';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from './types.ts';
 
 /** RFC 7643 §2.1 ATTRNAME (plus "$ref"). */
@@ -78,7 +78,9 @@ function splitUndeclared(resourceType: ResourceTypeDef, path: string): { schema:
  * Resolves a path as resolveAttribute does, and an undeclared name to an ad hoc definition. Returns
  * undefined only for malformed names and unknown sub-attributes of declared attributes.
  */
-export function resolvePath(resourceType: ResourceTypeDef, path: string): ResolvedAttribute | undefined {
+export const resolvePath = memoPerType(resolvePathUncached);
+
+function resolvePathUncached(resourceType: ResourceTypeDef, path: string): ResolvedAttribute | undefined {
   const declared = resolveAttribute(resourceType, path);
   if (declared) return declared;
   let schema = resourceType.schema;

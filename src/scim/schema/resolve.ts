@@ -17,10 +17,49 @@ export interface ResolvedAttribute {
   sub?: AttributeDef;
 }
 
+/** Definitions by lower-cased name, per attribute list (the lists are built once per config and never change). */
+const byLowerName = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();
+
+function indexOf(list: readonly AttributeDef[]): Map<string, AttributeDef> {
+  let index = byLowerName.get(list);
+  if (!index) {
+    index = new Map();
+    for (const candidate of list) {
+      const lower = candidate.name.toLowerCase();
+      if (!index.has(lower)) index.set(lower, candidate);
+    }
+    byLowerName.set(list, index);
+  }
+  return index;
+}
+
 export function findAttribute(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
   if (!list) return undefined;
-  const lower = name.toLowerCase();
-  return list.find((candidate) => candidate.name.toLowerCase() === lower);
+  const index = indexOf(list);
+  return index.get(name) ?? index.get(name.toLowerCase());
+}
+
+/**
+ * Every request body, filter and mapping result resolves the same few dozen names again. Results are
+ * kept per resource type; names come from clients, so each type keeps at most MEMO_LIMIT of them.
+ */
+const MEMO_LIMIT = 2048;
+
+export function memoPerType<T>(
+  resolve: (resourceType: ResourceTypeDef, path: string) => T,
+): (resourceType: ResourceTypeDef, path: string) => T {
+  const memos = new WeakMap<ResourceTypeDef, Map<string, T>>();
+  return (resourceType, path) => {
+    let memo = memos.get(resourceType);
+    if (!memo) {
+      memo = new Map();
+      memos.set(resourceType, memo);
+    }
+    if (memo.has(path)) return memo.get(path)!;
+    const resolved = resolve(resourceType, path);
+    if (memo.size < MEMO_LIMIT) memo.set(path, resolved);
+    return resolved;
+  };
 }
 
 /** Splits a leading schema URN off a path: "urn:…:User:manager.value" → [schema, "manager.value"]. */
@@ -39,7 +78,9 @@ export function splitUrn(resourceType: ResourceTypeDef, path: string): { schema:
  * Resolves "attr", "attr.sub", or a URN-prefixed form. Returns undefined for names the resource type
  * does not define; callers decide whether that is an error (filters, PATCH paths) or ignorable (bodies).
  */
-export function resolveAttribute(resourceType: ResourceTypeDef, path: string): ResolvedAttribute | undefined {
+export const resolveAttribute = memoPerType(resolveUncached);
+
+function resolveUncached(resourceType: ResourceTypeDef, path: string): ResolvedAttribute | undefined {
   let schema = resourceType.schema;
   let rest = path;
   const urn = splitUrn(resourceType, path);
