@@ -10,19 +10,62 @@
 import { hash } from 'node:crypto';
 import type { ScimResource } from '../scim/schema/types.ts';
 
+/** Met by sortedCopy where JSON.stringify of the copy would not write what the loop below writes. */
+const UNUSUAL = new Error('a value the sorted copy cannot carry');
+
+/**
+ * A copy with every object's keys in sorted order, for JSON.stringify: a third of the time of writing the
+ * string key by key. Throws UNUSUAL for what the copy cannot carry faithfully: an undefined array element
+ * (the loop leaves an empty slot), a function, symbol or bigint, a "__proto__" key, and keys that start
+ * with a digit (an object lists array-index keys first, whatever order they were added in).
+ */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+      throw UNUSUAL;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let index = 0; index < value.length; index++) out[index] = sortedCopy(value[index]);
+    return out;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || key === '__proto__') throw UNUSUAL;
+    out[key] = sortedCopy(item);
+  }
+  return out;
+}
+
 /**
  * JSON with sorted keys, so equal values hash equally whatever their key order. Hashes of it are stored
- * (MappingRecord.appHash), so its output must never change; it is written as loops because it runs
- * several times per request.
+ * (MappingRecord.appHash), so its output must never change; it runs several times per request, so the
+ * usual value is copied with sorted keys and written by JSON.stringify, and only the unusual one is
+ * written key by key.
  */
 export function stableStringify(value: unknown): string {
+  try {
+    return JSON.stringify(sortedCopy(value));
+  } catch (error) {
+    if (error !== UNUSUAL) throw error;
+    return stringifyByKeys(value);
+  }
+}
+
+function stringifyByKeys(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
     for (let index = 0; index < value.length; index++) {
       if (index > 0) out += ',';
       // An element JSON cannot write (undefined, a function) leaves an empty slot, as join() did.
-      out += stableStringify(value[index]) ?? '';
+      out += stringifyByKeys(value[index]) ?? '';
     }
     return `${out}]`;
   }
@@ -34,7 +77,7 @@ export function stableStringify(value: unknown): string {
     const item = object[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${stableStringify(item)}`;
+    out += `${JSON.stringify(key)}:${stringifyByKeys(item)}`;
   }
   return `${out}}`;
 }

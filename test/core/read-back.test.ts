@@ -52,6 +52,15 @@ describe('stableStringify', () => {
     }
   });
 
+  it('writes keys that an object would reorder or refuse, and values JSON cannot hold, as the first version did', () => {
+    const odd = JSON.parse('{"b":1,"__proto__":{"x":[1,2]},"10":"ten","9":"nine","a":[null]}') as unknown;
+    expect(stableStringify(odd)).toBe(reference(odd));
+    const functions = { a: () => 1, b: [undefined, 1], c: Symbol.for('s') };
+    expect(stableStringify(functions)).toBe(reference(functions));
+    expect(stableStringify([undefined])).toBe(reference([undefined]));
+    expect(stableStringify(undefined)).toBe(reference(undefined));
+  });
+
   it('hashes a user as it always has (stored app hashes stay valid)', () => {
     const user = { userName: 'ada@contoso.com', name: { givenName: 'Ada', familyName: 'L' }, emails: [{ value: 'a' }] };
     expect(stableStringify(user)).toBe(
