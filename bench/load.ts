@@ -54,9 +54,28 @@ export function rss(pid: number): number {
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
+/**
+ * Waits, at most `maxMs`, until process `pid` spends under 10 % of a core (one clock tick per 100 ms).
+ * Work a request leaves behind (WAL checkpoints on the store's thread, collecting its garbage) belongs
+ * to that request, not to whatever the next measurement happens to be.
+ */
+async function settled(pid: number, maxMs = 3000): Promise<void> {
+  const until = performance.now() + maxMs;
+  let before = cpuMicros(pid);
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = cpuMicros(pid);
+    if (now - before <= 10_000) return;
+    before = now;
+  }
+}
+
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-/** `concurrency` loops sending `next(i)` for `seconds`; CPU is read from the server process `pid`. */
+/**
+ * `concurrency` loops sending `next(i)` for `seconds`; CPU is read from the server process `pid`, up to
+ * when it has finished what the load left it to do.
+ */
 export async function load(
   pool: Pool,
   next: (i: number) => Request,
@@ -87,6 +106,7 @@ export async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  await settled(pid);
   const cpu = cpuMicros(pid) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;

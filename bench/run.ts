@@ -4,13 +4,13 @@
  *   floor     bench/floor.ts, koa + router + undici pass-through with no store (the least a gateway spends);
  *   embedded  the gateway on its embedded store;    redis  the gateway on Redis.
  * Workloads: POST /Users, GET /Users?filter=userName eq, GET /Users/{id}, PATCH /Users/{id}, each at
- * concurrency 1 and 16. Rounds alternate the sides' order and ratios are taken per round, then medianed,
+ * concurrency 1 and 16, and GET /ServiceProviderConfig on the gateways alone (their fixed cost per request). Rounds alternate the sides' order and ratios are taken per round, then medianed,
  * so every side sees the same machine noise. The servers under test run on core 0, the demo app and this
  * load generator on core 1 (taskset, when there is more than one core). CPU per request comes from each
  * server process's own /proc accounting.
  *
- * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_CONCURRENCY (default
- * "1,16"), BENCH_SIDES (default "direct,floor,embedded,redis"), BENCH_WORKLOADS (names, comma-separated),
+ * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_WARMUP seconds per side
+ * and workload before the measured rounds (default 1), BENCH_CONCURRENCY (default "1,16"), BENCH_SIDES (default "direct,floor,embedded,redis"), BENCH_WORKLOADS (names, comma-separated),
  * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway processes there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +25,7 @@ import { waitForOutput } from './wait-for-output.ts';
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
 const SIDES = (process.env.BENCH_SIDES ?? 'direct,floor,embedded,redis').split(',') as Side[];
 const API_KEY = 'bench-key';
@@ -96,6 +97,13 @@ const WORKLOADS: Record<string, (s: Server, round: string) => (i: number) => Req
   'GET /Users/{id}': (s) => (i) => ({
     method: 'GET',
     path: `${s.users}/${s.ids[i % SEEDED]!}`,
+    headers: s.headers,
+    expect: 200,
+  }),
+  // The gateway's own pipeline (routing, auth, metrics, audit, rendering) with no store or app call.
+  'GET /ServiceProviderConfig': (s) => () => ({
+    method: 'GET',
+    path: s.users.replace(/\/Users$/, '/ServiceProviderConfig'),
     headers: s.headers,
     expect: 200,
   }),
@@ -216,8 +224,19 @@ async function seed(server: Server): Promise<void> {
 
 type Results = Map<Side, Result[]>;
 
-async function runWorkload(servers: Server[], name: string, concurrency: number): Promise<Results> {
+/** Workloads only the gateway serves: reported without a ratio. */
+const GATEWAY_ONLY = new Set(['GET /ServiceProviderConfig']);
+
+async function runWorkload(all: Server[], name: string, concurrency: number): Promise<Results> {
+  const servers = GATEWAY_ONLY.has(name) ? all.filter((s) => s.side === 'embedded' || s.side === 'redis') : all;
   const results: Results = new Map(servers.map((server) => [server.side, []]));
+  // Unmeasured, so the first round of a workload does not carry the JIT's work for its code paths.
+  for (const server of servers)
+    if (WARMUP > 0)
+      await load(server.pool, WORKLOADS[name]!(server, `c${concurrency}warm`), server.pid, {
+        seconds: WARMUP,
+        concurrency,
+      });
   for (let round = 0; round < ROUNDS; round++) {
     // Each round starts with the next side, so none is always first after a pause.
     const order = servers.map((_, index) => servers[(index + round) % servers.length]!);
