@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResponseTooLargeError, UndiciTransport } from '../../src/outbound/transport.ts';
+import { originAndPath, ResponseTooLargeError, UndiciTransport } from '../../src/outbound/transport.ts';
 
 let server: Server;
 let base: string;
@@ -70,5 +70,40 @@ describe('UndiciTransport answer size limit', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(written.get('/announced')).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe('originAndPath', () => {
+  const viaUrl = (url: string) => {
+    const parsed = new URL(url);
+    return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  };
+
+  it('splits what WHATWG URL would not change exactly as the parser does', () => {
+    for (const url of [
+      'http://127.0.0.1:8080/api/users',
+      'https://api.example.com/v2/users/42?fields=a,b&x=%20y',
+      'https://api.example.com/v1/users/abc%2Fdef/roles',
+      'https://api.example.com',
+      'http://localhost:3000/api/users?user_name=ada%40contoso.com',
+      'https://api.example.com/scim/v2/Users/.search',
+    ])
+      expect(originAndPath(url), url).toEqual(viaUrl(url));
+  });
+
+  it('leaves to the parser whatever it would rewrite: dot segments, spaces, upper-case hosts, default ports', () => {
+    for (const url of [
+      'http://127.0.0.1:8080/api/users/../teams',
+      'http://127.0.0.1:8080/api/users/%2e%2E/teams',
+      'http://127.0.0.1:8080/api/./users',
+      'http://127.0.0.1:8080/api/users?q=a b',
+      'http://127.0.0.1:8080/api/users?q="x"',
+      "http://127.0.0.1:8080/api/users?q='x'",
+      'HTTPS://API.Example.com/v1/users',
+      'https://api.example.com:443/v1/users',
+      'https://api.example.com/v1/ü',
+      'https://user:pw@api.example.com/v1',
+    ])
+      expect(originAndPath(url), url).toEqual(viaUrl(url));
   });
 });
