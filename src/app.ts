@@ -5,7 +5,7 @@
  * Order: request id → access log → SCIM errors → lifetime (deadline, cancellation) → (per app) auth →
  * body → handler.
  */
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import type { Registry } from 'prom-client';
 import type { AdminStatus } from './admin/admin-status.ts';
 import type { StatusSource } from './admin/status-data.ts';
@@ -45,8 +45,11 @@ export interface GatewayApp extends AppAuth {
 }
 
 export interface GatewayDeps {
-  /** The apps being served; read per request so a reload can swap them. */
-  apps: () => ReadonlyMap<string, GatewayApp>;
+  /**
+   * The apps being served, as the generation the request `ctx` arrived on has them (the current ones
+   * without a ctx): read per request, so a reload can swap them.
+   */
+  apps: (ctx?: Context) => ReadonlyMap<string, GatewayApp>;
   store: { ping(): Promise<void>; warnings?(): Promise<string[]> };
   /** Named in /readyz: "embedded" or "redis". */
   storeKind?: string;
@@ -83,7 +86,7 @@ export function buildApp(deps: GatewayDeps): Koa {
   app.use(scimRoutes(deps));
   app.use(healthRoutes(deps).routes());
   app.use(tokenEndpoint(deps.apps));
-  if (deps.admin) app.use(deps.admin.routes(() => deps.apps().values()));
+  if (deps.admin) app.use(deps.admin.routes((ctx) => deps.apps(ctx).values()));
 
   // Anything the routes did not answer: 405 when the path exists with other methods, else a SCIM 404.
   app.use(async (ctx) => {

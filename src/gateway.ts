@@ -160,7 +160,7 @@ function frontEnd(
   const { shared, store, audit } = lasting;
   const { server } = config;
   const koa = buildApp({
-    apps: () => generations.pinned().apps,
+    apps: (ctx) => ((ctx?.state.generation as AppGeneration | undefined) ?? generations.current).apps,
     store: { ping: () => shared.idMap.ping(), warnings: () => store?.warnings() ?? Promise.resolve([]) },
     ...(store ? { storeKind: store.kind } : {}),
     metrics: shared.metrics.registry,
@@ -193,7 +193,12 @@ function frontEnd(
     inboundMetrics(shared.metrics),
     auditTrail(() => audit),
   );
-  koa.middleware.unshift((_ctx, next) => generations.pin(next));
+  koa.middleware.unshift((ctx, next) =>
+    generations.pin((generation) => {
+      ctx.state.generation = generation;
+      return next();
+    }),
+  );
   return koa;
 }
 

@@ -4,7 +4,7 @@
  * header only, never a query: URLs end up in access logs and browser history. Without admin tokens the
  * gateway is built without this, and the paths answer 404 like any unknown path.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Gauge } from 'prom-client';
 import { NotFoundError, ScimRequestError, UnauthorizedError } from '../errors.ts';
 import { bearerToken, TokenSet } from '../http/middleware/inbound-auth.ts';
@@ -36,13 +36,13 @@ export class AdminStatus {
   }
 
   /** Serves the admin paths; `apps` is read per request, so a reload's new apps show at once. */
-  routes(apps: () => Iterable<StatusSource>): Middleware {
+  routes(apps: (ctx: Context) => Iterable<StatusSource>): Middleware {
     return async (ctx, next) => {
       const refresh = SNAPSHOT_PATH.exec(ctx.path);
       if (refresh && ctx.method === 'POST') {
         this.#authorize(ctx.get('authorization'));
         ctx.status = 202;
-        ctx.body = startRefresh([...apps()], decodeURIComponent(refresh[1]!), ctx.query.resource);
+        ctx.body = startRefresh([...apps(ctx)], decodeURIComponent(refresh[1]!), ctx.query.resource);
         return;
       }
       const html = ctx.path === '/admin/status';
@@ -51,7 +51,7 @@ export class AdminStatus {
         return;
       }
       this.#authorize(ctx.get('authorization'));
-      const status = await gatherStatus(apps(), this.log, this.#circuitState);
+      const status = await gatherStatus(apps(ctx), this.log, this.#circuitState);
       ctx.set('Cache-Control', 'no-store');
       if (html) {
         // Defence in depth on top of escaping: the page needs no script and loads nothing.

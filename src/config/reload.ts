@@ -5,7 +5,6 @@
  * built into a new generation of apps that replaces the old one in one assignment, and the old one is
  * closed only once the requests that started on it have finished.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { CompiledConnector } from '../connectors/compiled.ts';
@@ -32,12 +31,12 @@ interface Tracked<G> {
 /**
  * The current generation, and the ones still finishing requests. A request is pinned to the generation
  * current when it arrived, for its whole life: it sees one consistent set of apps, and that generation's
- * runtimes (whose pacers reject waiting calls when closed) stay open until it ends.
+ * runtimes (whose pacers reject waiting calls when closed) stay open until it ends. The request keeps
+ * the generation it is handed (on koa's ctx.state), so no async context is needed to find it again.
  */
 export class Generations<G extends Generation> {
   #current: Tracked<G>;
   readonly #draining = new Set<Tracked<G>>();
-  readonly #pinned = new AsyncLocalStorage<Tracked<G>>();
 
   constructor(first: G) {
     this.#current = { generation: first, inFlight: 0, retired: false, closed: false };
@@ -47,22 +46,17 @@ export class Generations<G extends Generation> {
     return this.#current.generation;
   }
 
-  /** The generation the calling request is pinned to (the current one outside a request). */
-  pinned(): G {
-    return (this.#pinned.getStore() ?? this.#current).generation;
-  }
-
   /** Old generations waiting for their last requests. */
   get draining(): number {
     return this.#draining.size;
   }
 
-  /** Runs `work` (a request) pinned to the current generation. */
-  async pin<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs `work` (a request) on the current generation, which stays open until `work` has settled. */
+  async pin<T>(work: (generation: G) => Promise<T>): Promise<T> {
     const tracked = this.#current;
     tracked.inFlight++;
     try {
-      return await this.#pinned.run(tracked, work);
+      return await work(tracked.generation);
     } finally {
       tracked.inFlight--;
       if (tracked.retired && tracked.inFlight === 0) this.#close(tracked);

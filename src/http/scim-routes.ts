@@ -184,7 +184,7 @@ export function scimRoutes(deps: GatewayDeps): Middleware {
     const handler = methods.get(ctx.method === 'HEAD' ? 'GET' : ctx.method);
     if (!handler) notAllowed(ctx, methods);
     const appId = decoded(match[1]!);
-    const app = deps.apps().get(appId);
+    const app = deps.apps(ctx).get(appId);
     if (!app) throw new NotFoundError(`No app "${appId}" is configured on this gateway`);
     ctx.state.app = app;
     ctx.state.appId = app.id;

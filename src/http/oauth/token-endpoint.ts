@@ -95,10 +95,10 @@ async function issue(ctx: Context, app: OAuthCapable): Promise<void> {
 }
 
 /** The token routes; `apps` is read per request so a reload's new clients apply at once. */
-export function tokenEndpoint(apps: () => ReadonlyMap<string, OAuthCapable>): Middleware {
+export function tokenEndpoint(apps: (ctx: Context) => ReadonlyMap<string, OAuthCapable>): Middleware {
   const router = new Router();
   router.post('/apps/:appId/oauth/token', async (ctx) => {
-    const app = apps().get(ctx.params.appId ?? '');
+    const app = apps(ctx).get(ctx.params.appId ?? '');
     if (!app) {
       reply(ctx, 404, { error: 'invalid_request', error_description: 'No such app on this gateway' });
       return;
