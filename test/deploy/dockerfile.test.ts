@@ -163,24 +163,30 @@ describe('the image start command, run directly', { shuffle: false }, () => {
   }
 
   beforeAll(async () => {
-    // The image's ENV, but a free port (the test host may use 8080) and a temp data dir.
-    runEnv = {
-      PATH: process.env.PATH,
-      ...env,
-      PORT: String(await freePort()),
-      SCIMGW_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    };
     const [command, ...args] = execForm(finalStage.find((ins) => ins.op === 'ENTRYPOINT')!.args);
     expect(command).toBe('node');
-    child = spawn(process.execPath, args, { cwd: ROOT, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!output.includes('Tenant URL') && child.exitCode === null && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    // A port found free can be taken by a parallel test before the gateway listens: then try another.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // The image's ENV, but a free port (the test host may use 8080) and a temp data dir.
+      runEnv = {
+        PATH: process.env.PATH,
+        ...env,
+        PORT: String(await freePort()),
+        SCIMGW_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      };
+      output = '';
+      child = spawn(process.execPath, args, { cwd: ROOT, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const deadline = Date.now() + 10_000;
+      while (!output.includes('Tenant URL') && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      if (!output.includes('EADDRINUSE')) break;
+      await exited(child);
+    }
     expect(output).toContain('Tenant URL');
-  }, 15_000);
+  }, 30_000);
 
   afterAll(async () => {
     child?.kill('SIGTERM');
