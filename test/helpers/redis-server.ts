@@ -3,7 +3,7 @@
  * persistence, and stop/start to simulate an outage. Never uses the machine's shared Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,34 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
+/** Ports the kernel hands to outgoing connections: one of those may be taken between a check and a listen. */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function listensOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port free now, for a server a test starts in another process. It is picked at random below the
+ * ephemeral range: a port the kernel chose (listen on 0) is one the next outgoing connection of a
+ * parallel test may take before the child listens on it.
+ */
+export async function freePort(): Promise<number> {
+  const top = Math.min(ephemeralStart(), 32768) - 1;
+  for (let attempt = 0; top > 21000 && attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * (top - 20000));
+    if (await listensOn(port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
