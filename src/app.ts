@@ -46,10 +46,10 @@ export interface GatewayApp extends AppAuth {
 
 export interface GatewayDeps {
   /**
-   * The apps being served, as the generation the request `ctx` arrived on has them (the current ones
-   * without a ctx): read per request, so a reload can swap them.
+   * The apps being served, as the generation the request `ctx` arrived on has them: read per request, so
+   * a reload can swap them.
    */
-  apps: (ctx?: Context) => ReadonlyMap<string, GatewayApp>;
+  apps: (ctx: Context) => ReadonlyMap<string, GatewayApp>;
   store: { ping(): Promise<void>; warnings?(): Promise<string[]> };
   /** Named in /readyz: "embedded" or "redis". */
   storeKind?: string;

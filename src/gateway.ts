@@ -160,7 +160,7 @@ function frontEnd(
   const { shared, store, audit } = lasting;
   const { server } = config;
   const koa = buildApp({
-    apps: (ctx) => ((ctx?.state.generation as AppGeneration | undefined) ?? generations.current).apps,
+    apps: (ctx) => ((ctx.state.generation as AppGeneration | undefined) ?? generations.current).apps,
     store: { ping: () => shared.idMap.ping(), warnings: () => store?.warnings() ?? Promise.resolve([]) },
     ...(store ? { storeKind: store.kind } : {}),
     metrics: shared.metrics.registry,

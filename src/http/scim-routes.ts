@@ -17,6 +17,7 @@ import * as resources from './handlers/resources.ts';
 import type { RequestScope } from './handlers/resources.ts';
 import { inboundAuth } from './middleware/inbound-auth.ts';
 import { scimBody } from './middleware/scim-body.ts';
+import { decodeSegment } from './path-segment.ts';
 import { sendScim } from './scim-response.ts';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
@@ -56,14 +57,6 @@ interface PathTable {
 }
 
 const PATH = /^\/apps\/([^/]+)\/scim\/v2(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/i;
-
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 function entry<V>(table: Map<string, V>, key: string, make: () => V): V {
   let value = table.get(key);
@@ -183,12 +176,12 @@ export function scimRoutes(deps: GatewayDeps): Middleware {
     // HEAD is GET without the body, which koa drops.
     const handler = methods.get(ctx.method === 'HEAD' ? 'GET' : ctx.method);
     if (!handler) notAllowed(ctx, methods);
-    const appId = decoded(match[1]!);
+    const appId = decodeSegment(match[1]!);
     const app = deps.apps(ctx).get(appId);
     if (!app) throw new NotFoundError(`No app "${appId}" is configured on this gateway`);
     ctx.state.app = app;
     ctx.state.appId = app.id;
-    const param = match[3] === undefined ? '' : decoded(match[3]);
+    const param = match[3] === undefined ? '' : decodeSegment(match[3]);
     const handle = async () => {
       await handler(ctx, scopeOf(ctx), param);
     };

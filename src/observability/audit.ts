@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Middleware } from 'koa';
-import { classify } from '../http/middleware/inbound-metrics.ts';
+import { shapeOf } from '../http/middleware/inbound-metrics.ts';
 import type { MappingRecord } from '../core/id-map.ts';
 import type { Logger } from './logger.ts';
 
@@ -80,7 +80,7 @@ const clip = (id: string) => (id.length > MAX_ID ? `${id.slice(0, MAX_ID)}…` :
 
 export function auditTrail(sink: () => AuditSink | undefined): Middleware {
   return async (ctx, next) => {
-    const shape = classify(ctx.method, ctx.path);
+    const shape = shapeOf(ctx);
     if (!shape || shape.resource === 'none' || !AUDITED.has(shape.operation)) {
       await next();
       return;

@@ -6,6 +6,7 @@
 import type { Middleware } from 'koa';
 import { labelledChildren } from '../../observability/metric-children.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import { decodeSegment } from '../path-segment.ts';
 
 export type ScimOperation = 'list' | 'get' | 'create' | 'replace' | 'patch' | 'delete' | 'discovery' | 'other';
 
@@ -19,15 +20,6 @@ export interface ScimRequestShape {
 const SCIM_PATH = /^\/apps\/[^/]+\/scim\/v2(\/.*)?$/i;
 const RESOURCE_PATH = /^\/(users|groups)(?:\/([^/]+))?\/?$/i;
 const DISCOVERY = /^\/(serviceproviderconfig|resourcetypes|schemas)(\/|$)/i;
-
-/** The id as sent when its percent-encoding is malformed (%zz): the route then answers it as unknown. */
-function decodeId(id: string): string {
-  try {
-    return decodeURIComponent(id);
-  } catch {
-    return id;
-  }
-}
 
 /** What a request to a SCIM endpoint does, or undefined for /livez, /metrics and the like. */
 export function classify(method: string, path: string): ScimRequestShape | undefined {
@@ -43,14 +35,26 @@ export function classify(method: string, path: string): ScimRequestShape | undef
   if (id.toLowerCase() === '.search') return { resource: kind, operation: method === 'POST' ? 'list' : 'other' };
   const operation =
     ({ GET: 'get', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as const)[method as 'GET'] ?? 'other';
-  return { resource: kind, operation, id: decodeId(id) };
+  return { resource: kind, operation, id: decodeSegment(id) };
+}
+
+const shapes = new WeakMap<object, ScimRequestShape | null>();
+
+/** classify() of a request, worked out once for the metrics and the audit trail, which both ask. */
+export function shapeOf(ctx: { method: string; path: string }): ScimRequestShape | undefined {
+  let shape = shapes.get(ctx);
+  if (shape === undefined) {
+    shape = classify(ctx.method, ctx.path) ?? null;
+    shapes.set(ctx, shape);
+  }
+  return shape ?? undefined;
 }
 
 export function inboundMetrics(metrics: Pick<Metrics, 'inboundRequests' | 'inboundDuration'>): Middleware {
   const requests = labelledChildren(metrics.inboundRequests);
   const durations = labelledChildren(metrics.inboundDuration);
   return async (ctx, next) => {
-    const shape = classify(ctx.method, ctx.path);
+    const shape = shapeOf(ctx);
     if (!shape) {
       await next();
       return;
