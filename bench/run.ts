@@ -12,6 +12,9 @@
  * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_WARMUP seconds per side
  * and workload before the measured rounds (default 1), BENCH_CONCURRENCY (default "1,16"), BENCH_SIDES (default "direct,floor,embedded,redis"), BENCH_WORKLOADS (names, comma-separated),
  * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway processes there.
+ * BENCH_BASELINE=<dir>: also run the gateway of another checkout (its dependencies installed) on the embedded
+ * store, in the same rounds, and print this checkout's CPU per request paired against it: an A/B of a change
+ * whose ratios share each round's machine noise instead of comparing two runs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,8 +35,12 @@ const API_KEY = 'bench-key';
 const TOKEN = 'bench-token';
 const SEEDED = 200;
 const PINNED = availableParallelism() > 1 && spawnSync('taskset', ['-V']).status === 0;
+const BASELINE = process.env.BENCH_BASELINE;
+if (BASELINE && !SIDES.includes('baseline')) SIDES.push('baseline');
 
-type Side = 'direct' | 'floor' | 'embedded' | 'redis';
+type Side = 'direct' | 'floor' | 'embedded' | 'redis' | 'baseline';
+const GATEWAYS: readonly Side[] = ['embedded', 'redis', 'baseline'];
+const isGateway = (side: Side) => GATEWAYS.includes(side);
 
 interface Server {
   side: Side;
@@ -51,6 +58,7 @@ const LABEL: Record<Side, string> = {
   floor: 'floor (koa + undici)',
   embedded: 'gateway, embedded store',
   redis: 'gateway, Redis store',
+  baseline: 'baseline gateway, embedded store',
 };
 
 function user(i: number, tag: string): { scim: string; app: string } {
@@ -119,7 +127,7 @@ const WORKLOADS: Record<string, (s: Server, round: string) => (i: number) => Req
             Operations: [{ op: 'Replace', path: 'displayName', value: `Changed ${round}-${i}` }],
           },
     ),
-    expect: s.side === 'embedded' || s.side === 'redis' ? 204 : 200,
+    expect: isGateway(s.side) ? 204 : 200,
   }),
 };
 
@@ -127,9 +135,9 @@ function pinned(core: number, command: string[]): string[] {
   return PINNED ? ['taskset', '-c', String(core), ...command] : command;
 }
 
-function start(children: ChildProcess[], command: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function start(children: ChildProcess[], command: string[], env: NodeJS.ProcessEnv, cwd = ROOT): ChildProcess {
   const child = spawn(command[0]!, command.slice(1), {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -177,20 +185,25 @@ async function startServers(children: ChildProcess[], work: string, redisUrl: st
       ids: [],
     });
   }
-  for (const side of ['embedded', 'redis'] as const) {
+  for (const side of GATEWAYS) {
     if (!SIDES.includes(side)) continue;
     const port = await freePort();
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const gateway = start(children, pinned(0, [node, ...profile, 'src/main.ts']), {
-      PORT: String(port),
-      DEMO_TOKEN: TOKEN,
-      DEMO_APP_URL: demoUrl,
-      DEMO_APP_API_KEY: API_KEY,
-      DEMO_APP_RATE: '0',
-      SCIMGW_DATA_DIR: join(work, side),
-      LOG_LEVEL: 'warn',
-      ...(side === 'redis' ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
-    });
+    const gateway = start(
+      children,
+      pinned(0, [node, ...profile, 'src/main.ts']),
+      {
+        PORT: String(port),
+        DEMO_TOKEN: TOKEN,
+        DEMO_APP_URL: demoUrl,
+        DEMO_APP_API_KEY: API_KEY,
+        DEMO_APP_RATE: '0',
+        SCIMGW_DATA_DIR: join(work, side),
+        LOG_LEVEL: 'warn',
+        ...(side === 'redis' ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
+      },
+      side === 'baseline' ? BASELINE : ROOT,
+    );
     const url = `http://127.0.0.1:${port}`;
     await waitFor(`${url}/apps/demo/scim/v2/ServiceProviderConfig`, scimHeaders);
     servers.push({
@@ -228,7 +241,7 @@ type Results = Map<Side, Result[]>;
 const GATEWAY_ONLY = new Set(['GET /ServiceProviderConfig']);
 
 async function runWorkload(all: Server[], name: string, concurrency: number): Promise<Results> {
-  const servers = GATEWAY_ONLY.has(name) ? all.filter((s) => s.side === 'embedded' || s.side === 'redis') : all;
+  const servers = GATEWAY_ONLY.has(name) ? all.filter((s) => isGateway(s.side)) : all;
   const results: Results = new Map(servers.map((server) => [server.side, []]));
   // Unmeasured, so the first round of a workload does not carry the JIT's work for its code paths.
   for (const server of servers)
@@ -251,7 +264,16 @@ async function runWorkload(all: Server[], name: string, concurrency: number): Pr
   return results;
 }
 
-function report(name: string, concurrency: number, results: Results): { rows: string[]; ratios: string[] } {
+/** The median over rounds of `a`'s figure ÷ `b`'s in the same round. */
+function paired(a: Result[], b: Result[], pick: (r: Result) => number): number {
+  return median(a.map((r, i) => pick(r) / pick(b[i]!)));
+}
+
+function report(
+  name: string,
+  concurrency: number,
+  results: Results,
+): { rows: string[]; ratios: string[]; changes: string[] } {
   const rows: string[] = [];
   for (const [side, runs] of results)
     rows.push(
@@ -259,15 +281,23 @@ function report(name: string, concurrency: number, results: Results): { rows: st
     );
   const floor = results.get('floor');
   const ratios: string[] = [];
-  for (const side of ['embedded', 'redis'] as const) {
+  for (const side of GATEWAYS) {
     const runs = results.get(side);
     if (!runs || !floor) continue;
-    const paired = (pick: (r: Result) => number) => median(runs.map((r, i) => pick(r) / pick(floor[i]!)));
     ratios.push(
-      `| ${name} | c${concurrency} | ${LABEL[side]} | ${paired((r) => r.cpuPerRequest).toFixed(2)} | ${paired((r) => r.rps).toFixed(2)} | ${paired((r) => r.p50).toFixed(2)} |`,
+      `| ${name} | c${concurrency} | ${LABEL[side]} | ${paired(runs, floor, (r) => r.cpuPerRequest).toFixed(2)} | ${paired(runs, floor, (r) => r.rps).toFixed(2)} | ${paired(runs, floor, (r) => r.p50).toFixed(2)} |`,
     );
   }
-  return { rows, ratios };
+  const changes: string[] = [];
+  const now = results.get('embedded');
+  const before = results.get('baseline');
+  if (now && before) {
+    const each = now.map((r, i) => (r.cpuPerRequest / before[i]!.cpuPerRequest).toFixed(2)).join(', ');
+    changes.push(
+      `| ${name} | c${concurrency} | ${paired(now, before, (r) => r.cpuPerRequest).toFixed(3)} | ${each} | ${paired(now, before, (r) => r.rps).toFixed(3)} |`,
+    );
+  }
+  return { rows, ratios, changes };
 }
 
 async function main(): Promise<void> {
@@ -283,11 +313,13 @@ async function main(): Promise<void> {
     );
     const rows: string[] = [];
     const ratios: string[] = [];
+    const changes: string[] = [];
     for (const concurrency of CONCURRENCIES)
       for (const name of names) {
         const out = report(name, concurrency, await runWorkload(servers, name, concurrency));
         rows.push(...out.rows);
         ratios.push(...out.ratios);
+        changes.push(...out.changes);
       }
     process.stdout.write(
       `| workload | conc. | server | req/s | p50 ms | p99 ms | server CPU µs/req | errors |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`,
@@ -295,8 +327,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Paired ratios, gateway ÷ floor (median over rounds):\n| workload | conc. | server | CPU/req | req/s | p50 |\n|---|---|---|---|---|---|\n${ratios.join('\n')}\n\n`,
     );
+    if (changes.length)
+      process.stdout.write(
+        `This checkout ÷ ${BASELINE}, both on the embedded store (median over rounds, then each round):\n| workload | conc. | CPU/req | per round | req/s |\n|---|---|---|---|---|\n${changes.join('\n')}\n\n`,
+      );
     for (const server of servers)
-      if (server.side === 'embedded' || server.side === 'redis')
+      if (isGateway(server.side))
         process.stdout.write(`${LABEL[server.side]} RSS at the end: ${(rss(server.pid) / 2 ** 20).toFixed(1)} MiB\n`);
     for (const server of servers) await server.pool.close();
   } finally {
