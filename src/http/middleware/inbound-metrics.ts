@@ -38,14 +38,18 @@ export function classify(method: string, path: string): ScimRequestShape | undef
   return { resource: kind, operation, id: decodeSegment(id) };
 }
 
-const shapes = new WeakMap<object, ScimRequestShape | null>();
+const SHAPE = Symbol('scim request shape');
 
-/** classify() of a request, worked out once for the metrics and the audit trail, which both ask. */
+/**
+ * classify() of a request, worked out once for the metrics and the audit trail, which both ask. Kept on
+ * the request's ctx itself: a WeakMap entry per request cost more than the classification.
+ */
 export function shapeOf(ctx: { method: string; path: string }): ScimRequestShape | undefined {
-  let shape = shapes.get(ctx);
+  const holder = ctx as { [SHAPE]?: ScimRequestShape | null };
+  let shape = holder[SHAPE];
   if (shape === undefined) {
     shape = classify(ctx.method, ctx.path) ?? null;
-    shapes.set(ctx, shape);
+    holder[SHAPE] = shape;
   }
   return shape ?? undefined;
 }

@@ -22,7 +22,8 @@ export function requestLifetime(timeoutMs: number, clock: Clock = systemClock): 
     const onClose = () => {
       if (!ctx.res.writableFinished) controller.abort(new RequestAbandonedError());
     };
-    ctx.res.once('close', onClose);
+    // 'close' comes once; on() spares the wrapper once() makes, and finally removes it either way.
+    ctx.res.on('close', onClose);
     try {
       await next();
     } finally {
