@@ -10,6 +10,25 @@
 import { hash } from 'node:crypto';
 import type { ScimResource } from '../scim/schema/types.ts';
 
+/**
+ * `keys` in UTF-16 code unit order (what sort() with no comparator gives), in place. Short lists are
+ * insertion-sorted: Array.prototype.sort allocates working storage on every call, and these lists, one
+ * per object hashed several times per request, were the largest single source of garbage per request.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    while (at >= 0 && keys[at]! > key) {
+      keys[at + 1] = keys[at]!;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
+}
+
 /** Met by sortedCopy where JSON.stringify of the copy would not write what the loop below writes. */
 const UNUSUAL = new Error('a value the sorted copy cannot carry');
 
@@ -31,7 +50,7 @@ function sortedCopy(value: unknown): unknown {
     return out;
   }
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
+  const keys = sortKeys(Object.keys(object));
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const item = object[key];
@@ -71,7 +90,7 @@ function stringifyByKeys(value: unknown): string {
   }
   const object = value as Record<string, unknown>;
   // Default sort order is UTF-16 code unit order, the same as comparing with < and >.
-  const keys = Object.keys(object).sort();
+  const keys = sortKeys(Object.keys(object));
   let out = '{';
   for (const key of keys) {
     const item = object[key];
@@ -114,7 +133,8 @@ function isObject(value: unknown): value is Json {
 /** Overlays `shadow` on `app`, one attribute at a time, extension objects attribute by attribute. */
 function overlay(app: Json, shadow: Json, keep: (name: string) => boolean, prefix = ''): Json {
   const out: Json = { ...app };
-  for (const [key, value] of Object.entries(shadow)) {
+  for (const key of Object.keys(shadow)) {
+    const value = shadow[key];
     if (key.startsWith('urn:') && isObject(value)) {
       const merged = overlay(isObject(app[key]) ? app[key] : {}, value, keep, `${key}:`);
       if (Object.keys(merged).length) out[key] = merged;

@@ -52,6 +52,18 @@ describe('stableStringify', () => {
     }
   });
 
+  it('orders objects of 0 to 24 keys in any arrival order as the first version did (short lists are sorted by hand)', () => {
+    const next = mulberry32(7);
+    const alphabet = ['a', 'A', 'aa', '1', 'b', 'Z', 'z', 'é', 'e', '😀', '\uffff', 'urn:x', 'x-1', 'x_1', 'X'];
+    for (let i = 0; i < 2000; i++) {
+      const size = Math.floor(next() * 25);
+      const out: Record<string, number> = {};
+      for (let k = 0; k < size; k++)
+        out[`${alphabet[Math.floor(next() * alphabet.length)]!}${Math.floor(next() * 40)}`] = k;
+      expect(stableStringify(out)).toBe(reference(out));
+    }
+  });
+
   it('writes keys that an object would reorder or refuse, and values JSON cannot hold, as the first version did', () => {
     const odd = JSON.parse('{"b":1,"__proto__":{"x":[1,2]},"10":"ten","9":"nine","a":[null]}') as unknown;
     expect(stableStringify(odd)).toBe(reference(odd));

@@ -120,7 +120,8 @@ function normalizeComplex(attribute: AttributeDef, value: unknown, where: string
     throw new ScimRequestError('invalidValue', `${where}: expected an object for "${attribute.name}"`);
   }
   const out: JsonObject = {};
-  for (const [key, raw] of Object.entries(source)) {
+  for (const key of Object.keys(source)) {
+    const raw = source[key];
     const sub = findAttribute(attribute.subAttributes, key);
     if (!sub || raw === null || raw === undefined) continue;
     const coerced = coerceSimple(sub, raw, where);
@@ -198,9 +199,8 @@ function isWritable(attribute: AttributeDef): boolean {
 export function normalizeResource(resourceType: ResourceTypeDef, body: unknown, where = 'body'): ScimResource {
   if (!isObject(body)) throw new ScimRequestError('invalidSyntax', `The ${where} must be a JSON object`);
   const out: ScimResource = {};
-  for (const [key, value] of Object.entries(body)) {
-    assignKey(resourceType, out, key, value, where);
-  }
+  // Object.keys, not entries: a pair array per attribute is garbage on every request.
+  for (const key of Object.keys(body)) assignKey(resourceType, out, key, body[key], where);
   return out;
 }
 
@@ -210,9 +210,8 @@ function assignKey(resourceType: ResourceTypeDef, out: ScimResource, key: string
   if (extensionKey) {
     if (value === null || value === undefined) return;
     if (!isObject(value)) throw new ScimRequestError('invalidValue', `${where}: "${key}" must be an object`);
-    for (const [subKey, subValue] of Object.entries(value)) {
-      assignKey(resourceType, out, `${extensionKey}:${subKey}`, subValue, where);
-    }
+    for (const subKey of Object.keys(value))
+      assignKey(resourceType, out, `${extensionKey}:${subKey}`, value[subKey], where);
     return;
   }
   const resolved = resolvePath(resourceType, key);
