@@ -10,7 +10,7 @@
  */
 import { ScimRequestError } from '../../errors.ts';
 import { isWholeSchemaUrn, resolvePath } from '../schema/canonical.ts';
-import { findAttribute, keyIn, splitUrn, type ResolvedAttribute } from '../schema/resolve.ts';
+import { findAttribute, keyIn, memoPerType, splitUrn, type ResolvedAttribute } from '../schema/resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from '../schema/types.ts';
 import { URN } from '../schema/urns.ts';
 
@@ -264,8 +264,13 @@ function assignSub(holder: JsonObject, name: string, multiValued: boolean, sub: 
   else holder[name] = Array.isArray(next) ? next.filter((element) => !isEmpty(element)) : next;
 }
 
-/** The extension URN a key names as a whole ("urn:…:enterprise:2.0:User": {…}), if any. */
-export function extensionSchemaId(resourceType: ResourceTypeDef, key: string): string | undefined {
+/**
+ * The extension URN a key names as a whole ("urn:…:enterprise:2.0:User": {…}), if any. Asked for every
+ * key of every body and mapping result: kept per resource type like the attribute paths.
+ */
+export const extensionSchemaId = memoPerType(extensionSchemaIdOf);
+
+function extensionSchemaIdOf(resourceType: ResourceTypeDef, key: string): string | undefined {
   if (ENTERPRISE_TYPO.test(key)) return resourceType.extensions.find((schema) => schema.id === URN.enterpriseUser)?.id;
   const split = splitUrn(resourceType, key);
   if (split) return split.rest === '' && split.schema !== resourceType.schema ? split.schema.id : undefined;

@@ -23,39 +23,45 @@ import {
   type ResourceKind,
 } from '../../core/id-map.ts';
 
-interface Row {
-  app: string;
-  kind: string;
-  scim_id: string;
-  app_id: string | null;
-  key: string | null;
-  external_id: string | null;
-  shadow: string | null;
-  app_hash: string | null;
-  created: string;
-  last_modified: string;
-  committed: number;
-  deprovisioned: number;
-}
+/**
+ * A row as node:sqlite answers it with returnArrays: the values of COLUMNS, in their order. Arrays, not
+ * objects: building an object of thirteen named properties through the V8 API was a third of a lookup.
+ */
+type Row = [
+  app: string,
+  kind: string,
+  scimId: string,
+  appId: string | null,
+  key: string | null,
+  keyLower: string | null,
+  externalId: string | null,
+  shadow: string | null,
+  appHash: string | null,
+  created: string,
+  lastModified: string,
+  committed: number,
+  deprovisioned: number,
+];
 
 type SqlValue = string | number | null;
 
 /** `shadow`, when given, is the value the row's shadow text was written from (no need to parse it back). */
 function toRecord(row: Row, shadow?: MappingRecord['shadow']): MappingRecord {
+  const [app, kind, scimId, appId, key, , externalId, text, appHash, created, lastModified, committed, deprovisioned] =
+    row;
   return {
-    app: row.app,
-    kind: row.kind as ResourceKind,
-    scimId: row.scim_id,
-    appId: row.app_id,
-    key: row.key,
-    externalId: row.external_id,
-    shadow:
-      shadow !== undefined ? shadow : row.shadow === null ? null : (JSON.parse(row.shadow) as MappingRecord['shadow']),
-    appHash: row.app_hash,
-    created: row.created,
-    lastModified: row.last_modified,
-    committed: row.committed === 1,
-    ...(row.deprovisioned === 1 ? { deprovisioned: true as const } : {}),
+    app,
+    kind: kind as ResourceKind,
+    scimId,
+    appId,
+    key,
+    externalId,
+    shadow: shadow !== undefined ? shadow : text === null ? null : (JSON.parse(text) as MappingRecord['shadow']),
+    appHash,
+    created,
+    lastModified,
+    committed: committed === 1,
+    ...(deprovisioned === 1 ? { deprovisioned: true as const } : {}),
   };
 }
 
@@ -113,6 +119,7 @@ export class SqliteIdMap implements IdMap {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
+      statement.setReturnArrays(true);
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -311,10 +318,11 @@ export class SqliteIdMap implements IdMap {
 
   async count(app: string, kind: ResourceKind): Promise<number> {
     return this.#guard.run(false, () => {
-      const row = this.#statement('SELECT COUNT(*) AS n FROM id_map WHERE app = ? AND kind = ?').get(app, kind) as {
-        n: number;
-      };
-      return Number(row.n);
+      const [n] = this.#statement('SELECT COUNT(*) FROM id_map WHERE app = ? AND kind = ?').get(
+        app,
+        kind,
+      ) as unknown as [number];
+      return Number(n);
     });
   }
 
