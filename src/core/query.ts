@@ -15,7 +15,7 @@ import { appObjects, KEY_NAME, supports, type CoreContext } from './context.ts';
 import type { MappingRecord, ResourceKind } from './id-map.ts';
 import { planQuery, type Plan } from './query-plan.ts';
 import { objectOf, readAppObject, snapshotCandidates, snapshotFresh } from './snapshot-reads.ts';
-import type { ResourceView } from './views.ts';
+import { appCreated, type ResourceView } from './views.ts';
 
 export interface QueryInput {
   filter?: string;
@@ -204,7 +204,7 @@ async function viewsOf(
       key: typeof key === 'string' && key !== '' ? key : null,
       externalId: typeof forms.client.externalId === 'string' ? forms.client.externalId : null,
       scimId: core.newId(),
-      created: forms.created ?? now,
+      created: appCreated(object) ?? now,
     });
   }
   const records = core.lifecycle.adoptExisting
