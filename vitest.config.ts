@@ -19,7 +19,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/{scim,core,outbound,config,http,connectors,deploy}/**/*.test.ts', 'test/*.test.ts'],
+          include: [
+            'test/{scim,core,outbound,config,http,connectors,deploy,observability}/**/*.test.ts',
+            'test/*.test.ts',
+          ],
         },
       },
       {

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { seriesOf } from '../observability/metric-children.ts';
 import { acquireAll, LocalBudget, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { linkedSignal } from './linked-signal.ts';
@@ -75,9 +76,9 @@ export class Pacer {
     this.#budget = options.budget ?? new LocalBudget(() => this.#clock.now());
     const labels = { app: this.#app };
     this.#metrics = options.metrics && {
-      depth: options.metrics.queueDepth.labels(labels),
-      wait: options.metrics.queueWait.labels(labels),
-      granted: options.metrics.budgetGranted.labels(labels),
+      depth: seriesOf(options.metrics.queueDepth, labels),
+      wait: seriesOf(options.metrics.queueWait, labels),
+      granted: seriesOf(options.metrics.budgetGranted, labels),
     };
     this.#queue = new Slots(options.concurrency ?? 16);
   }
