@@ -11,7 +11,8 @@
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per run (default 3), BENCH_WARMUP seconds per side
  * and workload before the measured rounds (default 1), BENCH_CONCURRENCY (default "1,16"), BENCH_SIDES (default "direct,floor,embedded,redis"), BENCH_WORKLOADS (names, comma-separated),
- * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway processes there.
+ * BENCH_PROFILE=<dir> to write a V8 CPU profile of the gateway processes there, BENCH_NODE_FLAGS for other
+ * Node flags of theirs (--inspect=127.0.0.1:9229 to sample allocations, --max-semi-space-size=…).
  * BENCH_BASELINE=<dir>: also run the gateway of another checkout (its dependencies installed) on the embedded
  * store, in the same rounds, and print this checkout's CPU per request paired against it: an A/B of a change
  * whose ratios share each round's machine noise instead of comparing two runs.
@@ -189,9 +190,10 @@ async function startServers(children: ChildProcess[], work: string, redisUrl: st
     if (!SIDES.includes(side)) continue;
     const port = await freePort();
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const gateway = start(
       children,
-      pinned(0, [node, ...profile, 'src/main.ts']),
+      pinned(0, [node, ...flags, ...profile, 'src/main.ts']),
       {
         PORT: String(port),
         DEMO_TOKEN: TOKEN,
