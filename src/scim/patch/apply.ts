@@ -33,7 +33,14 @@ export function applyPatch(
 ): PatchResult {
   const working = copyJson(resource);
   operations.forEach((operation, index) => applyOne(resourceType, working, operation, `Operations[${index}]`));
-  return { resource: working, changed: changedAttributes(resourceType, resource, working) };
+  let changed: string[] | undefined;
+  return {
+    resource: working,
+    // Worked out when first asked: the PATCH handler compares what it writes itself, after member changes.
+    get changed() {
+      return (changed ??= changedAttributes(resourceType, resource, working));
+    },
+  };
 }
 
 export function changedAttributes(resourceType: ResourceTypeDef, before: ScimResource, after: ScimResource): string[] {
