@@ -32,9 +32,14 @@ export class Slots {
     return this.#running;
   }
 
+  /** True when a task run now starts at once. */
+  get free(): boolean {
+    return this.#running < this.#concurrency && this.#waiting.size === 0;
+  }
+
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (this.#running < this.#concurrency && this.#waiting.size === 0) return this.#start(task);
+    if (this.free) return this.#start(task);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         this.#waiting.delete(waiter);
