@@ -13,7 +13,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { seriesOf } from '../observability/metric-children.ts';
 import { acquireAll, LocalBudget, type BudgetUse, type Limit, type RateBudget } from './budget.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { linkedSignal } from './linked-signal.ts';
+import { linkedSignal, type LinkedSignal } from './linked-signal.ts';
 import { Slots } from './slots.ts';
 
 export interface PacerOptions {
@@ -94,19 +94,20 @@ export class Pacer {
         );
       }
     }
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.#closed.signal.aborted) return Promise.reject(this.#closed.signal.reason as Error);
     if (!this.#limit && buckets.length === 0 && this.#queue.free && this.pausedForMs <= 0) {
-      // Nothing to wait for (a free slot, no budget or bucket to take, no pause): the call starts now, so
-      // it needs no signal to stop a wait, which cost two listeners and a controller per call.
-      if (signal?.aborted) return Promise.reject(signal.reason as Error);
-      if (this.#closed.signal.aborted) return Promise.reject(this.#closed.signal.reason as Error);
+      // Nothing to wait for (a free slot, no budget or bucket to take, no pause): the call starts now.
       this.#metrics?.wait.observe(0);
       this.#metrics?.depth.set(this.#queue.size);
       return this.#queue.run(work);
     }
     // The queue drops a call whose signal fires while it waits; once the work runs, the signal must no
     // longer reject it (a write already sent has to reach its answer), so the waits get a signal that
-    // follows the request's and the pacer's only until then.
-    const waiting = linkedSignal([signal, this.#closed.signal]);
+    // follows the request's and the pacer's only until then. It is made when a call first has to wait:
+    // most find a free slot and budget at once.
+    let waiting: LinkedSignal | undefined;
+    const waitSignal = () => (waiting ??= linkedSignal([signal, this.#closed.signal])).signal;
     const queued = this.#clock.now();
     this.#metrics?.depth.set(this.#queue.size + 1);
     const task = async () => {
@@ -117,18 +118,27 @@ export class Pacer {
       for (const bucket of buckets)
         uses.push({ key: `${this.#app}:b:${bucket.name}:${bucket.key}`, limit: bucket.limit });
       const grant = uses.length ? randomUUID() : undefined;
-      if (grant) {
-        // The shared budget also carries the shared pause.
-        await acquireAll(this.#budget, uses, end, { signal: waiting.signal, grant, clock: this.#clock });
-        if (this.#limit) this.#metrics?.granted.inc();
-      } else if (this.pausedForMs > 0) {
-        if (this.#clock.now() + this.pausedForMs >= end)
-          throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
-        await this.#clock.sleep(this.pausedForMs, waiting.signal);
+      try {
+        if (grant) {
+          // The shared budget also carries the shared pause.
+          await acquireAll(this.#budget, uses, end, {
+            get signal() {
+              return waitSignal();
+            },
+            grant,
+            clock: this.#clock,
+          });
+          if (this.#limit) this.#metrics?.granted.inc();
+        } else if (this.pausedForMs > 0) {
+          if (this.#clock.now() + this.pausedForMs >= end)
+            throw new UnavailableError('The app asked the gateway to wait; retry later', this.pausedForMs / 1000);
+          await this.#clock.sleep(this.pausedForMs, waitSignal());
+        }
+      } finally {
+        waiting?.release();
       }
       this.#metrics?.wait.observe((this.#clock.now() - queued) / 1000);
       this.#metrics?.depth.set(this.#queue.size);
-      waiting.release();
       try {
         return await work();
       } finally {
@@ -136,7 +146,8 @@ export class Pacer {
         if (grant) this.#budget.settle(uses, grant).catch(() => undefined);
       }
     };
-    return this.#queue.run(task, waiting.signal).finally(() => waiting.release());
+    if (this.#queue.free) return this.#queue.run(task);
+    return this.#queue.run(task, waitSignal()).finally(() => waiting?.release());
   }
 
   /** Holds every call (on every replica sharing the budget) until `ms` from now. */
