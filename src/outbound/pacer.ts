@@ -96,12 +96,6 @@ export class Pacer {
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#closed.signal.aborted) return Promise.reject(this.#closed.signal.reason as Error);
-    if (!this.#limit && buckets.length === 0 && this.#queue.free && this.pausedForMs <= 0) {
-      // Nothing to wait for (a free slot, no budget or bucket to take, no pause): the call starts now.
-      this.#metrics?.wait.observe(0);
-      this.#metrics?.depth.set(this.#queue.size);
-      return this.#queue.run(work);
-    }
     // The queue drops a call whose signal fires while it waits; once the work runs, the signal must no
     // longer reject it (a write already sent has to reach its answer), so the waits get a signal that
     // follows the request's and the pacer's only until then. It is made when a call first has to wait:
