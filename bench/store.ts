@@ -1,9 +1,11 @@
 /**
  * npm run bench:store: what the id map costs per provisioning operation, called the way the core calls it
  * (src/core/create.ts, write.ts, provisioning.get), on the embedded store (a file in a temp folder) and on
- * Redis. For the embedded store the calls are synchronous, so wall time per operation is how long each
- * operation holds the event loop (its CPU includes the checkpoint thread's). Rounds alternate between the
- * stores; medians are printed. Then it times the move of a store in the first layout (a `mappings` table)
+ * Redis, one at a time and, for creates, 16 at once as concurrent requests make them (the embedded store
+ * then commits them together: write-batch.ts). On the embedded store the statements run synchronously, so
+ * CPU per operation is about how long each holds the event loop (it includes the checkpoint thread's);
+ * its wall time includes waiting for the turn's commit. Rounds alternate between the stores; medians are
+ * printed. Then it times the move of a store in the first layout (a `mappings` table)
  * into the current one, as a start-up after an upgrade does it.
  *
  * Environment: STORE_OPS (operations per round, default 3000), STORE_ROUNDS (default 5), STORE_SIDES
@@ -44,33 +46,44 @@ interface Side {
 
 type Operation = (side: Side, tag: string, i: number) => Promise<void>;
 
+// reserve (under the key's lock) → app call → 201 → confirm (app id, hash, commit).
+const create: Operation = async (side, tag, i) => {
+  const userName = `${tag}-${i}@bench.example`;
+  const scimId = `${tag}-${i}-scim`;
+  const now = new Date().toISOString();
+  const reserved = await side.map.reserve({
+    app: 'demo',
+    kind: 'User',
+    scimId,
+    key: userName,
+    externalId: `ext-${userName}`,
+    shadow: shadowOf(userName),
+    appHash: null,
+    created: now,
+    lastModified: now,
+    committed: false,
+  });
+  if (!reserved.ok) throw new Error(`reserve refused ${userName}`);
+  // Once the 201 is out (confirmCreate): the app id, the app's hash and the commit in one write.
+  await side.map.update('demo', 'User', scimId, {
+    appId: `${tag}-${i}-app`,
+    appHash: 'h'.repeat(22),
+    committed: true,
+  });
+  side.created.push(scimId);
+};
+
+/** Runs `operation` for 0 … OPS-1, `concurrency` at a time. */
+const together =
+  (operation: Operation, concurrency: number): Operation =>
+  async (side, tag, i) => {
+    if (i % concurrency === 0)
+      await Promise.all(Array.from({ length: Math.min(concurrency, OPS - i) }, (_, j) => operation(side, tag, i + j)));
+  };
+
 const OPERATIONS: Record<string, Operation> = {
-  // reserve (under the key's lock) → app call → 201 → confirm (app id, hash, commit).
-  create: async (side, tag, i) => {
-    const userName = `${tag}-${i}@bench.example`;
-    const scimId = `${tag}-${i}-scim`;
-    const now = new Date().toISOString();
-    const reserved = await side.map.reserve({
-      app: 'demo',
-      kind: 'User',
-      scimId,
-      key: userName,
-      externalId: `ext-${userName}`,
-      shadow: shadowOf(userName),
-      appHash: null,
-      created: now,
-      lastModified: now,
-      committed: false,
-    });
-    if (!reserved.ok) throw new Error(`reserve refused ${userName}`);
-    // Once the 201 is out (confirmCreate): the app id, the app's hash and the commit in one write.
-    await side.map.update('demo', 'User', scimId, {
-      appId: `${tag}-${i}-app`,
-      appHash: 'h'.repeat(22),
-      committed: true,
-    });
-    side.created.push(scimId);
-  },
+  create,
+  'create, 16 at once': together(create, 16),
   // GET /Users/{id}: the record.
   read: async (side, _tag, i) => {
     await side.map.get('demo', 'User', side.created[i % side.created.length]!);
@@ -151,7 +164,11 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++)
       for (const name of Object.keys(OPERATIONS))
         for (const side of round % 2 ? [...sides].reverse() : sides) {
-          const { cpu, wall } = await measure(side, OPERATIONS[name]!, `r${round}`);
+          const { cpu, wall } = await measure(
+            side,
+            OPERATIONS[name]!,
+            `r${round}-${Object.keys(OPERATIONS).indexOf(name)}`,
+          );
           const key = `${name}|${side.name}`;
           const entry = results.get(key) ?? { cpu: [], wall: [] };
           entry.cpu.push(cpu);

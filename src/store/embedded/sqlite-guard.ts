@@ -11,6 +11,7 @@
 import { statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { StoreUnavailableError } from '../store-errors.ts';
+import { batchKey, commitOpenBatch } from './open-batches.ts';
 
 /** How long a write waits for another connection's lock before it is refused (and retried by Entra). */
 export const BUSY_TIMEOUT_MS = 100;
@@ -35,10 +36,20 @@ export function rollback(db: DatabaseSync): void {
   }
 }
 
+/** Undoes and ends a failed savepoint, leaving the transaction around it as it was before. */
+export function rollbackTo(db: DatabaseSync, savepoint: string): void {
+  try {
+    db.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+  } catch {
+    // the transaction around it is gone, and with it the savepoint
+  }
+}
+
 export class SqliteGuard {
   readonly #db: DatabaseSync;
   readonly #file: string | undefined;
   readonly #inode: number | undefined;
+  readonly #batchKey: string | undefined;
   /** Why the store refuses, until a probe write succeeds. */
   #failing: string | undefined;
 
@@ -47,13 +58,19 @@ export class SqliteGuard {
     this.#db = db;
     this.#file = file === ':memory:' ? undefined : file;
     this.#inode = this.#file ? statSync(this.#file).ino : undefined;
+    this.#batchKey = batchKey(file);
     db.exec('CREATE TABLE IF NOT EXISTS store_health (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, room BLOB)');
   }
 
-  /** Runs one store operation; `write` operations first check that the file is still the one opened. */
-  run<T>(write: boolean, work: () => T): T {
+  /**
+   * Runs one store operation. A write first commits a batch another connection holds open on the file, and
+   * checks that the file is still the one opened (unless `checkFile` is false: a batched write, whose
+   * commit checks).
+   */
+  run<T>(write: boolean, work: () => T, checkFile = write): T {
     if (this.#failing) this.#recover();
-    if (write) this.#checkFile();
+    if (write && this.#batchKey) commitOpenBatch(this.#batchKey, this.#db);
+    if (checkFile) this.#checkFile();
     try {
       return work();
     } catch (error) {
@@ -77,6 +94,11 @@ export class SqliteGuard {
       throw this.#fail(`a test write failed (${(error as Error).message})`, error);
     }
     this.#failing = undefined;
+  }
+
+  /** Whether the store refuses until a probe write succeeds (the last operation's failure). */
+  get failing(): boolean {
+    return this.#failing !== undefined;
   }
 
   #recover(): void {

@@ -8,9 +8,10 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openDatabase } from './sqlite-open.ts';
-import { rollback, SqliteGuard } from './sqlite-guard.ts';
+import { rollbackTo, SqliteGuard } from './sqlite-guard.ts';
 import { COLUMNS, prepareIdMapTable } from './sqlite-id-map-schema.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
+import { WriteBatch, type Schedule } from './write-batch.ts';
 import {
   KeyTakenError,
   normalizeKey,
@@ -103,14 +104,16 @@ export class SqliteIdMap implements IdMap {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   readonly #guard: SqliteGuard;
+  readonly #batch: WriteBatch;
 
   readonly #checkpointer: WalCheckpointer | undefined;
 
-  /** `file` is a path, or ":memory:" for tests. */
-  constructor(file: string) {
+  /** `file` is a path, or ":memory:" for tests; `schedule` runs each batch's commit (write-batch.ts). */
+  constructor(file: string, schedule?: Schedule) {
     this.#db = openDatabase(file);
     prepareIdMapTable(this.#db);
     this.#guard = new SqliteGuard(this.#db, file);
+    this.#batch = new WriteBatch(this.#db, this.#guard, file, schedule);
     // One per file: the member progress and snapshot connections write to the same WAL.
     this.#checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(file);
   }
@@ -130,12 +133,12 @@ export class SqliteIdMap implements IdMap {
     return row ? toRecord(row) : undefined;
   }
 
-  async get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () => this.#row(BY_SCIM_ID, app, kind, scimId));
+  get(app: string, kind: ResourceKind, scimId: string): Promise<MappingRecord | undefined> {
+    return this.#batch.read(() => this.#row(BY_SCIM_ID, app, kind, scimId));
   }
 
-  async getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
-    return this.#guard.run(false, () => {
+  getByAppIds(app: string, kind: ResourceKind, appIds: readonly string[]): Promise<Map<string, MappingRecord>> {
+    return this.#batch.read(() => {
       const out = new Map<string, MappingRecord>();
       const statement = this.#statement(BY_APP_ID);
       for (const appId of appIds) {
@@ -146,12 +149,12 @@ export class SqliteIdMap implements IdMap {
     });
   }
 
-  async findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
-    return this.#guard.run(false, () => this.#row(BY_KEY, app, kind, normalizeKey(key)));
+  findByKey(app: string, kind: ResourceKind, key: string): Promise<MappingRecord | undefined> {
+    return this.#batch.read(() => this.#row(BY_KEY, app, kind, normalizeKey(key)));
   }
 
-  async findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
-    return this.#guard.run(false, () => {
+  findByExternalId(app: string, kind: ResourceKind, externalId: string): Promise<MappingRecord[]> {
+    return this.#batch.read(() => {
       const rows = this.#statement(`SELECT ${COLUMNS} FROM id_map WHERE app = ? AND kind = ? AND external_id = ?`).all(
         app,
         kind,
@@ -194,8 +197,8 @@ export class SqliteIdMap implements IdMap {
     );
   }
 
-  async reserve(input: NewRecord): Promise<ReserveResult> {
-    return this.#guard.run(true, () => {
+  reserve(input: NewRecord): Promise<ReserveResult> {
+    return this.#batch.write(() => {
       const record: MappingRecord = { ...input, appId: input.appId ?? null };
       try {
         this.#insert(record);
@@ -210,23 +213,18 @@ export class SqliteIdMap implements IdMap {
     });
   }
 
-  async update(
-    app: string,
-    kind: ResourceKind,
-    scimId: string,
-    changes: RecordChanges,
-  ): Promise<MappingRecord | undefined> {
-    return this.#guard.run(true, () => this.#update(app, kind, scimId, changes, ''));
+  update(app: string, kind: ResourceKind, scimId: string, changes: RecordChanges): Promise<MappingRecord | undefined> {
+    return this.#batch.write(() => this.#update(app, kind, scimId, changes, ''));
   }
 
-  async updateIf(
+  updateIf(
     app: string,
     kind: ResourceKind,
     scimId: string,
     expected: Pick<MappingRecord, 'shadow' | 'appHash'>,
     changes: RecordChanges,
   ): Promise<boolean> {
-    return this.#guard.run(true, () => {
+    return this.#batch.write(() => {
       // The stored text is JSON.stringify of what was written, and a parsed shadow stringifies back to it.
       const condition = ' AND app_hash IS ? AND shadow IS ?';
       return (
@@ -260,15 +258,16 @@ export class SqliteIdMap implements IdMap {
     return row ? toRecord(row, changes.shadow) : undefined;
   }
 
-  async adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
-    return this.#guard.run(true, () => {
+  adopt(app: string, kind: ResourceKind, candidates: readonly AdoptCandidate[]): Promise<MappingRecord[]> {
+    return this.#batch.write(() => {
       const out: MappingRecord[] = [];
-      this.#db.exec('BEGIN IMMEDIATE');
+      // All of them or none: a savepoint, since the batch's transaction holds other callers' writes too.
+      this.#db.exec('SAVEPOINT adopt');
       try {
         for (const candidate of candidates) out.push(this.#adoptOne(app, kind, candidate));
-        this.#db.exec('COMMIT');
+        this.#db.exec('RELEASE adopt');
       } catch (error) {
-        rollback(this.#db);
+        rollbackTo(this.#db, 'adopt');
         throw error;
       }
       return out;
@@ -305,8 +304,8 @@ export class SqliteIdMap implements IdMap {
     return record;
   }
 
-  async delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
-    return this.#guard.run(true, () => {
+  delete(app: string, kind: ResourceKind, scimId: string): Promise<boolean> {
+    return this.#batch.write(() => {
       const result = this.#statement('DELETE FROM id_map WHERE app = ? AND kind = ? AND scim_id = ?').run(
         app,
         kind,
@@ -316,8 +315,8 @@ export class SqliteIdMap implements IdMap {
     });
   }
 
-  async count(app: string, kind: ResourceKind): Promise<number> {
-    return this.#guard.run(false, () => {
+  count(app: string, kind: ResourceKind): Promise<number> {
+    return this.#batch.read(() => {
       const [n] = this.#statement('SELECT COUNT(*) FROM id_map WHERE app = ? AND kind = ?').get(
         app,
         kind,
@@ -333,10 +332,13 @@ export class SqliteIdMap implements IdMap {
   }
 
   async ping(): Promise<void> {
+    // The probe is a write of its own, which the open batch would otherwise carry.
+    this.#batch.commit();
     this.#guard.probe();
   }
 
   async close(): Promise<void> {
+    this.#batch.commit();
     await this.#checkpointer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
