@@ -10,7 +10,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyTakenError, type NewRecord } from '../../src/core/id-map.ts';
 import { SqliteIdMap } from '../../src/store/embedded/sqlite-id-map.ts';
+import { SqliteGuard } from '../../src/store/embedded/sqlite-guard.ts';
 import { SqliteMemberProgress } from '../../src/store/embedded/sqlite-member-progress.ts';
+import { WriteBatch } from '../../src/store/embedded/write-batch.ts';
 import { StoreUnavailableError } from '../../src/store/store-errors.ts';
 import { idMapContract } from './id-map-contract.ts';
 
@@ -176,6 +178,39 @@ describe('the embedded id map commits the writes of one turn together', () => {
     await map.close();
     expect(await second).toMatchObject({ ok: true });
     expect(committedKeys(file)).toEqual(['one', 'two']);
+  });
+});
+
+describe('a write batch whose statement the store refuses', () => {
+  it('gives up the whole batch, since SQLite may have ended its transaction, and recovers with the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimgw-batch-fail-'));
+    const file = join(dir, 'scimgw.sqlite');
+    const db = new DatabaseSync(file);
+    try {
+      db.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (v TEXT)');
+      const guard = new SqliteGuard(db, file);
+      const commits: (() => void)[] = [];
+      const batch = new WriteBatch(db, guard, file, (commit) => commits.push(commit));
+      const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+      const earlier = batch.write(insert('earlier'));
+      // What node:sqlite throws for SQLITE_FULL.
+      const full = Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 });
+      const refused = batch.write(() => {
+        throw full;
+      });
+      await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(earlier).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(db.isTransaction).toBe(false);
+
+      // The next write probes the store first, finds it writable, and goes through.
+      const later = batch.write(insert('later'));
+      commits.splice(0).forEach((commit) => commit());
+      await later;
+      expect(db.prepare('SELECT v FROM t').all()).toEqual([{ v: 'later' }]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
