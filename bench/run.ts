@@ -15,7 +15,8 @@
  * Node flags of theirs (--inspect=127.0.0.1:9229 to sample allocations, --max-semi-space-size=…).
  * BENCH_BASELINE=<dir>: also run the gateway of another checkout (its dependencies installed) on the embedded
  * store, in the same rounds, and print this checkout's CPU per request paired against it: an A/B of a change
- * whose ratios share each round's machine noise instead of comparing two runs.
+ * whose ratios share each round's machine noise instead of comparing two runs. BENCH_BASELINE_STORE=redis
+ * runs the baseline on Redis instead (its own database there) and pairs it with this checkout's Redis side.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +39,8 @@ const SEEDED = 200;
 const PINNED = availableParallelism() > 1 && spawnSync('taskset', ['-V']).status === 0;
 const BASELINE = process.env.BENCH_BASELINE;
 if (BASELINE && !SIDES.includes('baseline')) SIDES.push('baseline');
+const BASELINE_STORE = process.env.BENCH_BASELINE_STORE === 'redis' ? 'redis' : 'embedded';
+if (BASELINE && !SIDES.includes(BASELINE_STORE)) SIDES.push(BASELINE_STORE);
 
 type Side = 'direct' | 'floor' | 'embedded' | 'redis' | 'baseline';
 const GATEWAYS: readonly Side[] = ['embedded', 'redis', 'baseline'];
@@ -59,7 +62,7 @@ const LABEL: Record<Side, string> = {
   floor: 'floor (koa + undici)',
   embedded: 'gateway, embedded store',
   redis: 'gateway, Redis store',
-  baseline: 'baseline gateway, embedded store',
+  baseline: `baseline gateway, ${BASELINE_STORE === 'redis' ? 'Redis' : 'embedded'} store`,
 };
 
 function user(i: number, tag: string): { scim: string; app: string } {
@@ -203,6 +206,8 @@ async function startServers(children: ChildProcess[], work: string, redisUrl: st
         SCIMGW_DATA_DIR: join(work, side),
         LOG_LEVEL: 'warn',
         ...(side === 'redis' ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
+        // Database 1: the baseline's mappings, locks and snapshot apart from this checkout's.
+        ...(side === 'baseline' && BASELINE_STORE === 'redis' ? { REDIS_URL: `${redisUrl}/1` } : {}),
       },
       side === 'baseline' ? BASELINE : ROOT,
     );
@@ -291,7 +296,7 @@ function report(
     );
   }
   const changes: string[] = [];
-  const now = results.get('embedded');
+  const now = results.get(BASELINE_STORE);
   const before = results.get('baseline');
   if (now && before) {
     const each = now.map((r, i) => (r.cpuPerRequest / before[i]!.cpuPerRequest).toFixed(2)).join(', ');
@@ -331,7 +336,7 @@ async function main(): Promise<void> {
     );
     if (changes.length)
       process.stdout.write(
-        `This checkout ÷ ${BASELINE}, both on the embedded store (median over rounds, then each round):\n| workload | conc. | CPU/req | per round | req/s |\n|---|---|---|---|---|\n${changes.join('\n')}\n\n`,
+        `This checkout ÷ ${BASELINE}, both on the ${BASELINE_STORE === 'redis' ? 'Redis' : 'embedded'} store (median over rounds, then each round):\n| workload | conc. | CPU/req | per round | req/s |\n|---|---|---|---|---|\n${changes.join('\n')}\n\n`,
       );
     for (const server of servers)
       if (isGateway(server.side))
