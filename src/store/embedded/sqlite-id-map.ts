@@ -3,8 +3,9 @@
  * native addon and nothing else to run). Uniqueness of SCIM ids, keys and app ids is enforced by unique
  * indexes, which makes reserve, update and adopt atomic without an explicit lock: a write that would
  * break one fails as a whole, and only then is the holder looked up. Each call is one statement (adopt:
- * one transaction), and an update writes only the columns it changes. Disk failures, a foreign lock and a
- * deleted file are answered with 503s (sqlite-guard.ts).
+ * a savepoint), and an update writes only the columns it changes. The writes made in one turn of the event
+ * loop share a transaction, and none is answered before it is committed (write-batch.ts). Disk failures, a
+ * foreign lock and a deleted file are answered with 503s (sqlite-guard.ts).
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openDatabase } from './sqlite-open.ts';
