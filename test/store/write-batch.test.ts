@@ -170,6 +170,26 @@ describe('the embedded id map commits the writes of one turn together', () => {
     }
   });
 
+  it('is committed by another connection that probes the file to recover from a failure', async () => {
+    const other = new DatabaseSync(file);
+    try {
+      const guard = new SqliteGuard(other, file);
+      const full = Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 });
+      expect(() =>
+        guard.run(true, () => {
+          throw full;
+        }),
+      ).toThrow(StoreUnavailableError);
+      const reserved = map.reserve(record('s1', 'one'));
+      // The probe write would otherwise wait for the batch's lock until its busy timeout, and fail.
+      expect(guard.run(false, () => 'recovered')).toBe('recovered');
+      expect(await settled(reserved)).toBe(true);
+      expect(committedKeys(file)).toEqual(['one']);
+    } finally {
+      other.close();
+    }
+  });
+
   it('commits what is open when the store is pinged or closed', async () => {
     const reserved = map.reserve(record('s1', 'one'));
     await map.ping();

@@ -85,6 +85,7 @@ export class SqliteGuard {
    * that still takes a tiny write is not mistaken for one that can record a create.
    */
   probe(): void {
+    if (this.#batchKey) commitOpenBatch(this.#batchKey, this.#db);
     this.#checkFile();
     try {
       this.#db
