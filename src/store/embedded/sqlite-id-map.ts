@@ -109,7 +109,7 @@ export class SqliteIdMap implements IdMap {
 
   readonly #checkpointer: WalCheckpointer | undefined;
 
-  /** `file` is a path, or ":memory:" for tests; `schedule` runs each batch's commit (write-batch.ts). */
+  /** `file` is a path, or ":memory:" for tests; `schedule` ends a turn of writes (write-batch.ts), in tests by hand. */
   constructor(file: string, schedule?: Schedule) {
     this.#db = openDatabase(file);
     prepareIdMapTable(this.#db);
