@@ -6,8 +6,9 @@
  * turn of the event loop (the requests whose app answers arrived together) share one transaction, which
  * is committed before the loop polls again.
  *
- * Nothing uncommitted is answered: a write's promise settles only once its transaction is on disk, so a
- * create's reservation is still recorded before the app is called. A read made while a batch is open
+ * Nothing uncommitted is answered: a write's promise settles only once its transaction is committed (to
+ * the WAL, which survives the process as before), so a create's reservation is still recorded before the
+ * app is called. A read made while a batch is open
  * sees the batch's writes and settles with it. When the commit fails, every caller in the batch gets the
  * store's 503, as each would have alone.
  */
@@ -65,7 +66,7 @@ export class WriteBatch {
       if (!this.#crowded) return this.#writeAlone(work);
     }
     try {
-      // The file is checked once, before the commit: until then nothing of the batch is on disk.
+      // The file is checked once, before the commit: until then nothing of the batch reaches the file.
       return this.#settleAtCommit(
         this.#guard.run(
           true,
