@@ -24,6 +24,13 @@ async function rejected<T>(error: unknown): Promise<T> {
   throw error;
 }
 
+/** A caller waiting for the commit, and what it is answered with then. */
+interface Waiter {
+  value: unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 export class WriteBatch {
   readonly #db: DatabaseSync;
   readonly #guard: SqliteGuard;
@@ -39,10 +46,7 @@ export class WriteBatch {
   #crowded = true;
   /** Writes in this turn so far; the turn ends when `#endTurn`, scheduled at its first write, runs. */
   #writes = 0;
-  // Parallel arrays rather than an object per caller: a batch settles a few values, many times a second.
-  #values: unknown[] = [];
-  #resolves: ((value: unknown) => void)[] = [];
-  #rejects: ((error: unknown) => void)[] = [];
+  #waiting: Waiter[] = [];
 
   /** `file` as the id map was given it (":memory:" has no other connections). */
   constructor(db: DatabaseSync, guard: SqliteGuard, file: string, schedule: Schedule = setImmediate) {
@@ -109,15 +113,13 @@ export class WriteBatch {
   /** Commits the open batch now and settles its callers; nothing when none is open. */
   commit(): void {
     if (!this.#open) return;
-    const [values, resolves, rejects] = this.#close();
     try {
       this.#guard.run(true, () => this.#db.exec('COMMIT'));
     } catch (error) {
-      rollback(this.#db);
-      for (const reject of rejects) reject(error);
+      this.#giveUp(error);
       return;
     }
-    for (let i = 0; i < resolves.length; i++) resolves[i]!(values[i]);
+    for (const waiter of this.#close()) waiter.resolve(waiter.value);
   }
 
   #begin(): void {
@@ -129,9 +131,7 @@ export class WriteBatch {
 
   #settleAtCommit<T>(value: T): Promise<T> {
     const { promise, resolve, reject } = Promise.withResolvers<T>();
-    this.#values.push(value);
-    this.#resolves.push(resolve as (value: unknown) => void);
-    this.#rejects.push(reject);
+    this.#waiting.push({ value, resolve, reject });
     return promise;
   }
 
@@ -140,25 +140,23 @@ export class WriteBatch {
    * given up; any other error (a key held by another record) undid only its own statement.
    */
   #failed<T>(error: unknown): Promise<T> {
-    if (this.#open && this.#guard.failing) {
-      const [, , rejects] = this.#close();
-      rollback(this.#db);
-      for (const reject of rejects) reject(error);
-    }
+    if (this.#open && this.#guard.failing) this.#giveUp(error);
     return rejected(error);
   }
 
-  #close(): [unknown[], ((value: unknown) => void)[], ((error: unknown) => void)[]] {
-    const taken: [unknown[], ((value: unknown) => void)[], ((error: unknown) => void)[]] = [
-      this.#values,
-      this.#resolves,
-      this.#rejects,
-    ];
+  /** Rolls the open batch back and refuses every caller in it with `error`. */
+  #giveUp(error: unknown): void {
+    const waiting = this.#close();
+    rollback(this.#db);
+    for (const waiter of waiting) waiter.reject(error);
+  }
+
+  /** Ends the open batch, handing over its callers. */
+  #close(): Waiter[] {
+    const waiting = this.#waiting;
     this.#open = false;
-    this.#values = [];
-    this.#resolves = [];
-    this.#rejects = [];
+    this.#waiting = [];
     if (this.#key) releaseBatch(this.#key, this);
-    return taken;
+    return waiting;
   }
 }
