@@ -133,7 +133,12 @@ describe('the embedded store on a failing disk', () => {
     const dir = tempDir();
     const { demo, url } = await demoApp();
     const start = (limitKb?: number) => startChild(dir, url, limitKb);
-    const full = await start(2048);
+    // The file that fills must be the database, in which no checkpoint can make room. With the WAL alone
+    // at the limit, the next checkpoint (every 200 ms) recycles it, and the store rightly becomes ready
+    // again before the test has asked.
+    await (await start()).stop();
+    fillDatabase(join(dir, 'scimgw.sqlite'), LIMIT_KB * 1024 - 32 * 1024);
+    const full = await start(LIMIT_KB);
     const created: { id: string; userName: string }[] = [];
     let refused: (Awaited<ReturnType<typeof scim>> & { userName: string }) | undefined;
     try {
@@ -185,6 +190,23 @@ describe('the embedded store on a failing disk', () => {
     }
   });
 });
+
+/** The full-disk test's `ulimit -f`, in KiB: a limit on the size of each file the gateway writes. */
+const LIMIT_KB = 2048;
+
+/** Grows the database file at `file` to about `bytes` with a table the gateway does not read. */
+function fillDatabase(file: string, bytes: number): void {
+  const db = new DatabaseSync(file);
+  try {
+    const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
+    const { page_size: pageSize } = db.prepare('PRAGMA page_size').get() as { page_size: number };
+    db.exec('CREATE TABLE filler (data BLOB)');
+    db.prepare('INSERT INTO filler VALUES (zeroblob(?))').run(bytes - pages * pageSize);
+  } finally {
+    // The last connection to close checkpoints the WAL into the file.
+    db.close();
+  }
+}
 
 /** The gateway as its own process (demo mode against the test's demo app), optionally with `ulimit -f`. */
 async function startChild(
